@@ -1,0 +1,211 @@
+"""Declared distributions: priors and assumed base-year levels written in a scenario.
+
+Every distribution carries ``why``: one sentence on why this range, because a value that is
+sampled rather than observed is an assumption and the output lists it as one.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal, Union
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
+class _Dist(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    why: str = Field(min_length=3, description="Why this distribution: its source or reasoning.")
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Draw ``size`` values with ``rng`` (one vectorised call)."""
+        raise NotImplementedError
+
+    def mean(self) -> float:
+        """Mean of the distribution."""
+        raise NotImplementedError
+
+    def variance(self) -> float:
+        """Variance of the distribution."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """Short text such as ``uniform(420, 560)``."""
+        args = ", ".join(f"{v:g}" for k, v in self.model_dump().items()
+                         if k not in ("dist", "why"))
+        return f"{self.dist}({args})"  # type: ignore[attr-defined]
+
+    def bounds(self) -> tuple[float, float]:
+        """Support of the distribution."""
+        return (-math.inf, math.inf)
+
+
+class Fixed(_Dist):
+    """A single value, stated as an assumption."""
+
+    dist: Literal["fixed"]
+    value: FiniteFloat
+
+    def sample(self, rng, size):
+        return np.full(size, self.value)
+
+    def mean(self):
+        return self.value
+
+    def variance(self):
+        return 0.0
+
+    def bounds(self):
+        return (self.value, self.value)
+
+
+class Uniform(_Dist):
+    """Uniform on [low, high]."""
+
+    dist: Literal["uniform"]
+    low: FiniteFloat
+    high: FiniteFloat
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not self.high > self.low:
+            raise ValueError(f"high ({self.high}) must be greater than low ({self.low})")
+        return self
+
+    def sample(self, rng, size):
+        return rng.uniform(self.low, self.high, size)
+
+    def mean(self):
+        return 0.5 * (self.low + self.high)
+
+    def variance(self):
+        return (self.high - self.low) ** 2 / 12
+
+    def bounds(self):
+        return (self.low, self.high)
+
+
+class Integers(_Dist):
+    """Uniform on the integers low..high, both included."""
+
+    dist: Literal["integers"]
+    low: int
+    high: int
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.high < self.low:
+            raise ValueError(f"high ({self.high}) must be at least low ({self.low})")
+        return self
+
+    def sample(self, rng, size):
+        return rng.integers(self.low, self.high, size, endpoint=True).astype(float)
+
+    def mean(self):
+        return 0.5 * (self.low + self.high)
+
+    def variance(self):
+        return ((self.high - self.low + 1) ** 2 - 1) / 12
+
+    def bounds(self):
+        return (float(self.low), float(self.high))
+
+
+class Normal(_Dist):
+    """Normal with mean ``loc`` and standard deviation ``scale``."""
+
+    dist: Literal["normal"]
+    loc: FiniteFloat
+    scale: PositiveFloat
+
+    def sample(self, rng, size):
+        return rng.normal(self.loc, self.scale, size)
+
+    def mean(self):
+        return self.loc
+
+    def variance(self):
+        return self.scale**2
+
+
+class HalfNormal(_Dist):
+    """Half-normal on [0, inf) with scale ``scale`` (for volatilities)."""
+
+    dist: Literal["halfnormal"]
+    scale: PositiveFloat
+
+    def sample(self, rng, size):
+        return np.abs(rng.normal(0.0, self.scale, size))
+
+    def mean(self):
+        return self.scale * math.sqrt(2 / math.pi)
+
+    def variance(self):
+        return self.scale**2 * (1 - 2 / math.pi)
+
+    def bounds(self):
+        return (0.0, math.inf)
+
+    def logpdf(self, x: np.ndarray) -> np.ndarray:
+        """Log density (used for grid posteriors of volatilities)."""
+        with np.errstate(divide="ignore"):
+            return np.where(x >= 0, -0.5 * (x / self.scale) ** 2, -np.inf)
+
+
+class Beta(_Dist):
+    """Beta(a, b) on [0, 1] (for shares and hazards)."""
+
+    dist: Literal["beta"]
+    a: PositiveFloat
+    b: PositiveFloat
+
+    def sample(self, rng, size):
+        return rng.beta(self.a, self.b, size)
+
+    def mean(self):
+        return self.a / (self.a + self.b)
+
+    def variance(self):
+        s = self.a + self.b
+        return self.a * self.b / (s * s * (s + 1))
+
+    def bounds(self):
+        return (0.0, 1.0)
+
+
+class Triangular(_Dist):
+    """Triangular on [low, high] with its mode at ``mode``."""
+
+    dist: Literal["triangular"]
+    low: FiniteFloat
+    mode: FiniteFloat
+    high: FiniteFloat
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not (self.low <= self.mode <= self.high and self.low < self.high):
+            raise ValueError("expected low <= mode <= high with low < high")
+        return self
+
+    def sample(self, rng, size):
+        return rng.triangular(self.low, self.mode, self.high, size)
+
+    def mean(self):
+        return (self.low + self.mode + self.high) / 3
+
+    def variance(self):
+        a, c, b = self.low, self.mode, self.high
+        return (a * a + b * b + c * c - a * b - a * c - b * c) / 18
+
+    def bounds(self):
+        return (self.low, self.high)
+
+
+Distribution = Annotated[
+    Union[Fixed, Uniform, Integers, Normal, HalfNormal, Beta, Triangular],
+    Field(discriminator="dist"),
+]
+"""Any declared distribution, selected by its ``dist`` key."""

@@ -1,0 +1,235 @@
+"""Evidence tables: tidy CSV -> :class:`History`, with units and the source of every row."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import DataError, Problem, did_you_mean
+
+COLUMNS = ("indicator", "kind", "year", "year_end", "value", "unit", "source", "note")
+KINDS = ("level", "change", "average_growth", "average_change")
+MAX_BYTES = 20_000_000
+
+# (row unit, indicator unit) -> factor that converts the row's value into the indicator's unit.
+_SHARE_UNITS = {"%": 0.01, "percent": 0.01, "points": 0.01, "share": 1.0}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One row of a history file: a figure read in a named source."""
+
+    indicator: str
+    kind: str
+    year: int
+    year_end: int | None
+    value: float
+    unit: str
+    source: str
+    note: str
+    file: str
+    line: int
+
+    @property
+    def years(self) -> int:
+        """Number of yearly steps the row spans (1 for a level or a change)."""
+        return 1 if self.year_end is None else self.year_end - self.year
+
+    def problem(self, message: str, key: str = "") -> DataError:
+        """A :class:`DataError` located at this row."""
+        return DataError([Problem(self.file, self.line, key or self.indicator, message)])
+
+    def value_in(self, unit: str) -> float:
+        """The value converted to ``unit`` (the indicator's unit in the scenario).
+
+        Growth rows (``average_growth``) are returned as a fraction per year. Levels, changes and
+        average changes accept the indicator's own unit, ``<unit>/yr`` for average changes, and
+        percent or points when the indicator is a ``share``.
+
+        Raises
+        ------
+        DataError
+            If the row's unit cannot be converted.
+        """
+        if self.kind == "average_growth":
+            if self.unit in ("%/yr", "%"):
+                return self.value / 100.0
+            if self.unit in ("/yr", "share/yr"):
+                return self.value
+            raise self.problem(f"unit '{self.unit}' for a growth rate; expected '%/yr'", "unit")
+        row_unit = self.unit
+        if self.kind == "average_change" and row_unit.endswith("/yr"):
+            row_unit = row_unit[:-3]
+        if row_unit == unit:
+            return self.value
+        if unit == "share" and row_unit in _SHARE_UNITS:
+            return self.value * _SHARE_UNITS[row_unit]
+        raise self.problem(f"unit '{self.unit}' disagrees with the scenario's unit '{unit}' for "
+                           "this indicator", "unit")
+
+
+@dataclass(frozen=True)
+class History:
+    """All evidence rows of one history file.
+
+    Parameters
+    ----------
+    rows : tuple of Evidence
+        The rows, in file order.
+    file : str
+        Where they were read.
+    """
+
+    rows: tuple[Evidence, ...]
+    file: str = "<memory>"
+
+    @property
+    def indicators(self) -> tuple[str, ...]:
+        """The indicator names present, in first-seen order."""
+        return tuple(dict.fromkeys(r.indicator for r in self.rows))
+
+    def select(self, names: Iterable[str]) -> tuple[Evidence, ...]:
+        """The rows whose indicator is one of ``names``."""
+        wanted = set(names)
+        return tuple(r for r in self.rows if r.indicator in wanted)
+
+    def levels(self, name: str):
+        """Level rows of one indicator as an ``xarray.DataArray`` over ``year``."""
+        import xarray as xr
+
+        rows = [r for r in self.rows if r.indicator == name and r.kind == "level"]
+        return xr.DataArray(np.array([r.value for r in rows], dtype=float), dims="year",
+                            coords={"year": [r.year for r in rows]}, name=name,
+                            attrs={"unit": rows[0].unit if rows else "",
+                                   "source": [r.source for r in rows]})
+
+
+def _parse_int(text: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    number = float(text)
+    if not number.is_integer():
+        raise ValueError
+    return int(number)
+
+
+def parse_history(text: str, file: str = "<memory>") -> History:
+    """Parse the text of a history CSV.
+
+    Raises
+    ------
+    DataError
+        Listing every bad row with its line and column.
+    """
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise DataError.single("file is empty; expected a header row "
+                               f"'{','.join(COLUMNS)}'", file=file, line=1)
+    missing = [c for c in COLUMNS if c not in header]
+    unknown = [c for c in header if c not in COLUMNS]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append("missing column(s) " + ", ".join(missing))
+        for col in unknown:
+            parts.append(f"unknown column '{col}'.{did_you_mean(col, COLUMNS)}")
+        raise DataError.single("; ".join(parts) + f"; expected columns {', '.join(COLUMNS)}",
+                               file=file, line=1)
+    index = {c: header.index(c) for c in COLUMNS}
+    rows: list[Evidence] = []
+    problems: list[Problem] = []
+    seen: dict[tuple, int] = {}
+    for record in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) != len(header):
+            problems.append(Problem(file, line, "", f"found {len(record)} fields; expected "
+                                    f"{len(header)} (quote values that contain commas)"))
+            continue
+        cell = {c: record[i].strip() for c, i in index.items()}
+        bad = len(problems)
+        if not cell["indicator"]:
+            problems.append(Problem(file, line, "indicator", "empty; expected a name"))
+        if cell["kind"] not in KINDS:
+            problems.append(Problem(file, line, "kind", f"found '{cell['kind']}'; expected one of "
+                                    f"{', '.join(KINDS)}.{did_you_mean(cell['kind'], KINDS)}"))
+        try:
+            year = _parse_int(cell["year"])
+            if year is None:
+                raise ValueError
+        except ValueError:
+            problems.append(Problem(file, line, "year", f"found '{cell['year']}'; expected a year"))
+            year = None
+        try:
+            year_end = _parse_int(cell["year_end"])
+        except ValueError:
+            problems.append(Problem(file, line, "year_end",
+                                    f"found '{cell['year_end']}'; expected a year or nothing"))
+            year_end = None
+        try:
+            value = float(cell["value"].replace("_", ""))
+            if not math.isfinite(value):
+                raise ValueError
+        except ValueError:
+            problems.append(Problem(file, line, "value",
+                                    f"found '{cell['value']}'; expected a finite number"))
+            value = math.nan
+        if not cell["source"]:
+            problems.append(Problem(file, line, "source", "empty; every figure names its source"))
+        if cell["kind"] in ("average_growth", "average_change"):
+            if year is not None and (year_end is None or year_end <= year):
+                problems.append(Problem(file, line, "year_end", f"a {cell['kind']} row needs "
+                                        "year_end after year"))
+        elif cell["kind"] in KINDS and year_end is not None:
+            problems.append(Problem(file, line, "year_end",
+                                    f"a {cell['kind']} row has no year_end; leave it empty"))
+        if len(problems) > bad:
+            continue
+        key = (cell["indicator"], cell["kind"], year, year_end)
+        if key in seen:
+            problems.append(Problem(file, line, cell["indicator"],
+                                    f"duplicate row for {cell['indicator']} {cell['kind']} {year}"
+                                    f"{'-' + str(year_end) if year_end else ''} (first on line "
+                                    f"{seen[key]}); give another definition another name"))
+            continue
+        seen[key] = line
+        rows.append(Evidence(cell["indicator"], cell["kind"], year, year_end, value,
+                             cell["unit"], cell["source"], cell["note"], file, line))
+    if problems:
+        raise DataError(problems)
+    if not rows:
+        raise DataError.single("no data rows after the header", file=file, line=2)
+    return History(tuple(rows), file)
+
+
+def read_history(path: str | Path) -> History:
+    """Read a history CSV file (UTF-8, columns as in :data:`COLUMNS`).
+
+    Raises
+    ------
+    DataError
+        If the file is missing, not UTF-8, empty or has bad rows.
+    """
+    file = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise DataError.single(f"cannot read the history file ({exc.strerror or exc})", file=file)
+    if len(raw) > MAX_BYTES:
+        raise DataError.single(f"file is {len(raw)} bytes; at most {MAX_BYTES} are read", file=file)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError.single("file is not UTF-8 text; save it as UTF-8", file=file, line=line)
+    return parse_history(text, file)

@@ -1,0 +1,46 @@
+"""Model components and the registry that maps a scenario's ``model:`` names to them."""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+
+from ..errors import ModelError
+from .adoption import Adoption
+from .base import Component, Draws, Fit, ParameterFit, ParameterSource
+from .coverage import Coverage
+from .elasticity import Elasticity, Fiscal
+from .growth import Growth
+from .investment import Investment
+from .poverty import Poverty
+
+BUILT_IN: dict[str, type[Component]] = {
+    "growth": Growth, "elasticity": Elasticity, "fiscal": Fiscal, "poverty": Poverty,
+    "coverage": Coverage, "adoption": Adoption, "investment": Investment,
+}
+
+
+def registry() -> dict[str, type[Component]]:
+    """Every registered component class by its ``model:`` name.
+
+    Built-in components, then those that installed packages register under the
+    ``forecast.models`` entry-point group. A scenario names a component by this name only,
+    never by an import path.
+    """
+    found = dict(BUILT_IN)
+    for entry in entry_points(group="forecast.models"):
+        if entry.name in found:
+            continue
+        try:
+            cls = entry.load()
+        except Exception as exc:  # a broken plug-in must not break the tool
+            raise ModelError(f"the component '{entry.name}' registered by an installed package "
+                             f"could not be loaded: {exc}") from None
+        if not (isinstance(cls, type) and issubclass(cls, Component)):
+            raise ModelError(f"entry point '{entry.name}' is not a forecast Component")
+        found[entry.name] = cls
+    return found
+
+
+__all__ = ["Adoption", "Component", "Coverage", "Draws", "Elasticity", "Fiscal", "Fit",
+           "Growth", "Investment", "ParameterFit", "ParameterSource", "Poverty", "registry",
+           "BUILT_IN"]

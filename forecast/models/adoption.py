@@ -1,0 +1,96 @@
+"""Adoption: a count of units reaching a standard (communes at the new-rural standard)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from ..distributions import Beta, Integers
+from .base import Component, Draws, ParameterFit, ParameterSource
+from .evidence import Reading
+
+GRID = 2000
+
+
+class Adoption(Component):
+    """Each year every unit not yet at the standard reaches it with probability ``hazard``:
+    ``new_t ~ Binomial(units - count_{t-1}, hazard)``, so counts are integers in [0, units].
+
+    The hazard has a posterior on a grid from the evidence pairs (stock at the start, units
+    added over ``k`` years; a unit not at the standard stays out with probability
+    ``(1 - hazard)^k``) and the declared beta prior.
+    """
+
+    model: Literal["adoption"]
+    scale = "linear"
+    rate_kind = "change"
+    units: int = Field(gt=0, description="Number of units that can reach the standard.")
+    evidence_units: int | None = Field(default=None, gt=0, description="Number of units in the "
+                                       "evidence years, when it differs (mergers).")
+    hazard: Beta = Field(description="Prior of the yearly probability that a unit not at the "
+                         "standard reaches it.")
+    base: Integers | None = None
+
+    @model_validator(mode="after")
+    def _base_within_units(self):
+        if self.base is not None and self.base.high > self.units:
+            raise ValueError(f"base can reach {self.base.high}, more than the {self.units} units")
+        if self.base is not None and self.base.low < 0:
+            raise ValueError("base can be negative; a count is at least 0")
+        return self
+
+    def transform(self, level: float) -> float:
+        return level
+
+    def fit_parameters(self, reading: Reading, inputs: Mapping[str, Component]) -> ParameterFit:
+        units = self.evidence_units or self.units
+        levels = reading.levels
+        pairs = []  # (at risk, added, years)
+        for block in reading.blocks:
+            start, end = min(block.years) - 1, max(block.years)
+            if start in levels and len(block.years) == end - start:
+                pairs.append((units - levels[start], block.total, end - start))
+        grid = (np.arange(GRID) + 0.5) / GRID
+        log_post = (self.hazard.a - 1) * np.log(grid) + (self.hazard.b - 1) * np.log1p(-grid)
+        for at_risk, added, years in pairs:
+            stay = (1 - grid) ** years
+            log_post += added * np.log1p(-stay) + (at_risk - added) * np.log(stay)
+        weight = np.exp(log_post - log_post.max())
+        weight /= weight.sum()
+        if pairs:
+            detail = ("evidence: " + "; ".join(f"{a:g} added of {r:g} at risk over {k} year(s)"
+                                              for r, a, k in pairs) +
+                      f"; prior {self.hazard.describe()}")
+            source = ParameterSource("hazard", "evidence", detail)
+        else:
+            source = ParameterSource("hazard", "prior", "no evidence pair of a stock and the "
+                                     "units added after it: prior " + self.hazard.describe())
+        return ParameterFit({"grid": grid, "weight": weight}, (source,))
+
+    def expected_change(self) -> float:
+        posteriors = self.fit.parameters.posteriors
+        return float(posteriors["weight"] @ posteriors["grid"])
+
+    def sample(self, rng: np.random.Generator, size: int, steps: int) -> Draws:
+        posteriors = self.fit.parameters.posteriors
+        cell = rng.choice(GRID, size=size, p=posteriors["weight"])
+        hazard = (cell + rng.random(size)) / GRID
+        base = np.clip(np.round(self.sample_base(rng, size)), 0, self.units)
+        return {"base": base, "hazard": hazard,
+                "_uniform": rng.random((steps, size))}
+
+    def step(self, t, own, inputs, draws, shock):
+        at_risk = self.units - own[t - 1]
+        hazard = np.clip(draws["hazard"] + shock, 0.0, 1.0)
+        added = _binomial(at_risk, hazard, draws["_uniform"][t - 1])
+        return own[t - 1] + added
+
+
+def _binomial(trials: np.ndarray, probability: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+    """Binomial(trials, probability) by inverting its CDF at ``uniform`` (vectorised)."""
+    from scipy import stats
+
+    return stats.binom.ppf(uniform, trials, probability).clip(0, trials)

@@ -1,0 +1,243 @@
+"""The component contract every model follows.
+
+A component owns one indicator. Its settings are validated fields (a frozen pydantic model that
+rejects unknown keys); :meth:`Component.calibrate` returns a new, fitted component and never
+mutates; :meth:`Component.sample` draws every parameter and innovation of one block of draws in
+one place from the stream the engine gives it; :meth:`Component.step` moves all draws from year
+t-1 to year t at once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from ..distributions import Distribution, Fixed
+from ..errors import ModelError
+from ..history import Evidence, History
+from .evidence import Reading, read_evidence
+
+Draws = dict[str, np.ndarray]
+"""One block of sampled values: parameters (shape (draws,)) and, under keys starting with an
+underscore, innovations (shape (steps, draws))."""
+
+
+class ComponentError(ModelError):
+    """A setting of a component cannot be used; ``key`` is the setting's path."""
+
+    def __init__(self, key: str, message: str):
+        self.key = key
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class ParameterSource:
+    """Where a parameter's distribution came from, for ``forecast calibrate``."""
+
+    name: str
+    origin: str  # "evidence", "prior", "observed", "assumption"
+    detail: str
+
+
+@dataclass(frozen=True)
+class ParameterFit:
+    """Posteriors of a component's parameters and where each came from."""
+
+    posteriors: Mapping[str, Any]
+    sources: tuple[ParameterSource, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Fit:
+    """What calibration produced: base-year level, evidence read, parameter posteriors."""
+
+    base: Any  # a distribution
+    base_observed: Evidence | None
+    reading: Reading
+    rows: tuple[Evidence, ...]
+    parameters: ParameterFit
+    base_year: int
+
+
+class Component(BaseModel):
+    """Base class of model components (see ``docs/components.md``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    model: str
+    unit: str = Field(description="Unit of the indicator; evidence rows are converted to it.")
+    label: str | dict[str, str] = Field(default="", description="Display label, or one per "
+                                        "language code ({en: ..., vi: ...}).")
+    evidence: list[str] = Field(default_factory=list, description="History indicator names "
+                                "whose rows calibrate this indicator.")
+    inputs: list[str] = Field(default_factory=list, description="Indicators this one reads.")
+    base: Distribution | None = Field(default=None, description="Base-year level, when no "
+                                      "evidence row gives it: an assumption with its reason.")
+
+    scale: ClassVar[str] = "log"  # "log", "linear" or "nonlinear": how evidence is read
+    rate_kind: ClassVar[str] = "growth"  # "growth" (relative) or "change" (points, units)
+    required_inputs: ClassVar[int] = 0
+    _fit: Fit | None = PrivateAttr(default=None)
+
+    # -- to be provided by subclasses ------------------------------------------------------
+    def transform(self, level: float) -> float:
+        """Level -> the scale the model moves on."""
+        return math.log(level)
+
+    def fit_parameters(self, reading: Reading, inputs: Mapping[str, "Component"]) -> ParameterFit:
+        """Fit the parameter posteriors from the evidence read on the model's scale."""
+        raise NotImplementedError
+
+    def sample(self, rng: np.random.Generator, size: int, steps: int) -> Draws:
+        """Draw parameters, base level and innovations for one block."""
+        raise NotImplementedError
+
+    def initial(self, draws: Draws, inputs: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Base-year values for all draws (``inputs`` hold the inputs' base-year rows)."""
+        return draws["base"]
+
+    def step(self, t: int, own: np.ndarray, inputs: Mapping[str, np.ndarray], draws: Draws,
+             shock: np.ndarray | float) -> np.ndarray:
+        """Values in year index ``t`` for all draws.
+
+        Parameters
+        ----------
+        t : int
+            Year index (1 is the first year after the base year).
+        own : ndarray, shape (years, draws)
+            This indicator's path; rows ``< t`` are filled.
+        inputs : mapping of ndarray
+            The input indicators' paths; rows ``<= t`` are filled.
+        draws : dict
+            What :meth:`sample` drew for this block.
+        shock : ndarray or float
+            Added to the yearly change on the model's scale (scenario shocks).
+        """
+        raise NotImplementedError
+
+    def expected_change(self) -> float:
+        """Posterior mean of the yearly change on the model's scale (for input look-ups)."""
+        raise NotImplementedError
+
+    # -- shared machinery ------------------------------------------------------------------
+    @property
+    def fit(self) -> Fit:
+        """The calibration; raises if the component was not calibrated."""
+        if self._fit is None:
+            raise ModelError(f"{type(self).__name__} is not calibrated; call calibrate(history)")
+        return self._fit
+
+    @property
+    def is_calibrated(self) -> bool:
+        """Whether :meth:`calibrate` produced this component."""
+        return self._fit is not None
+
+    def calibrate(self, history: History, *, base_year: int,
+                  inputs: Mapping[str, "Component"] | None = None) -> "Component":
+        """Return a new component fitted to the evidence rows it names.
+
+        Parameters
+        ----------
+        history : History
+            The evidence table.
+        base_year : int
+            The year the simulation starts from.
+        inputs : mapping, optional
+            The calibrated components of this one's inputs, by indicator name.
+        """
+        inputs = dict(inputs or {})
+        missing = [name for name in self.inputs if name not in inputs]
+        if missing:
+            raise ComponentError("inputs", f"inputs {missing} are not calibrated")
+        if len(self.inputs) < self.required_inputs:
+            raise ComponentError("inputs", f"the '{self.model}' model reads at least "
+                                 f"{self.required_inputs} input indicator(s)")
+        absent = [name for name in self.evidence if name not in history.indicators]
+        if absent:
+            from ..errors import did_you_mean
+            raise ComponentError("evidence", f"no rows for '{absent[0]}' in {history.file}."
+                                 f"{did_you_mean(absent[0], history.indicators)}")
+        rows = history.select(self.evidence)
+        reading = read_evidence(rows, unit=self.unit, transform=self.transform, scale=self.scale)
+        fit = self.fit_parameters(reading, inputs)
+        base, observed = self._base(rows, base_year)
+        new = self.model_copy()
+        new._fit = Fit(base, observed, reading, rows, fit, base_year)
+        return new
+
+    def _base(self, rows: tuple[Evidence, ...], base_year: int):
+        if self.base is not None:
+            return self.base, None
+        for row in rows:
+            if row.kind == "level" and row.year == base_year:
+                value = row.value_in(self.unit)
+                return Fixed(dist="fixed", value=value, why=f"observed: {row.source}"), row
+        raise ComponentError("base", f"no evidence row gives the level in {base_year}; declare "
+                             "'base' as a distribution with the reason for its range")
+
+    def sample_base(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Base-year levels for one block."""
+        return self.fit.base.sample(rng, size)
+
+    def assumptions(self) -> list[tuple[str, Any]]:
+        """(setting, distribution) pairs of every value this component assumes."""
+        found: list[tuple[str, Any]] = []
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if hasattr(value, "why") and hasattr(value, "dist"):
+                found.append((name, value))
+            elif isinstance(value, BaseModel):
+                for sub in type(value).model_fields:
+                    inner = getattr(value, sub)
+                    if hasattr(inner, "why") and hasattr(inner, "dist"):
+                        found.append((f"{name}.{sub}", inner))
+        return found
+
+    def mean_change(self, years: frozenset[int]) -> float:
+        """Average yearly change on the model's scale over ``years``: from evidence blocks where
+        they cover a year, from the posterior mean elsewhere."""
+        values = []
+        for year in years:
+            block = next((b for b in self.fit.reading.blocks if year in b.years), None)
+            values.append(block.mean if block is not None else self.expected_change())
+        return float(np.mean(values)) if values else self.expected_change()
+
+    def historical_rate(self) -> float | None:
+        """The rate the evidence shows over its longest span: compound growth per year for
+        amounts (``rate_kind == "growth"``), change per year in the indicator's unit otherwise.
+        """
+        rows = sorted(self.fit.rows, key=lambda r: (r.years, r.year), reverse=True)
+        if self.rate_kind == "growth":
+            for row in rows:
+                if row.kind == "average_growth":
+                    return row.value_in(self.unit)
+            levels = self.fit.reading.levels
+            if len(levels) >= 2:
+                first, last = min(levels), max(levels)
+                return (levels[last] / levels[first]) ** (1 / (last - first)) - 1
+            return None
+        for row in rows:
+            if row.kind in ("average_change", "change"):
+                return row.value_in(self.unit)
+        levels = self.fit.reading.levels
+        if len(levels) >= 2:
+            first, last = min(levels), max(levels)
+            return (levels[last] - levels[first]) / (last - first)
+        return None
+
+
+def check_finite(name: str, year: int, values: np.ndarray, draws: Draws) -> None:
+    """Raise :class:`ModelError` naming the first bad draw if ``values`` holds NaN or inf."""
+    bad = ~np.isfinite(values)
+    if bad.any():
+        index = int(np.argmax(bad))
+        params = {k: float(v[index]) for k, v in draws.items()
+                  if not k.startswith("_") and np.ndim(v) == 1}
+        raise ModelError(f"indicator '{name}' produced {values[index]} in {year} "
+                         f"(draw {index} of its block; parameters {params})")

@@ -1,0 +1,366 @@
+"""Scenario files: YAML -> a validated, typed :class:`Scenario`.
+
+Every problem is reported with the file, line and key path that caused it; unknown keys get a
+did-you-mean; relative paths are resolved against the folder of the file that set them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, StrictInt, ValidationError,
+                      create_model, model_validator)
+
+from . import distributions
+from .distributions import Distribution
+from .errors import Problem, ScenarioError, did_you_mean
+from .models import Component, registry
+from .yaml_source import SourceMap, key_path, load_document
+
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)]
+Year = Annotated[StrictInt, Field(ge=1900, le=2200)]
+
+
+class Target(BaseModel):
+    """One plan target and how to judge it on the simulated paths.
+
+    ``kind``: ``level`` (value in ``year``), ``average_change`` (points or units per year),
+    ``growth`` (compound annual growth) or ``cumulative`` (sum of yearly values). The three
+    period kinds take ``period: [first, last]``: the years whose changes (or values) count, so
+    ``[2021, 2025]`` measures 2025 against 2020 for changes and growth and sums 2021..2025.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: Identifier
+    indicator: Identifier
+    kind: Literal["level", "average_change", "growth", "cumulative"]
+    year: Year | None = None
+    period: tuple[Year, Year] | None = None
+    at_least: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    at_most: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    label: str | dict[str, str] = ""
+    source: str = Field(min_length=3, description="Where the target is set.")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if (self.at_least is None) == (self.at_most is None):
+            raise ValueError("give exactly one of 'at_least' and 'at_most'")
+        if self.kind == "level":
+            if self.year is None or self.period is not None:
+                raise ValueError("a level target takes 'year' (and no 'period')")
+        elif self.period is None or self.year is not None:
+            raise ValueError(f"a {self.kind} target takes 'period: [first, last]' (and no 'year')")
+        elif self.period[1] < self.period[0]:
+            raise ValueError("period must be [first, last] with first <= last")
+        return self
+
+    @property
+    def threshold(self) -> float:
+        """The number the target compares with."""
+        return self.at_least if self.at_least is not None else self.at_most  # type: ignore
+
+    @property
+    def first_year(self) -> int:
+        """First year that counts (for a level target, its year)."""
+        return self.year if self.year is not None else self.period[0]  # type: ignore[index]
+
+    @property
+    def last_year(self) -> int:
+        """Last year that counts."""
+        return self.year if self.year is not None else self.period[1]  # type: ignore[index]
+
+
+class Shock(BaseModel):
+    """A shock to the yearly change of an indicator on its model's scale.
+
+    Deterministic: ``year`` and ``size`` (a number). Stochastic: ``probability`` per year and
+    ``size`` (a distribution), drawn from a stream of its own so that it does not move the random
+    numbers of any component.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    indicator: Identifier
+    year: Year | None = None
+    probability: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
+    size: Annotated[float, Field(allow_inf_nan=False)] | Distribution
+    why: str = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _one_kind(self):
+        if (self.year is None) == (self.probability is None):
+            raise ValueError("give 'year' (a deterministic shock) or 'probability' (a rare "
+                             "event), not both")
+        if self.year is not None and not isinstance(self.size, (int, float)):
+            raise ValueError("a shock in a given year takes a number as 'size'")
+        return self
+
+
+class Scenario(BaseModel):
+    """A validated scenario: the plan, its indicators with their models, and its targets."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    name: Identifier
+    region: str = Field(min_length=1)
+    description: str = ""
+    history: str = Field(description="History CSV, relative to the scenario file's folder.")
+    base_year: Year
+    horizon: Year
+    draws: Annotated[StrictInt, Field(gt=0, le=2_000_000_000)] = 20_000
+    seed: Annotated[StrictInt, Field(ge=0, lt=2**63)] = 0
+    indicators: dict[Identifier, Component]
+    targets: list[Target] = Field(min_length=1)
+    shocks: list[Shock] = Field(default_factory=list)
+    _file: str | None = PrivateAttr(default=None)
+    _source: SourceMap = PrivateAttr(default_factory=SourceMap)
+
+    @property
+    def file(self) -> str | None:
+        """The scenario file this was read from."""
+        return self._file
+
+    @property
+    def years(self) -> list[int]:
+        """Simulated years, base year to horizon."""
+        return list(range(self.base_year, self.horizon + 1))
+
+    @property
+    def history_path(self) -> Path:
+        """The history file, resolved."""
+        return Path(self.history)
+
+    def locate(self, *path: Any) -> tuple[str | None, int | None]:
+        """File and line of a key path."""
+        file, line = self._source.locate(tuple(path))
+        return (file or self._file, line)
+
+    def problem(self, path: tuple, message: str) -> Problem:
+        """A :class:`Problem` located at ``path``."""
+        file, line = self.locate(*path)
+        return Problem(file, line, key_path(path), message)
+
+    def digest(self) -> str:
+        """SHA-256 of the validated content (stable across formatting and comments)."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def with_options(self, **changes: Any) -> "Scenario":
+        """A copy with top-level settings changed (e.g. ``draws``), keeping its source map."""
+        new = self.model_copy(update=changes)
+        new._file, new._source = self._file, self._source
+        return new
+
+
+@lru_cache(maxsize=8)
+def _scenario_class(names: tuple[str, ...]) -> type[Scenario]:
+    classes = registry()
+    union = Annotated[Union[tuple(classes[n] for n in names)], Field(discriminator="model")]
+    return create_model("Scenario", __base__=Scenario, indicators=(dict[Identifier, union], ...))
+
+
+def scenario_class() -> type[Scenario]:
+    """The scenario model with every registered component in its ``indicators`` union."""
+    return _scenario_class(tuple(sorted(registry())))
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of scenario files (for editors)."""
+    schema = scenario_class().model_json_schema()
+    schema["title"] = "forecast scenario"
+    return schema
+
+
+# -- turning pydantic errors into located problems ----------------------------------------
+
+def _clean_loc(loc: tuple, raw: Any) -> tuple:
+    """Drop the union member labels pydantic inserts (``indicators.output.growth.drift``)."""
+    out: list[Any] = []
+    node = raw
+    for position, part in enumerate(loc):
+        last = position == len(loc) - 1
+        if isinstance(part, str) and not (isinstance(node, dict) and part in node):
+            if not isinstance(node, dict) or not last:
+                continue  # a union member's label, not a key of the document
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            node = None
+        out.append(part)
+    return tuple(out)
+
+
+def _allowed_keys(path: tuple, raw: Any) -> list[str]:
+    """Keys allowed in the mapping at ``path`` (for did-you-mean)."""
+    cls: Any = scenario_class()
+    node = raw
+    for part in path:
+        node = node.get(part) if isinstance(node, dict) else (
+            node[part] if isinstance(node, list) and isinstance(part, int) else None)
+        if cls is None:
+            return []
+        if isinstance(part, int):
+            continue
+        if cls is scenario_class() and part == "indicators":
+            cls = "indicators"
+            continue
+        if cls == "indicators":
+            cls = registry().get(node.get("model")) if isinstance(node, dict) else None
+            continue
+        if cls == "targets" or (isinstance(cls, type) and part == "targets"):
+            cls = Target
+            continue
+        if isinstance(cls, type) and part == "shocks":
+            cls = Shock
+            continue
+        field = cls.model_fields.get(part) if isinstance(cls, type) else None
+        if field is None:
+            return []
+        if isinstance(node, dict) and "dist" in node:
+            cls = {c.model_fields["dist"].annotation.__args__[0]: c for c in (
+                distributions.Fixed, distributions.Uniform, distributions.Integers,
+                distributions.Normal, distributions.HalfNormal, distributions.Beta,
+                distributions.Triangular)}.get(node["dist"])
+        else:
+            annotation = field.annotation
+            args = getattr(annotation, "__args__", (annotation,))
+            cls = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)),
+                       None)
+    return list(cls.model_fields) if isinstance(cls, type) else []
+
+
+def _message(error: dict, path: tuple, raw: Any) -> str:
+    kind = error["type"]
+    found = error.get("input")
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(path[:-1], raw)
+        hint = did_you_mean(str(path[-1]), allowed)
+        expected = f"; expected one of: {', '.join(allowed)}" if allowed else ""
+        return f"unknown key '{path[-1]}'.{hint}{expected}".replace("'.;", "';").rstrip(".") + \
+            ("" if hint else "")
+    if kind == "missing":
+        return f"missing required key '{path[-1]}'"
+    if kind == "union_tag_invalid":
+        tag = error.get("ctx", {}).get("discriminator", "model").strip("'")
+        given = error.get("ctx", {}).get("tag")
+        choices = re.findall(r"'([^']+)'", error.get("ctx", {}).get("expected_tags", ""))
+        what = "model" if "model" in tag else "distribution"
+        return (f"{what} '{given}' is not known.{did_you_mean(str(given), choices)} Expected "
+                f"one of: {', '.join(choices)}")
+    if kind == "union_tag_not_found":
+        tag = error.get("ctx", {}).get("discriminator", "'model'").strip("'")
+        return f"missing key '{tag}'"
+    if kind in ("dict_type", "model_type", "model_attributes_type", "dataclass_type"):
+        return f"found {type(found).__name__} {found!r}; expected a mapping of keys"
+    if kind in ("list_type", "tuple_type"):
+        return f"found {type(found).__name__} {found!r}; expected a list"
+    text = error["msg"]
+    text = text.replace("Value error, ", "")
+    if kind in ("value_error", "assertion_error"):
+        return text
+    return f"{text}; found {found!r}" if found is not None and not isinstance(found, dict) else text
+
+
+def _problems(exc: ValidationError, raw: dict, source: SourceMap, file: str) -> list[Problem]:
+    merged: dict[tuple, list[str]] = {}
+    for error in exc.errors():
+        path = _clean_loc(error["loc"], raw)
+        messages = merged.setdefault(path, [])
+        message = _message(error, path, raw)
+        if message not in messages:
+            messages.append(message)
+    problems = []
+    for path, messages in merged.items():
+        missing = len(messages) == 1 and messages[0].startswith("missing required key")
+        located_file, line = source.locate(path[:-1] if missing else path)
+        problems.append(Problem(located_file or file, line, key_path(path), " or ".join(messages)))
+    return problems
+
+
+def _cross_check(scenario: Scenario) -> list[Problem]:
+    problems: list[Problem] = []
+    names = list(scenario.indicators)
+    if scenario.horizon <= scenario.base_year:
+        problems.append(scenario.problem(("horizon",), f"horizon {scenario.horizon} must be after "
+                                         f"base_year {scenario.base_year}"))
+    for name, component in scenario.indicators.items():
+        for i, other in enumerate(component.inputs):
+            if other not in scenario.indicators:
+                problems.append(scenario.problem(("indicators", name, "inputs", i), (
+                    f"unknown indicator '{other}'.{did_you_mean(other, names)}")))
+            elif other == name:
+                problems.append(scenario.problem(("indicators", name, "inputs", i),
+                                                 "an indicator cannot be its own input"))
+    seen: set[str] = set()
+    for i, target in enumerate(scenario.targets):
+        if target.id in seen:
+            problems.append(scenario.problem(("targets", i, "id"), f"duplicate id '{target.id}'"))
+        seen.add(target.id)
+        if target.indicator not in scenario.indicators:
+            problems.append(scenario.problem(("targets", i, "indicator"), (
+                f"unknown indicator '{target.indicator}'.{did_you_mean(target.indicator, names)}")))
+        key = "year" if target.kind == "level" else "period"
+        low = scenario.base_year if target.kind == "level" else scenario.base_year + 1
+        if not (low <= target.first_year and target.last_year <= scenario.horizon):
+            problems.append(scenario.problem(("targets", i, key), (
+                f"{target.first_year}-{target.last_year} lies outside the simulated years "
+                f"{low}..{scenario.horizon}")))
+    for i, shock in enumerate(scenario.shocks):
+        if shock.indicator not in scenario.indicators:
+            problems.append(scenario.problem(("shocks", i, "indicator"), (
+                f"unknown indicator '{shock.indicator}'.{did_you_mean(shock.indicator, names)}")))
+        if shock.year is not None and not scenario.base_year < shock.year <= scenario.horizon:
+            problems.append(scenario.problem(("shocks", i, "year"), (
+                f"{shock.year} lies outside {scenario.base_year + 1}..{scenario.horizon}")))
+    return problems
+
+
+def parse_scenario(raw: dict[str, Any], source: SourceMap | None = None,
+                   file: str = "<memory>") -> Scenario:
+    """Validate plain data (as read from YAML) into a :class:`Scenario`.
+
+    Raises
+    ------
+    ScenarioError
+        With every problem found, each located by file, line and key path.
+    """
+    source = source or SourceMap()
+    try:
+        scenario = scenario_class().model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(_problems(exc, raw, source, file)) from None
+    scenario._file, scenario._source = file, source
+    history_file = source.file_of(("history",)) or file
+    if history_file not in ("<memory>", None):
+        resolved = (Path(history_file).parent / scenario.history).resolve()
+        scenario = scenario.with_options(history=str(resolved))
+    problems = _cross_check(scenario)
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file (following ``extends:``).
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        With the file, line and key path of every problem.
+    """
+    raw, source = load_document(Path(path))
+    return parse_scenario(raw, source, str(Path(path).resolve()))
