@@ -20,7 +20,7 @@ import numpy as np
 from .errors import ModelError, ScenarioError, did_you_mean
 from .history import History
 from .models.base import Component, ComponentError, check_finite
-from .scenario import Scenario
+from .scenario import Scenario, Shock
 
 BLOCK_SIZE = 8192
 """Draws per block. Part of the reproducibility contract: changing it changes the streams."""
@@ -51,15 +51,18 @@ def dependency_order(scenario: Scenario) -> list[str]:
 
 @dataclass(frozen=True)
 class Model:
-    """A scenario with its components calibrated, in dependency order."""
+    """Calibrated components in dependency order, the simulated years and the shocks: all the
+    engine needs (plain, picklable data, so blocks can run in other processes)."""
 
-    scenario: Scenario
     components: Mapping[str, Component]
+    base_year: int
+    horizon: int
+    shocks: tuple[Shock, ...] = ()
 
     @property
     def years(self) -> list[int]:
         """Simulated years."""
-        return self.scenario.years
+        return list(range(self.base_year, self.horizon + 1))
 
 
 def calibrate_model(scenario: Scenario, history: History) -> Model:
@@ -79,7 +82,7 @@ def calibrate_model(scenario: Scenario, history: History) -> Model:
                 inputs={i: fitted[i] for i in component.inputs})
         except ComponentError as exc:
             raise ScenarioError([scenario.problem(("indicators", name, exc.key), str(exc))])
-    return Model(scenario, fitted)
+    return Model(fitted, scenario.base_year, scenario.horizon, tuple(scenario.shocks))
 
 
 @dataclass(frozen=True)
@@ -91,12 +94,11 @@ class BlockResult:
 
 
 def _shocks(model: Model, seed: int, block: int, size: int, steps: int) -> dict[str, np.ndarray]:
-    scenario = model.scenario
     out: dict[str, np.ndarray] = {}
-    for index, shock in enumerate(scenario.shocks):
+    for index, shock in enumerate(model.shocks):
         total = out.setdefault(shock.indicator, np.zeros((steps, size)))
         if shock.year is not None:
-            total[shock.year - scenario.base_year - 1] += shock.size
+            total[shock.year - model.base_year - 1] += shock.size
             continue
         rng = np.random.default_rng(np.random.SeedSequence(
             seed, spawn_key=(_SHOCK_STREAM, block, index)))

@@ -237,7 +237,8 @@ def build_dataset(scenario, model, block_result, *, draws: int, seed: int):
             "evidence": [dataclasses.asdict(r) for r in component.fit.rows],
             "base_observed": None if component.fit.base_observed is None else
             dataclasses.asdict(component.fit.base_observed),
-            "assumptions": [{"setting": key, "distribution": dist.describe(), "why": dist.why}
+            "assumptions": [{"setting": key, "distribution": dist.describe(), "why": dist.why,
+                             "level": key in component.level_settings}
                             for key, dist in component.assumptions()]}
     for key, values in block_result.parameters.items():
         data_vars[key] = xr.Variable(("draw",), values, attrs={"kind": "parameter"})

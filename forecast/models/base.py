@@ -83,6 +83,7 @@ class Component(BaseModel):
     scale: ClassVar[str] = "log"  # "log", "linear" or "nonlinear": how evidence is read
     rate_kind: ClassVar[str] = "growth"  # "growth" (relative) or "change" (points, units)
     required_inputs: ClassVar[int] = 0
+    level_settings: ClassVar[tuple[str, ...]] = ("base",)  # settings that are base-year levels
     _fit: Fit | None = PrivateAttr(default=None)
 
     # -- to be provided by subclasses ------------------------------------------------------

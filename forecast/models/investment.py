@@ -23,6 +23,7 @@ class Investment(Component):
 
     model: Literal["investment"]
     required_inputs = 1
+    level_settings = ("share",)
     share: Distribution = Field(description="Share of the inputs' product invested in the "
                                 "base year.")
     volatility: Distribution = Field(default_factory=lambda: HalfNormal(

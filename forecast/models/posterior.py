@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from ..distributions import Fixed, HalfNormal, Normal, Uniform, Triangular, Beta, _Dist
+from ..distributions import Beta, Fixed, HalfNormal, Normal, Triangular, Uniform, _Dist
 
 GRID = 512
 
@@ -105,14 +105,12 @@ def fit_linear(y: np.ndarray, design: np.ndarray, years: np.ndarray, prior_mean:
     # marginal likelihood: y ~ N(X m0, X S0 X' + sigma^2 W^-1), batched over the grid
     residual = y - design @ prior_mean
     base_cov = (design * prior_var) @ design.T
-    cov = base_cov[None] + (grid[:, None, None] ** 2) * np.diag(1.0 / years)[None] if len(y) \
+    cov = base_cov[None] + (np.maximum(grid, 1e-9)[:, None, None] ** 2) * np.diag(1.0 / years)[None] if len(y) \
         else np.zeros((grid.size, 0, 0))
     if len(y):
         sign, logdet = np.linalg.slogdet(cov)
         solved = np.linalg.solve(cov, np.broadcast_to(residual, (grid.size, len(y)))[..., None])
-        quad = residual @ solved[..., 0].T if grid.size == 1 else np.einsum("j,gj->g", residual,
-                                                                          solved[..., 0])
-        log_like = -0.5 * (logdet + np.atleast_1d(quad))
+        log_like = -0.5 * (logdet + np.einsum("j,gj->g", residual, solved[..., 0]))
     else:
         log_like = np.zeros(grid.size)
     log_post = log_prior + log_like
@@ -122,7 +120,7 @@ def fit_linear(y: np.ndarray, design: np.ndarray, years: np.ndarray, prior_mean:
     prior_precision = np.diag(1.0 / prior_var)
     xtwx = (design * years[:, None]).T @ design if len(y) else np.zeros_like(prior_precision)
     xtwy = (design * years[:, None]).T @ y if len(y) else np.zeros_like(prior_mean)
-    inv_s2 = 1.0 / grid**2
+    inv_s2 = 1.0 / np.maximum(grid, 1e-9) ** 2
     precision = prior_precision[None] + inv_s2[:, None, None] * xtwx[None]
     cov_beta = np.linalg.inv(precision)
     mean = np.einsum("gij,gj->gi", cov_beta,

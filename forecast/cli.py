@@ -1,0 +1,158 @@
+"""Command line: ``forecast run | validate | schema``.
+
+The one place where errors become text and an exit code: every :class:`ForecastError` is printed
+as one paragraph on stderr with exit code 2, never as a traceback (``--debug`` shows one).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+EXIT_INPUT = 2
+
+
+class InputProblem(click.ClickException):
+    """A bad input, reported without a traceback and with exit code 2."""
+
+    exit_code = EXIT_INPUT
+
+    def show(self, file=None) -> None:
+        click.echo(f"Error: {self.format_message()}", err=True)
+
+
+def handle_errors(command):
+    """Turn the package's errors into :class:`InputProblem` (exit code 2)."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from .errors import ForecastError
+
+        debug = click.get_current_context().find_root().params.get("debug", False)
+        try:
+            return command(*args, **kwargs)
+        except ForecastError as exc:
+            if debug:
+                raise
+            raise InputProblem(str(exc)) from None
+        except KeyboardInterrupt:
+            click.echo("Interrupted; nothing was written.", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show Python tracebacks on errors.")
+@click.version_option(package_name="forecast")
+def main(debug: bool) -> None:
+    """Odds of reaching the targets of a five-year plan, by Monte Carlo simulation."""
+
+
+def _console():
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, width=160)
+    return console
+
+
+def _print_summary(results, console) -> None:
+    from rich.table import Table
+
+    from .formatting import format_quantity, format_rate
+
+    table = Table(title=f"{results.scenario_name}: {results.draws:,} draws, seed {results.seed}",
+                  title_justify="left")
+    for column, justify in (("target", "left"), ("probability", "right"), ("median", "right"),
+                            ("90 % interval", "right"), ("required rate", "right"),
+                            ("historical rate", "right"), ("assumed", "left")):
+        table.add_column(column, justify=justify)
+    assumed_names = {a["indicator"] for a in results.assumptions() if a["level"]}
+    for target, record in zip(results.targets, results.records()):
+        info = results.indicator_info(target.indicator)
+        unit, rate_kind = info["unit"], info["rate_kind"]
+        q = functools.partial(format_quantity, kind=target.kind, rate_kind=rate_kind, unit=unit)
+        table.add_row(
+            target.id,
+            f"{100 * record['probability']:.1f} % ± {100 * record['probability_se']:.1f}",
+            q(record["median"]), f"{q(record['p05'])} – {q(record['p95'])}",
+            format_rate(record["required_rate"], "change" if target.kind == "average_change"
+                        else rate_kind, unit),
+            format_rate(record["historical_rate"], rate_kind, unit),
+            "*" if target.indicator in assumed_names else "")
+    console.print(table)
+    joint = results.joint_probability()
+    se = (joint * (1 - joint) / results.draws) ** 0.5
+    console.print(f"All targets together: {100 * joint:.1f} % ± {100 * se:.1f}")
+    for heading, levels in (("* Assumed base-year levels (sampled: no source gives them):", True),
+                            ("Priors of model parameters (declared in the scenario):", False)):
+        console.print(heading)
+        for item in results.assumptions():
+            if item["level"] == levels:
+                console.print(f"  {item['indicator']}.{item['setting']} ~ "
+                              f"{item['distribution']}: {item['why']}", soft_wrap=True)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--draws", type=click.IntRange(min=1), help="Number of draws (default: the "
+              "scenario's).")
+@click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default: runs/<scenario name>).")
+@click.option("--force", is_flag=True, help="Replace an existing output folder.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes to use; results do not depend on it.")
+@handle_errors
+def run(scenario: Path, draws: int | None, seed: int | None, out: Path | None, force: bool,
+        workers: int) -> None:
+    """Simulate SCENARIO and report the probability of every target."""
+    from .api import simulate
+    from .results import RunExistsError
+    from .scenario import load_scenario
+
+    loaded = load_scenario(scenario)
+    out = out or Path("runs") / loaded.name
+    if out.exists() and any(out.iterdir()) and not force:
+        raise RunExistsError.single("exists and is not empty; use --force to replace it or "
+                                    "--out to write elsewhere", file=str(out))
+    results = simulate(loaded, draws=draws, seed=seed, workers=workers)
+    results.save(out, force=force)
+    console = _console()
+    _print_summary(results, console)
+    console.print(f"Wrote {out / 'results.nc'}, {out / 'summary.json'}, {out / 'summary.csv'}")
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@handle_errors
+def validate(scenarios: tuple[Path, ...]) -> None:
+    """Check scenario files and the history files they name, without simulating."""
+    from .history import read_history
+    from .scenario import load_scenario
+
+    for path in scenarios:
+        loaded = load_scenario(path)
+        read_history(loaded.history_path)
+        click.echo(f"{path}: valid ({len(loaded.indicators)} indicators, "
+                   f"{len(loaded.targets)} targets)")
+
+
+@main.command()
+@handle_errors
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editors)."""
+    from .scenario import json_schema
+
+    click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

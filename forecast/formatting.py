@@ -1,0 +1,43 @@
+"""Numbers as a planner reads them: shares in percent, thousands separators, rates per year."""
+
+from __future__ import annotations
+
+import math
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A level or target quantity in its unit (shares as percent)."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    if unit == "share":
+        return f"{100 * value:.1f} %"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if abs(value) < 10 else f"{value:,.1f}"
+
+
+def format_rate(rate: float | None, rate_kind: str, unit: str) -> str:
+    """A yearly rate: compound growth in %/yr, or a change in points or units per year."""
+    if rate is None or not math.isfinite(rate):
+        return "–"
+    if rate_kind == "growth":
+        return f"{100 * rate:+.1f} %/yr"
+    if unit == "share":
+        return f"{100 * rate:+.2f} pt/yr"
+    return f"{rate:+.2f} {unit}/yr"
+
+
+def format_quantity(value: float | None, kind: str, rate_kind: str, unit: str) -> str:
+    """A target quantity: a level, a sum, or (for period kinds) a rate."""
+    if kind == "average_change":
+        return format_rate(value, "change", unit)
+    if kind == "growth":
+        return format_rate(value, "growth", unit)
+    return format_value(value, unit)
+
+
+def label_of(label: str | dict[str, str], fallback: str, lang: str = "en") -> str:
+    """The label in ``lang`` (falling back to English, then to ``fallback``)."""
+    if isinstance(label, dict):
+        return label.get(lang) or label.get("en") or fallback
+    return label or fallback
