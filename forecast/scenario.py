@@ -19,6 +19,7 @@ from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, StrictInt, Vali
 from . import distributions
 from .distributions import Distribution
 from .errors import Problem, ScenarioError, did_you_mean
+from .levers import Lever, find_refs, set_levers
 from .models import Component, registry
 from .yaml_source import SourceMap, key_path, load_document
 
@@ -115,6 +116,7 @@ class Scenario(BaseModel):
     indicators: dict[Identifier, Component]
     targets: list[Target] = Field(min_length=1)
     shocks: list[Shock] = Field(default_factory=list)
+    levers: dict[Identifier, Lever] = Field(default_factory=dict)
     _file: str | None = PrivateAttr(default=None)
     _source: SourceMap = PrivateAttr(default_factory=SourceMap)
 
@@ -147,6 +149,25 @@ class Scenario(BaseModel):
         """SHA-256 of the validated content (stable across formatting and comments)."""
         text = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()
+
+    def with_levers(self, values: dict[str, float]) -> "Scenario":
+        """A copy with levers set to ``values`` (every setting that reads them follows).
+
+        Raises
+        ------
+        ScenarioError
+            If a name is not a lever of this scenario.
+        """
+        for name in values:
+            if name not in self.levers:
+                raise ScenarioError.single(f"unknown lever '{name}'."
+                                           f"{did_you_mean(name, self.levers)}",
+                                           file=self._file, key="levers")
+        levers = {name: lever.model_copy(update={"value": float(values.get(name, lever.value))})
+                  for name, lever in self.levers.items()}
+        indicators = {name: set_levers(c, c._lever_refs, values)
+                      for name, c in self.indicators.items()}
+        return self.with_options(levers=levers, indicators=indicators)
 
     def with_options(self, **changes: Any) -> "Scenario":
         """A copy with top-level settings changed (e.g. ``draws``), keeping its source map."""
@@ -211,6 +232,12 @@ def _allowed_keys(path: tuple, raw: Any) -> list[str]:
             continue
         if cls == "indicators":
             cls = registry().get(node.get("model")) if isinstance(node, dict) else None
+            continue
+        if cls == "levers":
+            cls = Lever
+            continue
+        if cls is scenario_class() and part == "levers":
+            cls = "levers"
             continue
         if cls == "targets" or (isinstance(cls, type) and part == "targets"):
             cls = Target
@@ -342,7 +369,27 @@ def parse_scenario(raw: dict[str, Any], source: SourceMap | None = None,
     problems = _cross_check(scenario)
     if problems:
         raise ScenarioError(problems)
-    return scenario
+    return _resolve_levers(scenario)
+
+
+def _resolve_levers(scenario: Scenario) -> Scenario:
+    """Replace every ``{lever: name}`` by the lever's value, remembering where it was."""
+    problems = []
+    indicators = {}
+    values = {name: lever.value for name, lever in scenario.levers.items()}
+    for name, component in scenario.indicators.items():
+        refs = find_refs(component)
+        for path, lever in refs.items():
+            if lever not in scenario.levers:
+                problems.append(scenario.problem(("indicators", name) + path + ("lever",), (
+                    f"unknown lever '{lever}'.{did_you_mean(lever, scenario.levers)} Declare it "
+                    "under 'levers:'")))
+        resolved = set_levers(component, refs, values)
+        resolved._lever_refs = refs
+        indicators[name] = resolved
+    if problems:
+        raise ScenarioError(problems)
+    return scenario.with_options(indicators=indicators)
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -6,13 +6,31 @@ from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..distributions import Beta, Integers
+from ..levers import LeverValue
 from .base import Component, Draws, ParameterFit, ParameterSource
 from .evidence import Reading
 
 GRID = 2000
+
+
+class UpgradeBudget(BaseModel):
+    """Money for upgrading units: ``budget / unit_cost`` extra units a year are expected to reach
+    the standard, on top of the hazard."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    budget: LeverValue = Field(description="Yearly budget for upgrades.")
+    unit_cost: LeverValue = Field(description="Cost of bringing one unit to the standard.")
+
+    @model_validator(mode="after")
+    def _positive(self):
+        if isinstance(self.budget, float) and self.budget < 0:
+            raise ValueError("budget must not be negative")
+        if isinstance(self.unit_cost, float) and self.unit_cost <= 0:
+            raise ValueError("unit_cost must be positive")
+        return self
 
 
 class Adoption(Component):
@@ -33,6 +51,8 @@ class Adoption(Component):
     hazard: Beta = Field(description="Prior of the yearly probability that a unit not at the "
                          "standard reaches it.")
     base: Integers | None = None
+    upgrade_budget: UpgradeBudget | None = Field(default=None, description="Money that brings "
+                                                 "extra units to the standard (levers).")
 
     @model_validator(mode="after")
     def _base_within_units(self):
@@ -85,6 +105,10 @@ class Adoption(Component):
     def step(self, t, own, inputs, draws, shock):
         at_risk = self.units - own[t - 1]
         hazard = np.clip(draws["hazard"] + shock, 0.0, 1.0)
+        if self.upgrade_budget is not None:
+            extra = self.upgrade_budget.budget / self.upgrade_budget.unit_cost
+            funded = np.divide(extra, at_risk, out=np.zeros_like(at_risk), where=at_risk > 0)
+            hazard = 1.0 - (1.0 - hazard) * (1.0 - np.clip(funded, 0.0, 1.0))
         added = _binomial(at_risk, hazard, draws["_uniform"][t - 1])
         return own[t - 1] + added
 

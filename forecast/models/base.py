@@ -85,6 +85,7 @@ class Component(BaseModel):
     required_inputs: ClassVar[int] = 0
     level_settings: ClassVar[tuple[str, ...]] = ("base",)  # settings that are base-year levels
     _fit: Fit | None = PrivateAttr(default=None)
+    _lever_refs: dict = PrivateAttr(default_factory=dict)  # setting path -> lever name
 
     # -- to be provided by subclasses ------------------------------------------------------
     def transform(self, level: float) -> float:

@@ -7,20 +7,36 @@ from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..distributions import Distribution, HalfNormal, Normal
+from ..levers import LeverValue
 from .base import Component, Draws, ParameterFit
 from .evidence import Reading
 from .growth import describe_linear
 from .posterior import fit_linear
 
 
+class Funding(BaseModel):
+    """Coverage bought with money: ``gain_t = input_t * share / (unit_cost * network)``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    input: str = Field(description="Indicator that provides the money each year (one of the "
+                       "component's inputs).")
+    share: LeverValue = Field(description="Share of that money spent on this coverage.")
+    unit_cost: LeverValue = Field(description="Cost of one unit of the network (same money unit "
+                                  "as the input per unit of network).")
+    network: Distribution = Field(description="Size of the whole network (e.g. km of rural "
+                                  "roads): an assumption where no source gives it.")
+
+
 class Coverage(Component):
     """``gap_t = gap_{t-1} * exp(-(pace + volatility * e_t))`` with ``gap = ceiling - share``.
 
     ``pace`` is the yearly log-rate at which the remaining gap closes (0.1: about 9.5 % of what
-    remains is closed each year). The share never leaves [0, ceiling].
+    remains is closed each year). With ``funding``, money adds
+    ``input_t * share / (unit_cost * network)`` to the share each year on top of that pace. The
+    share never leaves [0, ceiling].
     """
 
     model: Literal["coverage"]
@@ -33,6 +49,7 @@ class Coverage(Component):
     volatility: Distribution = Field(default_factory=lambda: HalfNormal(
         dist="halfnormal", scale=0.05, why="weakly informative default"),
         description="Prior of the yearly noise of the pace.")
+    funding: Funding | None = Field(default=None, description="Money-driven gains (levers).")
 
     @model_validator(mode="after")
     def _base_below_ceiling(self):
@@ -41,6 +58,17 @@ class Coverage(Component):
                              f"{self.ceiling:g}")
         if self.base is not None and self.base.bounds()[0] < 0:
             raise ValueError("base can be negative; a share lies in [0, 1]")
+        if self.funding is not None:
+            if self.funding.input not in self.inputs:
+                raise ValueError(f"funding.input '{self.funding.input}' must be one of the "
+                                 f"indicator's inputs {self.inputs}")
+            if self.funding.network.bounds()[0] <= 0:
+                raise ValueError("funding.network must be positive")
+            for key in ("share", "unit_cost"):
+                value = getattr(self.funding, key)
+                if isinstance(value, float) and value < 0 or key == "unit_cost" and \
+                        isinstance(value, float) and value == 0:
+                    raise ValueError(f"funding.{key} must be positive")
         return self
 
     def transform(self, level: float) -> float:
@@ -62,11 +90,18 @@ class Coverage(Component):
 
     def sample(self, rng: np.random.Generator, size: int, steps: int) -> Draws:
         beta, sigma = self.fit.parameters.posteriors["linear"].sample(rng, size)
-        return {"base": np.clip(self.sample_base(rng, size), 0.0, self.ceiling),
-                "pace": beta[:, 0], "volatility": sigma,
-                "_noise": rng.standard_normal((steps, size))}
+        draws = {"base": np.clip(self.sample_base(rng, size), 0.0, self.ceiling),
+                 "pace": beta[:, 0], "volatility": sigma,
+                 "_noise": rng.standard_normal((steps, size))}
+        if self.funding is not None:
+            draws["network"] = self.funding.network.sample(rng, size)
+        return draws
 
     def step(self, t, own, inputs, draws, shock):
         gap = self.ceiling - own[t - 1]
         closing = draws["pace"] + draws["volatility"] * draws["_noise"][t - 1] + shock
-        return np.clip(self.ceiling - gap * np.exp(-closing), 0.0, self.ceiling)
+        share = self.ceiling - gap * np.exp(-closing)
+        if self.funding is not None:
+            money = inputs[self.funding.input][t] * self.funding.share
+            share = share + money / (self.funding.unit_cost * draws["network"])
+        return np.clip(share, 0.0, self.ceiling)
