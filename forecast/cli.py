@@ -154,5 +154,7 @@ def schema() -> None:
     click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
+from .cli_compare import compare, solve  # noqa: E402  (commands in their own module)
+
+main.add_command(compare)
+main.add_command(solve)

@@ -111,3 +111,20 @@ def summarise(target: Target, quantity: np.ndarray, base_value: float, base_year
                          float(target.threshold), p, math.sqrt(max(p * (1 - p), 0.0) / n),
                          median, p05, p95, float(required_rate(target, base_value, base_year,
                                                                rate_kind)), historical)
+
+
+def achieved_rate(target: Target, path: np.ndarray, base_year: int, rate_kind: str) -> np.ndarray:
+    """The yearly rate each draw achieves, on the scale of :func:`required_rate`.
+
+    Level targets: compound growth (or change per year) from the base year to the target year;
+    average-change and growth targets: the quantity itself; cumulative targets: the compound
+    growth of the yearly value from the base year to the last year of the period.
+    """
+    if target.kind in ("average_change", "growth"):
+        return target_quantity(target, path, base_year)
+    last = path[target.last_year - base_year]
+    years = target.last_year - base_year
+    if target.kind == "level" and rate_kind != "growth":
+        return (last - path[0]) / years
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.power(last / path[0], 1.0 / years) - 1.0

@@ -1,0 +1,180 @@
+"""Compare scenarios target by target, with common random numbers.
+
+Scenarios run with the same seed share their random numbers wherever their components share a
+name, so the draw-by-draw difference of "target reached" has a far smaller standard error than
+the difference of two independent estimates. The paired standard error is
+``sd(met_b - met_a) / sqrt(draws)``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .errors import InputError
+from .results import Results
+from .targets import achieved_rate, required_rate
+
+RECORD_KEYS = ("scenario", "target", "indicator", "probability", "probability_se", "difference",
+               "difference_se", "unpaired_se", "required_rate", "median_rate")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Several runs of the same targets; the first is the reference."""
+
+    runs: tuple[Results, ...]
+
+    def __post_init__(self):
+        if len(self.runs) < 2:
+            raise InputError.single("compare needs at least two scenarios or run folders")
+        names = [r.scenario_name for r in self.runs]
+        if len(set(names)) != len(names):
+            raise InputError.single(f"two runs have the same scenario name ({names}); give each "
+                                    "scenario its own name")
+        draws = {r.draws for r in self.runs}
+        if len(draws) != 1:
+            raise InputError.single(f"runs have different numbers of draws ({sorted(draws)}); "
+                                    "paired differences need the same draws and seed")
+
+    @property
+    def scenarios(self) -> list[str]:
+        """Scenario names, reference first."""
+        return [r.scenario_name for r in self.runs]
+
+    @property
+    def paired(self) -> bool:
+        """True when all runs share one seed (common random numbers)."""
+        return len({r.seed for r in self.runs}) == 1
+
+    @property
+    def target_ids(self) -> list[str]:
+        """Targets of the reference run."""
+        return [t.id for t in self.runs[0].targets]
+
+    def records(self) -> list[dict[str, Any]]:
+        """One record per scenario and target (reference first)."""
+        reference = self.runs[0]
+        out = []
+        for target_id in self.target_ids:
+            met_ref = reference.met(target_id)
+            for run in self.runs:
+                if target_id not in [t.id for t in run.targets]:
+                    continue
+                target = run.target(target_id)
+                info = run.indicator_info(target.indicator)
+                met = run.met(target_id)
+                p, p_ref, n = float(met.mean()), float(met_ref.mean()), met.size
+                diff = met.astype(float) - met_ref
+                path = run.dataset[target.indicator].transpose("year", "draw").values
+                base = float(np.median(path[0]))
+                out.append({
+                    "scenario": run.scenario_name, "target": target_id,
+                    "indicator": target.indicator, "probability": p,
+                    "probability_se": math.sqrt(p * (1 - p) / n),
+                    "difference": p - p_ref,
+                    "difference_se": float(diff.std(ddof=1) / math.sqrt(n)) if self.paired
+                    else math.sqrt(p * (1 - p) / n + p_ref * (1 - p_ref) / n),
+                    "unpaired_se": math.sqrt(p * (1 - p) / n + p_ref * (1 - p_ref) / n),
+                    "required_rate": _finite(required_rate(target, base, run.base_year,
+                                                           info["rate_kind"])),
+                    "median_rate": _finite(float(np.nanmedian(
+                        achieved_rate(target, path, run.base_year, info["rate_kind"])))),
+                })
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        """What ``comparison.json`` holds."""
+        return {"scenarios": self.scenarios, "draws": self.runs[0].draws,
+                "seeds": [r.seed for r in self.runs], "paired": self.paired,
+                "joint_probability": {r.scenario_name: r.joint_probability() for r in self.runs},
+                "records": self.records()}
+
+    def to_dataset(self):
+        """An xarray Dataset with a ``scenario`` dimension: probabilities per target, and each
+        target's quantity per draw."""
+        import xarray as xr
+
+        records = self.records()
+        data_vars = {}
+        for key in ("probability", "probability_se", "difference", "difference_se",
+                    "required_rate", "median_rate"):
+            grid = np.full((len(self.scenarios), len(self.target_ids)), np.nan)
+            for record in records:
+                grid[self.scenarios.index(record["scenario"]),
+                     self.target_ids.index(record["target"])] = \
+                    np.nan if record[key] is None else record[key]
+            data_vars[key] = (("scenario", "target"), grid)
+        for target_id in self.target_ids:
+            values = np.full((len(self.runs), self.runs[0].draws), np.nan)
+            for i, run in enumerate(self.runs):
+                if target_id in [t.id for t in run.targets]:
+                    values[i] = run.target_values(target_id)
+            data_vars[f"{target_id}.value"] = (("scenario", "draw"), values)
+        return xr.Dataset(data_vars, coords={"scenario": self.scenarios,
+                                             "target": self.target_ids,
+                                             "draw": np.arange(self.runs[0].draws)},
+                          attrs={"paired": int(self.paired),
+                                 "seeds": json.dumps([r.seed for r in self.runs])})
+
+    def to_csv(self) -> str:
+        """What ``comparison.csv`` holds."""
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(RECORD_KEYS), lineterminator="\n")
+        writer.writeheader()
+        for record in self.records():
+            writer.writerow({k: "" if record[k] is None else record[k] for k in RECORD_KEYS})
+        return buffer.getvalue()
+
+    def save(self, directory, *, force: bool = False):
+        """Write comparison.csv, comparison.json and comparison.nc atomically."""
+        from .output import atomic_folder
+
+        with atomic_folder(directory, force=force) as staging:
+            (staging / "comparison.csv").write_text(self.to_csv(), encoding="utf-8")
+            (staging / "comparison.json").write_text(
+                json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            self.to_dataset().to_netcdf(staging / "comparison.nc", engine="h5netcdf")
+        return directory
+
+
+def _finite(value: float) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
+def compare(items: Sequence[Any], *, draws: int | None = None, seed: int | None = None,
+            workers: int = 1) -> Comparison:
+    """Compare scenarios (paths or :class:`Scenario`) and finished runs (:class:`Results` or run
+    folders), in the order given.
+
+    Scenarios are simulated with one seed and one number of draws: ``seed``/``draws`` if given,
+    else those of the first item, so they share their random numbers.
+    """
+    from pathlib import Path
+
+    from .api import simulate
+    from .scenario import Scenario, load_scenario
+
+    loaded: list[Any] = []
+    for item in items:
+        if isinstance(item, (Results, Scenario)):
+            loaded.append(item)
+        elif Path(item).is_dir():
+            loaded.append(Results.load(item))
+        else:
+            loaded.append(load_scenario(item))
+    first = loaded[0]
+    draws = draws if draws is not None else first.draws
+    seed = seed if seed is not None else first.seed
+    runs = tuple(item if isinstance(item, Results) else simulate(item, draws=draws, seed=seed,
+                                                                 workers=workers)
+                 for item in loaded)
+    return Comparison(runs)

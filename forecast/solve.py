@@ -1,0 +1,159 @@
+"""What would it take: the lever value that gives a target a chosen probability.
+
+The model is calibrated once; each trial value of the lever re-runs the simulation with the
+same seed, so every trial sees the same random numbers (common random numbers) and the
+probability moves only because the lever moved. A bisection then finds the crossing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+
+
+from .errors import InputError, did_you_mean
+from .levers import set_levers
+from .scenario import Scenario
+from .targets import is_met, target_quantity
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The answer of :func:`solve`.
+
+    Attributes
+    ----------
+    value : float or None
+        Lever value at which the target reaches ``probability``; None when no value in the
+        lever's range does.
+    value_se : float or None
+        Monte Carlo standard error of ``value`` (delta method: probability s.e. over the slope).
+    achieved, achieved_se : float
+        Probability at ``value`` (or at the better end of the range) and its s.e.
+    trials : list of (value, probability)
+        Every evaluation made, in order.
+    """
+
+    target: str
+    lever: str
+    probability: float
+    low: float
+    high: float
+    value: float | None
+    value_se: float | None
+    achieved: float
+    achieved_se: float
+    draws: int
+    seed: int
+    message: str
+    trials: list[tuple[float, float]] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """Plain data for ``--json``."""
+        data = dataclasses.asdict(self)
+        data["trials"] = [list(t) for t in self.trials]
+        return data
+
+
+def solve(scenario: Scenario, *, target: str, lever: str, probability: float = 0.8,
+          draws: int | None = None, seed: int | None = None, tolerance: float | None = None,
+          max_trials: int = 40) -> Solution:
+    """Find the value of ``lever`` at which ``target`` is reached with ``probability``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario; the lever must be declared under ``levers:``.
+    target : str
+        Target id.
+    lever : str
+        Lever name; the search stays within the lever's ``[low, high]``.
+    probability : float
+        The probability wanted, in (0, 1).
+    draws, seed : int, optional
+        Override the scenario's.
+    tolerance : float, optional
+        Stop when the bracket is narrower than this (default: 1/1000 of the lever's range).
+    max_trials : int
+        Most simulations to run.
+
+    Returns
+    -------
+    Solution
+    """
+    from .api import calibrate
+    from .engine import simulate_paths
+
+    if not 0 < probability < 1:
+        raise InputError.single(f"probability must lie strictly between 0 and 1; found "
+                                f"{probability}", key="--probability")
+    ids = [t.id for t in scenario.targets]
+    if target not in ids:
+        raise InputError.single(f"unknown target '{target}'.{did_you_mean(target, ids)}",
+                                file=scenario.file, key="--target")
+    if lever not in scenario.levers:
+        known = list(scenario.levers)
+        raise InputError.single(f"unknown lever '{lever}'.{did_you_mean(lever, known)} "
+                                f"Levers of this scenario: {', '.join(known) or 'none'}",
+                                file=scenario.file, key="--lever")
+    the_target = next(t for t in scenario.targets if t.id == target)
+    spec = scenario.levers[lever]
+    draws = scenario.draws if draws is None else draws
+    seed = scenario.seed if seed is None else seed
+    tolerance = tolerance if tolerance is not None else (spec.high - spec.low) / 1000
+    model = calibrate(scenario)
+    trials: list[tuple[float, float]] = []
+
+    def chance(value: float) -> float:
+        components = {name: set_levers(c, c._lever_refs, {lever: value})
+                      for name, c in model.components.items()}
+        paths = simulate_paths(dataclasses.replace(model, components=components), draws=draws,
+                               seed=seed).paths[the_target.indicator]
+        p = float(is_met(the_target, target_quantity(the_target, paths, model.base_year)).mean())
+        trials.append((value, p))
+        return p
+
+    def se(p: float) -> float:
+        return math.sqrt(p * (1 - p) / draws)
+
+    low, high = spec.low, spec.high
+    p_low, p_high = chance(low), chance(high)
+    common = dict(target=target, lever=lever, probability=probability, low=low, high=high,
+                  draws=draws, seed=seed, trials=trials)
+    rising = p_high >= p_low
+    best, p_best = (high, p_high) if rising else (low, p_low)
+    worst, p_worst = (low, p_low) if rising else (high, p_high)
+    if p_best < probability:
+        return Solution(value=None, value_se=None, achieved=p_best, achieved_se=se(p_best),
+                        message=(f"no value of {lever} in [{low:g}, {high:g}] gives {target} a "
+                                 f"{probability:.0%} chance: the best, at {best:g}, gives "
+                                 f"{p_best:.1%}" + (" (the lever does not move this target)"
+                                                    if p_best == p_worst else "")), **common)
+    if p_worst >= probability:
+        return Solution(value=worst, value_se=0.0, achieved=p_worst, achieved_se=se(p_worst),
+                        message=(f"every value of {lever} in [{low:g}, {high:g}] gives {target} "
+                                 f"at least {probability:.0%}; the least, {worst:g}, gives "
+                                 f"{p_worst:.1%}"), **common)
+    below, above = worst, best  # chance(below) < probability <= chance(above)
+    p_below, p_above = p_worst, p_best
+    while abs(above - below) > tolerance and len(trials) < max_trials:
+        middle = 0.5 * (below + above)
+        p_middle = chance(middle)
+        if p_middle >= probability:
+            above, p_above = middle, p_middle
+        else:
+            below, p_below = middle, p_middle
+    value = above
+    # slope over a bracket wide enough to see the probability move by several s.e.
+    width = max(abs(spec.high - spec.low) / 20, tolerance)
+    a, b = max(spec.low, value - width), min(spec.high, value + width)
+    slope = (chance(b) - chance(a)) / (b - a) if b > a else 0.0
+    value_se = se(p_above) / abs(slope) if slope else math.inf
+    return Solution(value=value, value_se=value_se, achieved=p_above, achieved_se=se(p_above),
+                    message=(f"{lever} = {value:.4g} (± {value_se:.2g}, Monte Carlo) gives "
+                             f"{target} a {p_above:.1%} chance (wanted {probability:.0%})"),
+                    **common)
+
+
+__all__ = ["Solution", "solve"]
