@@ -134,13 +134,13 @@ def run(scenario: Path, draws: int | None, seed: int | None, out: Path | None, f
                 type=click.Path(dir_okay=False, path_type=Path))
 @handle_errors
 def validate(scenarios: tuple[Path, ...]) -> None:
-    """Check scenario files and the history files they name, without simulating."""
-    from .history import read_history
+    """Check scenario files and the history files they name (calibrating, not simulating)."""
+    from .api import calibrate
     from .scenario import load_scenario
 
     for path in scenarios:
         loaded = load_scenario(path)
-        read_history(loaded.history_path)
+        calibrate(loaded)
         click.echo(f"{path}: valid ({len(loaded.indicators)} indicators, "
                    f"{len(loaded.targets)} targets)")
 

@@ -197,14 +197,14 @@ def json_schema() -> dict[str, Any]:
 
 # -- turning pydantic errors into located problems ----------------------------------------
 
-def _clean_loc(loc: tuple, raw: Any) -> tuple:
+def _clean_loc(loc: tuple, raw: Any, missing: bool = False) -> tuple:
     """Drop the union member labels pydantic inserts (``indicators.output.growth.drift``)."""
     out: list[Any] = []
     node = raw
     for position, part in enumerate(loc):
         last = position == len(loc) - 1
         if isinstance(part, str) and not (isinstance(node, dict) and part in node):
-            if not isinstance(node, dict) or not last:
+            if not isinstance(node, dict) or not last or not missing:
                 continue  # a union member's label, not a key of the document
         if isinstance(node, dict) and part in node:
             node = node[part]
@@ -296,7 +296,7 @@ def _message(error: dict, path: tuple, raw: Any) -> str:
 def _problems(exc: ValidationError, raw: dict, source: SourceMap, file: str) -> list[Problem]:
     merged: dict[tuple, list[str]] = {}
     for error in exc.errors():
-        path = _clean_loc(error["loc"], raw)
+        path = _clean_loc(error["loc"], raw, missing=error["type"] == "missing")
         messages = merged.setdefault(path, [])
         message = _message(error, path, raw)
         if message not in messages:
@@ -323,6 +323,16 @@ def _cross_check(scenario: Scenario) -> list[Problem]:
             elif other == name:
                 problems.append(scenario.problem(("indicators", name, "inputs", i),
                                                  "an indicator cannot be its own input"))
+    import graphlib
+
+    graph = {name: [i for i in c.inputs if i in scenario.indicators]
+             for name, c in scenario.indicators.items()}
+    try:
+        graphlib.TopologicalSorter(graph).prepare()
+    except graphlib.CycleError as exc:
+        cycle = exc.args[1]
+        problems.append(scenario.problem(("indicators", cycle[0], "inputs"),
+                                         "inputs form a cycle: " + " -> ".join(cycle)))
     seen: set[str] = set()
     for i, target in enumerate(scenario.targets):
         if target.id in seen:

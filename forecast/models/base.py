@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from ..distributions import Distribution, Fixed
 from ..errors import ModelError
@@ -86,6 +86,24 @@ class Component(BaseModel):
     level_settings: ClassVar[tuple[str, ...]] = ("base",)  # settings that are base-year levels
     _fit: Fit | None = PrivateAttr(default=None)
     _lever_refs: dict = PrivateAttr(default_factory=dict)  # setting path -> lever name
+
+    @model_validator(mode="after")
+    def _base_in_range(self):
+        """A base-year level must lie where the model's scale is defined (e.g. a poverty rate
+        strictly inside (0, 1), an amount above 0)."""
+        if self.base is None or type(self).scale == "linear":
+            return self
+        for value in self.base.bounds():
+            try:
+                finite = math.isfinite(self.transform(value))
+            except (ValueError, ZeroDivisionError, OverflowError):
+                finite = False
+            if not finite:
+                raise ValueError(
+                    f"base can take the value {value:g}, outside the range of a '{self.model}' "
+                    f"indicator in '{self.unit}'; use a distribution bounded inside it (uniform, "
+                    "triangular, beta or fixed)")
+        return self
 
     # -- to be provided by subclasses ------------------------------------------------------
     def transform(self, level: float) -> float:
