@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .engine import Model, calibrate_model, simulate_paths
+from .engine import Model, Progress, calibrate_model, simulate_paths, simulate_summaries
 from .history import read_history
-from .results import Results, build_dataset
+from .results import Results, build_dataset, build_summary_dataset
 from .scenario import Scenario, load_scenario
+from .summaries import KEEP_DRAWS_LIMIT
 
 
 def _scenario(scenario: Scenario | str | Path) -> Scenario:
@@ -32,7 +33,9 @@ def calibrate(scenario: Scenario | str | Path) -> Model:
 
 
 def simulate(scenario: Scenario | str | Path, *, draws: int | None = None,
-             seed: int | None = None, workers: int = 1) -> Results:
+             seed: int | None = None, workers: int = 1, keep_draws: bool | None = None,
+             scheduler: str | None = None, progress: Progress | None = None,
+             model: Model | None = None) -> Results:
     """Calibrate and simulate a scenario.
 
     Parameters
@@ -42,7 +45,19 @@ def simulate(scenario: Scenario | str | Path, *, draws: int | None = None,
     draws, seed : int, optional
         Override the scenario's ``draws`` and ``seed``.
     workers : int
-        Processes to use; the result does not depend on it.
+        Processes of a local Dask cluster (1: this process); the result does not depend on it.
+    keep_draws : bool, optional
+        Keep every draw (``True``) or only summaries: target probabilities (exact) and
+        quantiles (within a stated bound), with memory bounded by the block size (``False``).
+        Default: keep draws when there are at most
+        :data:`~forecast.summaries.KEEP_DRAWS_LIMIT` (200,000) of them.
+    scheduler : str, optional
+        Address of a Dask scheduler (``tcp://host:port``) to run the blocks on; the result
+        does not depend on it.
+    progress : callable, optional
+        Called with the number of draws each time some are done.
+    model : Model, optional
+        The calibrated model, if already at hand (else the scenario is calibrated).
 
     Returns
     -------
@@ -51,6 +66,12 @@ def simulate(scenario: Scenario | str | Path, *, draws: int | None = None,
     scenario = _scenario(scenario)
     draws = scenario.draws if draws is None else int(draws)
     seed = scenario.seed if seed is None else int(seed)
-    model = calibrate(scenario)
-    paths = simulate_paths(model, draws=draws, seed=seed, workers=workers)
-    return Results(build_dataset(scenario, model, paths, draws=draws, seed=seed))
+    keep_draws = draws <= KEEP_DRAWS_LIMIT if keep_draws is None else keep_draws
+    model = calibrate(scenario) if model is None else model
+    if keep_draws:
+        paths = simulate_paths(model, draws=draws, seed=seed, workers=workers,
+                               scheduler=scheduler, progress=progress)
+        return Results(build_dataset(scenario, model, paths, draws=draws, seed=seed))
+    summary = simulate_summaries(model, scenario.targets, draws=draws, seed=seed,
+                                 workers=workers, scheduler=scheduler, progress=progress)
+    return Results(build_summary_dataset(scenario, model, summary.result(), seed=seed))

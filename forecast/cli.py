@@ -108,10 +108,16 @@ def _print_summary(results, console) -> None:
               help="Output folder (default: runs/<scenario name>).")
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Processes to use; results do not depend on it.")
+              help="Processes of a local Dask cluster; results do not depend on it.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", help="Run the blocks on this Dask "
+              "cluster; results do not depend on it.")
+@click.option("--keep-draws/--no-keep-draws", default=None, help="Keep every draw in "
+              "results.nc, or only summaries (default: keep up to 200,000 draws).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @handle_errors
 def run(scenario: Path, draws: int | None, seed: int | None, out: Path | None, force: bool,
-        workers: int) -> None:
+        workers: int, scheduler: str | None = None,
+        keep_draws: bool | None = None, quiet: bool = False) -> None:
     """Simulate SCENARIO and report the probability of every target."""
     from .api import simulate
     from .results import RunExistsError
@@ -122,7 +128,15 @@ def run(scenario: Path, draws: int | None, seed: int | None, out: Path | None, f
     if out.exists() and any(out.iterdir()) and not force:
         raise RunExistsError.single("exists and is not empty; use --force to replace it or "
                                     "--out to write elsewhere", file=str(out))
-    results = simulate(loaded, draws=draws, seed=seed, workers=workers)
+    if scheduler is not None and workers > 1:
+        raise InputProblem("use either --scheduler (an existing Dask cluster) or --workers "
+                           "(a new local one), not both")
+    from .progress import ProgressBar, wanted
+
+    with ProgressBar(loaded.draws if draws is None else draws,
+                     enabled=wanted(quiet=quiet)) as progress:
+        results = simulate(loaded, draws=draws, seed=seed, workers=workers, scheduler=scheduler,
+                           keep_draws=keep_draws, progress=progress)
     results.save(out, force=force)
     console = _console()
     _print_summary(results, console)

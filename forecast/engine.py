@@ -9,18 +9,22 @@ name (common random numbers). The engine loops over years and components, never 
 
 from __future__ import annotations
 
+import contextlib
 import graphlib
+import logging
+import math
 import zlib
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from .errors import ModelError, ScenarioError, did_you_mean
+from .errors import InputError, ModelError, ScenarioError, did_you_mean
 from .history import History
 from .models.base import Component, ComponentError, check_finite
-from .scenario import Scenario, Shock
+from .scenario import Scenario, Shock, Target
+from .summaries import Binning, Layout, SummaryAccumulator
 
 BLOCK_SIZE = 8192
 """Draws per block. Part of the reproducibility contract: changing it changes the streams."""
@@ -140,12 +144,93 @@ def block_sizes(draws: int, block_size: int = BLOCK_SIZE) -> list[int]:
     return [block_size] * full + ([rest] if rest else [])
 
 
-def _run_chunk(model: Model, seed: int, blocks: Sequence[tuple[int, int]]) -> list[BlockResult]:
+Progress = Callable[[int], None]
+"""Called with the number of draws just finished."""
+
+
+def _simulate_chunk(model: Model, seed: int, blocks: Sequence[tuple[int, int]]) -> list[BlockResult]:
     return [simulate_block(model, seed, block, size) for block, size in blocks]
 
 
+def _summarise_chunk(model: Model, seed: int, blocks: Sequence[tuple[int, int]],
+                     layout: Layout, binning: Binning) -> SummaryAccumulator:
+    accumulator = SummaryAccumulator(layout, binning)
+    for block, size in blocks:
+        accumulator.add(simulate_block(model, seed, block, size).paths)
+    return accumulator
+
+
+def _chunks(blocks: list[tuple[int, int]], chunk_blocks: int) -> list[list[tuple[int, int]]]:
+    step = max(1, chunk_blocks)
+    return [blocks[i:i + step] for i in range(0, len(blocks), step)]
+
+
+def _distributed_chunk_blocks(blocks: int, workers: int) -> int:
+    """Blocks per Dask task: about eight tasks per worker, 4 to 128 blocks each."""
+    return min(128, max(4, math.ceil(blocks / (8 * max(workers, 1)))))
+
+
+@contextlib.contextmanager
+def dask_client(*, scheduler: str | None = None, workers: int = 1) -> Iterator[Any]:
+    """A ``distributed.Client`` on the cluster at ``scheduler``, or on a new local cluster of
+    ``workers`` processes (closed on exit).
+
+    Raises
+    ------
+    InputError
+        If dask.distributed is not installed or the scheduler cannot be reached.
+    """
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise InputError.single("running on a Dask cluster needs dask.distributed: "
+                                "pip install 'forecast[distributed]'",
+                                key="--scheduler" if scheduler else "--workers") from None
+    if scheduler is not None:
+        try:
+            client = Client(scheduler)  # waits distributed.comm.timeouts.connect (30 s)
+        except (OSError, TimeoutError) as exc:
+            raise InputError.single(f"cannot reach the Dask scheduler at '{scheduler}': {exc}",
+                                    key="--scheduler") from None
+        with client:
+            yield client
+        return
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      host="127.0.0.1", dashboard_address=None,
+                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+        yield client
+
+
+def _run(function: Callable[..., Any], model: Model, seed: int,
+         chunks: list[list[tuple[int, int]]], extra: tuple[Any, ...], *, workers: int,
+         scheduler: str | None, progress: Progress | None) -> Iterator[tuple[int, Any]]:
+    """Run ``function(model, seed, chunk, *extra)`` on every chunk: here, or as Dask tasks.
+
+    Yields ``(chunk index, result)`` in the order the chunks finish.
+    """
+    if scheduler is None and (workers <= 1 or len(chunks) <= 1):
+        for index, chunk in enumerate(chunks):
+            yield index, function(model, seed, chunk, *extra)
+            if progress is not None:
+                progress(sum(size for _, size in chunk))
+        return
+    from distributed import as_completed
+
+    with dask_client(scheduler=scheduler, workers=workers) as client:
+        shared = client.scatter(model, broadcast=True, hash=False)
+        futures = {client.submit(function, shared, seed, chunk, *extra, pure=False): index
+                   for index, chunk in enumerate(chunks)}
+        for future in as_completed(futures):
+            index = futures.pop(future)
+            yield index, future.result()
+            future.release()
+            if progress is not None:
+                progress(sum(size for _, size in chunks[index]))
+
+
 def simulate_paths(model: Model, *, draws: int, seed: int, workers: int = 1,
-                   chunk_blocks: int = 4) -> BlockResult:
+                   chunk_blocks: int | None = None, scheduler: str | None = None,
+                   progress: Progress | None = None) -> BlockResult:
     """Simulate ``draws`` draws and return every path and parameter.
 
     Parameters
@@ -157,26 +242,67 @@ def simulate_paths(model: Model, *, draws: int, seed: int, workers: int = 1,
     seed : int
         Root seed.
     workers : int
-        Processes to spread the chunks over (1: this process).
-    chunk_blocks : int
-        Blocks per chunk of work. Neither this nor ``workers`` changes the result.
+        Processes of a local Dask cluster to spread the blocks over (1: this process).
+    chunk_blocks : int, optional
+        Blocks per task. Neither this, ``workers`` nor ``scheduler`` changes the result.
+    scheduler : str, optional
+        Address of an existing Dask scheduler (``tcp://host:port``) to run the blocks on.
+    progress : callable, optional
+        Called with the number of draws each time a chunk of blocks is done.
     """
+    blocks = _blocks(draws)
+    chunk_blocks = chunk_blocks or (4 if scheduler is None and workers <= 1 else
+                                    _distributed_chunk_blocks(len(blocks), workers))
+    chunks = _chunks(blocks, chunk_blocks)
+    parts: list[list[BlockResult] | None] = [None] * len(chunks)
+    for index, result in _run(_simulate_chunk, model, seed, chunks, (), workers=workers,
+                              scheduler=scheduler, progress=progress):
+        parts[index] = result
+    done = [r for part in parts for r in part or ()]
+    paths = {name: np.concatenate([p.paths[name] for p in done], axis=1)
+             for name in model.components}
+    parameters = {key: np.concatenate([p.parameters[key] for p in done])
+                  for key in done[0].parameters}
+    return BlockResult(paths, parameters)
+
+
+def simulate_summaries(model: Model, targets: Sequence[Target], *, draws: int, seed: int,
+                       workers: int = 1, chunk_blocks: int | None = None,
+                       scheduler: str | None = None,
+                       progress: Progress | None = None) -> SummaryAccumulator:
+    """Simulate ``draws`` draws keeping only summaries: memory is bounded by the block size.
+
+    Block 0 is simulated here first and fixes the histograms' bins (see
+    :mod:`forecast.summaries`); the other blocks are reduced to counts and histograms as they
+    are simulated, in chunks here or as Dask tasks, and the chunks' accumulators are merged
+    exactly, so the result does not depend on ``workers``, ``scheduler`` or ``chunk_blocks``.
+    Parameters are as for :func:`simulate_paths`; ``targets`` are the scenario's targets.
+    """
+    blocks = _blocks(draws)
+    layout = Layout(tuple(model.components), tuple(model.years), tuple(targets))
+    (pilot, pilot_size), rest = blocks[0], blocks[1:]
+    accumulator = SummaryAccumulator.pilot(layout, simulate_block(model, seed, pilot,
+                                                                  pilot_size).paths)
+    if progress is not None:
+        progress(pilot_size)
+    if scheduler is None and workers <= 1:
+        for block, size in rest:  # no partial accumulators to merge
+            accumulator.add(simulate_block(model, seed, block, size).paths)
+            if progress is not None:
+                progress(size)
+        return accumulator
+    chunks = _chunks(rest, chunk_blocks or _distributed_chunk_blocks(len(rest), workers))
+    for _, part in _run(_summarise_chunk, model, seed, chunks,
+                        (layout, accumulator.histograms.binning), workers=workers,
+                        scheduler=scheduler, progress=progress):
+        accumulator.merge(part)
+    return accumulator
+
+
+def _blocks(draws: int) -> list[tuple[int, int]]:
     if draws <= 0:
         raise ModelError(f"draws must be positive; found {draws}")
-    sizes = block_sizes(draws)
-    blocks = list(enumerate(sizes))
-    chunks = [blocks[i:i + chunk_blocks] for i in range(0, len(blocks), max(1, chunk_blocks))]
-    if workers > 1 and len(chunks) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            parts = [r for chunk in pool.map(_run_chunk, [model] * len(chunks),
-                                             [seed] * len(chunks), chunks) for r in chunk]
-    else:
-        parts = [r for chunk in chunks for r in _run_chunk(model, seed, chunk)]
-    paths = {name: np.concatenate([p.paths[name] for p in parts], axis=1)
-             for name in model.components}
-    parameters = {key: np.concatenate([p.parameters[key] for p in parts])
-                  for key in parts[0].parameters}
-    return BlockResult(paths, parameters)
+    return list(enumerate(block_sizes(draws)))
 
 
 def check_indicator(scenario: Scenario, name: str) -> None:

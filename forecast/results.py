@@ -17,7 +17,8 @@ import numpy as np
 
 from .errors import ForecastError, InputError
 from .scenario import Target
-from .targets import TargetSummary, is_met, summarise, target_quantity
+from .summaries import FAN_QUANTILES, KEEP_DRAWS_LIMIT
+from .targets import QUANTILES, TargetSummary, is_met, required_rate, summarise, target_quantity
 
 SUMMARY_KEYS = ("id", "indicator", "kind", "year", "threshold", "probability", "probability_se",
                 "median", "p05", "p95", "required_rate", "historical_rate")
@@ -35,8 +36,12 @@ class Results:
     Parameters
     ----------
     dataset : xarray.Dataset
-        Dims ``year`` and ``draw``: one variable per indicator (units and label in attrs), one per
-        sampled parameter (dim ``draw``), provenance in attrs.
+        With every draw kept: dims ``year`` and ``draw``, one variable per indicator (units and
+        label in attrs), one per sampled parameter (dim ``draw``), provenance in attrs. From a
+        streamed run (draws not kept, see :mod:`forecast.summaries`): one variable per indicator
+        with dims ``quantile`` and ``year``, their error bounds in ``quantile_error``, and the
+        targets' counts and quantiles (``target_met``, ``joint_met``, ``target_quantity``,
+        ``target_quantity_error``).
     """
 
     def __init__(self, dataset):
@@ -45,6 +50,18 @@ class Results:
         self.targets = [Target.model_validate(t) for t in json.loads(attrs["targets"])]
         self._meta = json.loads(attrs["indicators"])
         self._summary: list[TargetSummary] | None = None
+
+    @property
+    def draws_kept(self) -> bool:
+        """Whether every draw is kept (else only summaries: quantiles and counts)."""
+        return "draw" in self.dataset.dims
+
+    def _require_draws(self, what: str) -> None:
+        if not self.draws_kept:
+            raise ForecastError(
+                f"{what} needs every draw, but this run of {self.draws:,} draws kept only "
+                f"summaries (runs of more than {KEEP_DRAWS_LIMIT:,} draws do by default); run "
+                "it again with --keep-draws (keep_draws=True in Python)")
 
     # -- provenance ---------------------------------------------------------------------
     @property
@@ -55,7 +72,9 @@ class Results:
     @property
     def draws(self) -> int:
         """Number of draws."""
-        return int(self.dataset.sizes["draw"])
+        if self.draws_kept:
+            return int(self.dataset.sizes["draw"])
+        return int(self.dataset.attrs["draws"])
 
     @property
     def seed(self) -> int:
@@ -86,8 +105,15 @@ class Results:
 
     # -- evaluation ----------------------------------------------------------------------
     def target_values(self, target_id: str) -> np.ndarray:
-        """The quantity the target judges, per draw."""
+        """The quantity the target judges, per draw.
+
+        Raises
+        ------
+        ForecastError
+            If the draws were not kept.
+        """
         target = self.target(target_id)
+        self._require_draws("the value of each draw")
         path = self.dataset[target.indicator].transpose("year", "draw").values
         return target_quantity(target, path, self.base_year)
 
@@ -97,18 +123,50 @@ class Results:
 
     def probability(self, target_id: str) -> float:
         """Probability of reaching one target."""
+        if not self.draws_kept:
+            self.target(target_id)
+            return int(self.dataset["target_met"].sel(target=target_id)) / self.draws
         return float(self.met(target_id).mean())
 
     def joint_met(self) -> np.ndarray:
         """Boolean per draw: are all targets reached together?"""
+        self._require_draws("whether all targets are met in each draw")
         return np.logical_and.reduce([self.met(t.id) for t in self.targets])
 
     def joint_probability(self) -> float:
         """Probability of reaching all targets in the same draw."""
+        if not self.draws_kept:
+            return int(self.dataset["joint_met"]) / self.draws
         return float(self.joint_met().mean())
+
+    def quantiles(self, name: str, quantiles=FAN_QUANTILES):
+        """Quantiles of indicator ``name`` in every year: an ``xarray.DataArray`` with dims
+        ``quantile`` and ``year``.
+
+        Exact when the draws are kept (``numpy.quantile``'s linear definition); from a streamed
+        run, the stored quantiles (error bounds in ``dataset["quantile_error"]``), so
+        ``quantiles`` must be among :data:`forecast.summaries.FAN_QUANTILES`.
+        """
+        if name not in self._meta:
+            from .errors import did_you_mean
+            raise InputError.single(f"unknown indicator '{name}'.{did_you_mean(name, self._meta)}",
+                                    key="indicator")
+        wanted = [float(q) for q in quantiles]
+        if self.draws_kept:
+            return self.dataset[name].quantile(wanted, dim="draw").transpose("quantile", "year")
+        stored = [float(q) for q in self.dataset["quantile"].values]
+        missing = [q for q in wanted if not any(math.isclose(q, s) for s in stored)]
+        if missing:
+            raise InputError.single(f"this run kept only summaries, with the quantiles {stored}; "
+                                    f"{missing} were not kept (run with --keep-draws)",
+                                    key="quantiles")
+        picked = [next(s for s in stored if math.isclose(q, s)) for q in wanted]
+        return self.dataset[name].sel(quantile=picked)
 
     def target_summaries(self) -> list[TargetSummary]:
         """One :class:`TargetSummary` per target (computed once)."""
+        if self._summary is None and not self.draws_kept:
+            self._summary = self._streamed_summaries()
         if self._summary is None:
             out = []
             for target in self.targets:
@@ -118,6 +176,33 @@ class Results:
                                      info["rate_kind"], info["historical_rate"]))
             self._summary = out
         return self._summary
+
+    def _streamed_summaries(self) -> list[TargetSummary]:
+        data = self.dataset
+        out = []
+        for target in self.targets:
+            info = self._meta[target.indicator]
+            base = float(data[target.indicator].sel(quantile=0.5, year=self.base_year))
+            p = self.probability(target.id)
+            p05, median, p95 = (float(v) for v in data["target_quantity"].sel(target=target.id))
+            out.append(TargetSummary(
+                target.id, target.indicator, target.kind, target.last_year,
+                float(target.threshold), p, math.sqrt(max(p * (1 - p), 0.0) / self.draws),
+                median, p05, p95, float(required_rate(target, base, self.base_year,
+                                                      info["rate_kind"])),
+                info["historical_rate"]))
+        return out
+
+    def quantile_errors(self) -> dict[str, dict[str, float]]:
+        """Error bounds of the streamed targets' quantiles (zeros when draws are kept)."""
+        out = {}
+        for target in self.targets:
+            if self.draws_kept:
+                out[target.id] = {"p05": 0.0, "median": 0.0, "p95": 0.0}
+            else:
+                bounds = self.dataset["target_quantity_error"].sel(target=target.id).values
+                out[target.id] = dict(zip(("p05", "median", "p95"), map(float, bounds)))
+        return out
 
     def records(self) -> list[dict[str, Any]]:
         """The summary as plain records with :data:`SUMMARY_KEYS`."""
@@ -137,12 +222,16 @@ class Results:
     # -- files ---------------------------------------------------------------------------
     def summary_json(self) -> dict[str, Any]:
         """What ``summary.json`` holds."""
-        return {"scenario": self.scenario_name, "draws": self.draws, "seed": self.seed,
-                "scenario_sha256": self.dataset.attrs.get("scenario_sha256"),
-                "joint_probability": self.joint_probability(),
-                "joint_probability_se": math.sqrt(self.joint_probability() *
-                                                  (1 - self.joint_probability()) / self.draws),
-                "targets": self.records(), "assumptions": self.assumptions()}
+        out = {"scenario": self.scenario_name, "draws": self.draws, "seed": self.seed,
+               "scenario_sha256": self.dataset.attrs.get("scenario_sha256"),
+               "draws_kept": self.draws_kept,
+               "joint_probability": self.joint_probability(),
+               "joint_probability_se": math.sqrt(self.joint_probability() *
+                                                 (1 - self.joint_probability()) / self.draws),
+               "targets": self.records(), "assumptions": self.assumptions()}
+        if not self.draws_kept:
+            out["quantile_error_bounds"] = self.quantile_errors()
+        return out
 
     def save(self, directory: str | Path, *, force: bool = False) -> Path:
         """Write ``results.nc``, ``summary.json`` and ``summary.csv`` into ``directory``.
@@ -213,37 +302,33 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def build_dataset(scenario, model, block_result, *, draws: int, seed: int):
-    """Assemble the results Dataset from simulated paths and parameters."""
-    import datetime
+def _indicator_meta(component) -> dict[str, Any]:
+    return {
+        "unit": component.unit, "model": component.model, "label": component.label,
+        "rate_kind": component.rate_kind, "historical_rate": component.historical_rate(),
+        "inputs": list(component.inputs),
+        "evidence": [dataclasses.asdict(r) for r in component.fit.rows],
+        "base_observed": None if component.fit.base_observed is None else
+        dataclasses.asdict(component.fit.base_observed),
+        "assumptions": [{"setting": key, "distribution": dist.describe(), "why": dist.why,
+                         "level": key in component.level_settings}
+                        for key, dist in component.assumptions()]}
 
-    import xarray as xr
+
+def _indicator_attrs(component) -> dict[str, str]:
+    label = component.label
+    return {"unit": component.unit, "model": component.model,
+            "label": json.dumps(label, ensure_ascii=False) if isinstance(label, dict) else label,
+            "kind": "indicator"}
+
+
+def _provenance(scenario, model, *, draws: int, seed: int) -> dict[str, Any]:
+    import datetime
 
     from . import __version__
 
-    years = scenario.years
-    data_vars: dict[str, Any] = {}
-    meta: dict[str, Any] = {}
-    for name, component in model.components.items():
-        label = component.label
-        data_vars[name] = xr.Variable(("year", "draw"), block_result.paths[name], attrs={
-            "unit": component.unit, "model": component.model,
-            "label": json.dumps(label, ensure_ascii=False) if isinstance(label, dict) else label,
-            "kind": "indicator"})
-        meta[name] = {
-            "unit": component.unit, "model": component.model, "label": label,
-            "rate_kind": component.rate_kind, "historical_rate": component.historical_rate(),
-            "inputs": list(component.inputs),
-            "evidence": [dataclasses.asdict(r) for r in component.fit.rows],
-            "base_observed": None if component.fit.base_observed is None else
-            dataclasses.asdict(component.fit.base_observed),
-            "assumptions": [{"setting": key, "distribution": dist.describe(), "why": dist.why,
-                             "level": key in component.level_settings}
-                            for key, dist in component.assumptions()]}
-    for key, values in block_result.parameters.items():
-        data_vars[key] = xr.Variable(("draw",), values, attrs={"kind": "parameter"})
-    dataset = xr.Dataset(data_vars, coords={"year": years, "draw": np.arange(draws)})
-    dataset.attrs = {
+    meta = {name: _indicator_meta(c) for name, c in model.components.items()}
+    return {
         "scenario": scenario.name, "region": scenario.region,
         "scenario_sha256": scenario.digest(), "scenario_file": scenario.file or "",
         "forecast_version": __version__, "seed": seed, "draws": draws,
@@ -252,7 +337,56 @@ def build_dataset(scenario, model, block_result, *, draws: int, seed: int):
                               ensure_ascii=False),
         "indicators": json.dumps(meta, ensure_ascii=False),
     }
+
+
+def build_dataset(scenario, model, block_result, *, draws: int, seed: int):
+    """Assemble the results Dataset from simulated paths and parameters (every draw kept)."""
+    import xarray as xr
+
+    data_vars: dict[str, Any] = {}
+    for name, component in model.components.items():
+        data_vars[name] = xr.Variable(("year", "draw"), block_result.paths[name],
+                                      attrs=_indicator_attrs(component))
+    for key, values in block_result.parameters.items():
+        data_vars[key] = xr.Variable(("draw",), values, attrs={"kind": "parameter"})
+    dataset = xr.Dataset(data_vars, coords={"year": scenario.years, "draw": np.arange(draws)})
+    dataset.attrs = _provenance(scenario, model, draws=draws, seed=seed)
     return dataset
 
 
-__all__ = ["Results", "RunExistsError", "SUMMARY_KEYS", "build_dataset", "ForecastError"]
+def build_summary_dataset(scenario, model, summary, *, seed: int):
+    """Assemble the results Dataset of a streamed run from its
+    :class:`~forecast.summaries.StreamedSummary` (quantiles and counts, no draws)."""
+    import xarray as xr
+
+    from .summaries import BINS
+
+    names = list(model.components)
+    data_vars: dict[str, Any] = {}
+    for i, name in enumerate(names):
+        data_vars[name] = xr.Variable(("quantile", "year"), summary.fan[i],
+                                      attrs=_indicator_attrs(model.components[name]))
+    data_vars["quantile_error"] = xr.Variable(
+        ("indicator", "quantile", "year"), summary.fan_bound,
+        attrs={"kind": "summary", "description": "bound on |streamed - exact quantile|"})
+    ids = [t.id for t in scenario.targets]
+    data_vars["target_met"] = xr.Variable(("target",), summary.met.astype(np.int64), attrs={
+        "kind": "summary", "description": "draws in which the target is reached"})
+    data_vars["joint_met"] = xr.Variable((), np.int64(summary.joint), attrs={
+        "kind": "summary", "description": "draws in which all targets are reached"})
+    data_vars["target_quantity"] = xr.Variable(
+        ("target", "target_quantile"), summary.target_quantiles,
+        attrs={"kind": "summary", "description": "quantiles of the quantity each target judges"})
+    data_vars["target_quantity_error"] = xr.Variable(
+        ("target", "target_quantile"), summary.target_bound,
+        attrs={"kind": "summary", "description": "bound on |streamed - exact quantile|"})
+    dataset = xr.Dataset(data_vars, coords={
+        "year": scenario.years, "quantile": list(summary.fan_quantiles), "indicator": names,
+        "target": ids, "target_quantile": list(QUANTILES)})
+    dataset.attrs = _provenance(scenario, model, draws=summary.draws, seed=seed)
+    dataset.attrs["histogram_bins"] = BINS
+    return dataset
+
+
+__all__ = ["Results", "RunExistsError", "SUMMARY_KEYS", "build_dataset", "build_summary_dataset",
+           "ForecastError"]

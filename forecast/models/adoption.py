@@ -113,8 +113,56 @@ class Adoption(Component):
         return own[t - 1] + added
 
 
-def _binomial(trials: np.ndarray, probability: np.ndarray, uniform: np.ndarray) -> np.ndarray:
-    """Binomial(trials, probability) by inverting its CDF at ``uniform`` (vectorised)."""
-    from scipy import stats
+_MAX_SEARCH = 1000  # CDF terms summed before handing the rest to scipy
 
-    return stats.binom.ppf(uniform, trials, probability).clip(0, trials)
+
+def _binomial(trials: np.ndarray, probability: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+    """Binomial(trials, probability) by inverting its CDF at ``uniform`` (vectorised).
+
+    The smallest ``k`` with ``P(X <= k) >= uniform``: one uniform per draw and year, so the count
+    is a monotone function of it (common random numbers). The CDF is summed term by term with
+    ``pmf(k + 1) = pmf(k) (n - k) / (k + 1) p / (1 - p)`` over the draws still searching; for
+    ``p > 1/2`` the search runs on ``n - X ~ Binomial(n, 1 - p)`` at ``1 - uniform`` (the same
+    map from the uniform to the count except on a set of probability zero). Draws whose
+    ``P(X = 0)`` underflows or that need more than 1000 terms are inverted by
+    ``scipy.stats.binom.ppf``.
+    """
+    n, p, u = np.broadcast_arrays(np.asarray(trials, dtype=float),
+                                  np.asarray(probability, dtype=float),
+                                  np.asarray(uniform, dtype=float))
+    flip = p > 0.5
+    q = np.where(flip, 1.0 - p, p)
+    v = np.where(flip, 1.0 - u, u)
+    pmf = np.exp(n * np.log1p(-q))
+    count = np.where(v >= 1.0, n, 0.0)  # the top of the (flipped) support, without rounding
+    rest = np.flatnonzero((pmf < 1e-290) & (v < 1.0))
+    search = np.flatnonzero((pmf < v) & (v < 1.0) & (n > 0) & (pmf >= 1e-290))
+    if search.size:
+        pm, cdf, nn, vv = pmf[search], pmf[search], n[search], v[search]
+        ratio = q[search] / (1.0 - q[search])
+        found = np.zeros(search.size)
+        k = 0
+        while True:  # found counts the k with P(X <= k) < uniform (and k < n)
+            below = cdf < vv
+            below &= nn > k
+            left = np.count_nonzero(below)
+            if left == 0:
+                break
+            if k == _MAX_SEARCH:
+                rest = np.concatenate([rest, search[below]])
+                break
+            found += below
+            k += 1
+            pm *= (nn - (k - 1)) * (1.0 / k)
+            pm *= ratio
+            cdf += pm
+            if left < search.size // 4:  # drop the finished draws
+                count[search] = found
+                search, pm, cdf, nn, vv, ratio, found = (
+                    a[below] for a in (search, pm, cdf, nn, vv, ratio, found))
+        count[search] = found
+    if rest.size:
+        from scipy import stats
+
+        count[rest] = stats.binom.ppf(v[rest], n[rest], q[rest]).clip(0, n[rest])
+    return np.where(flip, n - count, count)

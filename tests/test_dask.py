@@ -1,0 +1,98 @@
+"""Blocks run as tasks on a Dask cluster give the same bits as a run in one process."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import forecast
+from forecast.cli import main
+from forecast.engine import BLOCK_SIZE, simulate_paths, simulate_summaries
+
+distributed = pytest.importorskip("distributed")
+
+DRAWS = 3 * BLOCK_SIZE + 41
+SEED = 5
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    import logging
+
+    with distributed.LocalCluster(n_workers=2, processes=True, host="127.0.0.1",
+                                  threads_per_worker=1, dashboard_address=None,
+                                  silence_logs=logging.ERROR) as local:
+        yield local
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    from conftest import BASE
+
+    return forecast.load_scenario(BASE)
+
+
+@pytest.fixture(scope="module")
+def model(scenario):
+    return forecast.calibrate(scenario)
+
+
+def test_kept_draws_on_a_cluster_are_bit_identical(cluster, model):
+    local = simulate_paths(model, draws=DRAWS, seed=SEED)
+    remote = simulate_paths(model, draws=DRAWS, seed=SEED, scheduler=cluster.scheduler_address,
+                            chunk_blocks=1)
+    assert local.paths.keys() == remote.paths.keys()
+    for name in local.paths:
+        np.testing.assert_array_equal(local.paths[name], remote.paths[name])
+    for key in local.parameters:
+        np.testing.assert_array_equal(local.parameters[key], remote.parameters[key])
+
+
+def test_streamed_summaries_on_a_cluster_are_bit_identical(cluster, scenario, model):
+    local = simulate_summaries(model, scenario.targets, draws=DRAWS, seed=SEED)
+    seen = []
+    remote = simulate_summaries(model, scenario.targets, draws=DRAWS, seed=SEED,
+                                scheduler=cluster.scheduler_address, chunk_blocks=1,
+                                progress=seen.append)
+    for key in ("counts", "low", "high", "nan"):
+        np.testing.assert_array_equal(getattr(local.histograms, key),
+                                      getattr(remote.histograms, key))
+    np.testing.assert_array_equal(local.met, remote.met)
+    assert local.joint == remote.joint and remote.draws == DRAWS
+    assert sum(seen) == DRAWS and len(seen) == 4  # the pilot block, then one task per block
+
+
+def test_cli_scheduler_gives_the_same_summary(cluster, tmp_path):
+    from conftest import BASE
+
+    runner = CliRunner()
+    common = ["run", str(BASE), "--draws", str(DRAWS), "--seed", str(SEED)]
+    for name, extra in (("here", []), ("there", ["--scheduler", cluster.scheduler_address]),
+                        ("streamed", ["--scheduler", cluster.scheduler_address,
+                                      "--no-keep-draws"])):
+        result = runner.invoke(main, common + extra + ["--out", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+    here, there, streamed = (json.loads((tmp_path / n / "summary.json").read_text())
+                             for n in ("here", "there", "streamed"))
+    assert here["targets"] == there["targets"]
+    assert here["joint_probability"] == there["joint_probability"] == \
+        streamed["joint_probability"]
+    assert [t["probability"] for t in here["targets"]] == \
+        [t["probability"] for t in streamed["targets"]]
+
+
+def test_unreachable_scheduler_is_a_clear_error(tmp_path):
+    import dask
+
+    from conftest import BASE
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        result = CliRunner().invoke(main, ["run", str(BASE), "--draws", str(2 * BLOCK_SIZE),
+                                           "--scheduler", "tcp://127.0.0.1:9", "--out",
+                                           str(tmp_path / "x")])
+    assert result.exit_code == 2, result.output
+    assert "cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "x").exists()

@@ -1,0 +1,238 @@
+"""Streamed runs (draws not kept): the same probabilities as a kept run, quantiles within their
+stated bounds, memory bounded by the block, results independent of how blocks are grouped."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import forecast
+from forecast.cli import main
+from forecast.engine import BLOCK_SIZE, simulate_block, simulate_summaries
+from forecast.errors import ForecastError
+from forecast.progress import ProgressBar, wanted
+from forecast.results import Results
+from forecast.summaries import (BINS, FAN_QUANTILES, Binning, Histograms, Layout,
+                                SummaryAccumulator)
+from forecast.targets import QUANTILES, required_rate
+
+DRAWS = 3 * BLOCK_SIZE + 517
+SEED = 77
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    from conftest import BASE
+
+    return forecast.load_scenario(BASE)
+
+
+@pytest.fixture(scope="module")
+def model(scenario):
+    return forecast.calibrate(scenario)
+
+
+@pytest.fixture(scope="module")
+def pair(scenario, model):
+    kept = forecast.simulate(scenario, draws=DRAWS, seed=SEED, keep_draws=True, model=model)
+    streamed = forecast.simulate(scenario, draws=DRAWS, seed=SEED, keep_draws=False, model=model)
+    return kept, streamed
+
+
+def _within(exact, streamed, bound):
+    exact, streamed, bound = map(np.asarray, (exact, streamed, bound))
+    slack = bound + 1e-12 * np.maximum(np.abs(exact), 1.0)
+    assert np.all(np.abs(streamed - exact) <= slack), (exact, streamed, bound)
+
+
+def test_streamed_probabilities_equal_kept_ones_exactly(pair):
+    kept, streamed = pair
+    assert kept.draws_kept and not streamed.draws_kept
+    assert streamed.draws == kept.draws == DRAWS
+    for target in kept.targets:
+        assert streamed.probability(target.id) == kept.probability(target.id)
+    assert streamed.joint_probability() == kept.joint_probability()
+    for a, b in zip(kept.records(), streamed.records()):
+        assert a["probability"] == b["probability"]
+        assert a["probability_se"] == b["probability_se"]
+
+
+def test_streamed_target_quantiles_lie_within_their_bound(pair):
+    kept, streamed = pair
+    errors = streamed.quantile_errors()
+    for target, a, b in zip(kept.targets, kept.records(), streamed.records()):
+        exact = np.quantile(kept.target_values(target.id), QUANTILES)
+        bound = [errors[target.id][k] for k in ("p05", "median", "p95")]
+        _within(exact, [b["p05"], b["median"], b["p95"]], bound)
+        np.testing.assert_allclose([a["p05"], a["median"], a["p95"]], exact)
+
+
+def test_streamed_required_rates_follow_the_streamed_base_median(pair):
+    kept, streamed = pair
+    for target, a, b in zip(kept.targets, kept.records(), streamed.records()):
+        info = kept.indicator_info(target.indicator)
+        base = kept.dataset[target.indicator].sel(year=kept.base_year).values
+        stored = streamed.dataset[target.indicator].sel(quantile=0.5, year=kept.base_year)
+        bound = float(streamed.dataset["quantile_error"].sel(
+            indicator=target.indicator, quantile=0.5, year=kept.base_year))
+        _within(np.median(base), float(stored), bound)
+        assert b["required_rate"] == required_rate(target, float(stored), kept.base_year,
+                                                   info["rate_kind"])
+
+
+def test_streamed_fan_quantiles_lie_within_their_bound_and_are_tight(pair):
+    kept, streamed = pair
+    for name in kept.indicators:
+        exact = kept.quantiles(name).values
+        stored = streamed.quantiles(name).values
+        bound = streamed.dataset["quantile_error"].sel(indicator=name).values
+        _within(exact, stored, bound)
+        spread = np.ptp(kept.dataset[name].values, axis=1)
+        assert np.all(bound <= 1.5 * spread / BINS + 1e-12)
+    assert streamed.dataset[kept.indicators[0]].dims == ("quantile", "year")
+    np.testing.assert_allclose(streamed.dataset["quantile"].values, FAN_QUANTILES)
+
+
+def test_integer_counts_have_exact_quantiles(pair):
+    kept, streamed = pair
+    exact = kept.quantiles("ntm_communes").values
+    np.testing.assert_array_equal(streamed.quantiles("ntm_communes").values, exact)
+    assert float(streamed.dataset["quantile_error"].sel(indicator="ntm_communes").max()) == 0
+
+
+def test_per_draw_methods_say_draws_were_not_kept(pair):
+    _, streamed = pair
+    target = streamed.targets[0].id
+    for call in (lambda: streamed.met(target), lambda: streamed.target_values(target),
+                 streamed.joint_met):
+        with pytest.raises(ForecastError, match="kept only summaries.*--keep-draws"):
+            call()
+    with pytest.raises(ForecastError, match="were not kept"):
+        streamed.quantiles("output", [0.3])
+
+
+def test_grouping_of_blocks_does_not_change_a_streamed_summary(scenario, model):
+    draws = 4 * BLOCK_SIZE + 9
+    reference = simulate_summaries(model, scenario.targets, draws=draws, seed=SEED)
+    layout = Layout(tuple(model.components), tuple(model.years), tuple(scenario.targets))
+    blocks = [(1, BLOCK_SIZE), (2, BLOCK_SIZE), (3, BLOCK_SIZE), (4, 9)]
+    merged = SummaryAccumulator.pilot(layout, simulate_block(model, SEED, 0, BLOCK_SIZE).paths)
+    binning = merged.histograms.binning
+    for group in ([blocks[3], blocks[0]], [blocks[2]], [blocks[1]]):  # any order, any grouping
+        part = SummaryAccumulator(layout, binning)
+        for block, size in group:
+            part.add(simulate_block(model, SEED, block, size).paths)
+        merged.merge(part)
+    for key in ("counts", "low", "high", "nan"):
+        np.testing.assert_array_equal(getattr(merged.histograms, key),
+                                      getattr(reference.histograms, key))
+    np.testing.assert_array_equal(merged.met, reference.met)
+    assert merged.joint == reference.joint and merged.draws == reference.draws == draws
+
+
+def test_streamed_results_save_and_load(pair, tmp_path):
+    _, streamed = pair
+    streamed.save(tmp_path / "run")
+    loaded = Results.load(tmp_path / "run")
+    assert not loaded.draws_kept
+    assert loaded.records() == streamed.records()
+    assert loaded.joint_probability() == streamed.joint_probability()
+    assert (loaded.scenario_name, loaded.seed, loaded.draws, loaded.base_year) == \
+        (streamed.scenario_name, streamed.seed, DRAWS, 2020)
+    assert loaded.assumptions() == streamed.assumptions()
+    assert loaded.indicator_info("output") == streamed.indicator_info("output")
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["draws_kept"] is False
+    assert set(summary["quantile_error_bounds"]) == {t.id for t in streamed.targets}
+
+
+def test_cli_keeps_draws_only_when_asked_or_small(tmp_path, monkeypatch):
+    from conftest import BASE
+
+    runner = CliRunner()
+    small = runner.invoke(main, ["run", str(BASE), "--draws", "2000", "--out",
+                                 str(tmp_path / "small")])
+    assert small.exit_code == 0, small.output
+    assert Results.load(tmp_path / "small").draws_kept
+    streamed = runner.invoke(main, ["run", str(BASE), "--draws", "2000", "--no-keep-draws",
+                                    "--out", str(tmp_path / "streamed")])
+    assert streamed.exit_code == 0, streamed.output
+    loaded = Results.load(tmp_path / "streamed")
+    assert not loaded.draws_kept and "revenue_2025" in streamed.output
+    a = json.loads((tmp_path / "small" / "summary.json").read_text())
+    b = json.loads((tmp_path / "streamed" / "summary.json").read_text())
+    assert [t["probability"] for t in a["targets"]] == [t["probability"] for t in b["targets"]]
+    monkeypatch.setattr("forecast.api.KEEP_DRAWS_LIMIT", 1000)  # above the limit: streamed
+    large = runner.invoke(main, ["run", str(BASE), "--draws", "2000", "--out",
+                                 str(tmp_path / "large")])
+    assert large.exit_code == 0 and not Results.load(tmp_path / "large").draws_kept
+    kept = runner.invoke(main, ["run", str(BASE), "--draws", "2000", "--keep-draws", "--out",
+                                str(tmp_path / "kept")])
+    assert kept.exit_code == 0 and Results.load(tmp_path / "kept").draws_kept
+
+
+def test_scheduler_and_workers_together_are_refused(tmp_path):
+    from conftest import BASE
+
+    result = CliRunner().invoke(main, ["run", str(BASE), "--draws", "100", "--workers", "2",
+                                       "--scheduler", "tcp://127.0.0.1:1", "--out",
+                                       str(tmp_path / "x")])
+    assert result.exit_code == 2 and "not both" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_progress_bar_counts_and_stays_quiet_off_a_terminal():
+    assert not wanted(quiet=True)
+    assert not wanted(quiet=False)  # pytest captures stdout: not a terminal
+    with ProgressBar(100, enabled=False, delay=0.0) as bar:
+        bar(40)
+        bar(60)
+    assert bar.done == 100 and not bar.shown
+    with ProgressBar(100, enabled=True, delay=60.0) as quick:  # ends before the delay
+        quick(100)
+    assert not quick.shown
+
+
+# -- the histogram quantiles on their own ----------------------------------------------------
+@settings(max_examples=60, deadline=None)
+@given(data=st.lists(st.one_of(st.floats(-1e6, 1e6), st.integers(-5, 5).map(float)),
+                     min_size=1, max_size=400),
+       pilot_size=st.integers(1, 50), split=st.integers(0, 400),
+       q=st.lists(st.floats(0, 1), min_size=1, max_size=5))
+def test_histogram_quantiles_bound_the_exact_ones(data, pilot_size, split, q):
+    values = np.array(data)[None, :]
+    binning = Binning.from_pilot(values[:, :pilot_size], bins=64)
+    whole, parts = Histograms(binning, 1), Histograms(binning, 1)
+    whole.add(values)
+    for piece in (values[:, :split], values[:, split:]):
+        other = Histograms(binning, 1)
+        other.add(piece)
+        parts.merge(other)
+    got, bound = whole.quantiles(q)
+    again, _ = parts.quantiles(q)
+    np.testing.assert_array_equal(got, again)
+    _within(np.quantile(values[0], q), got[0], bound[0])
+
+
+def test_histogram_of_few_distinct_values_is_exact():
+    rng = np.random.default_rng(3)
+    values = rng.integers(0, 7, (2, 5000)).astype(float)
+    binning = Binning.from_pilot(values[:, :100], bins=32)
+    histograms = Histograms(binning, 2)
+    histograms.add(values)
+    got, bound = histograms.quantiles(FAN_QUANTILES)
+    np.testing.assert_array_equal(got, np.quantile(values, FAN_QUANTILES, axis=1).T)
+    assert np.all(bound == 0)
+
+
+def test_nan_quantity_gives_nan_quantiles_and_counts_as_not_met():
+    values = np.array([[1.0, np.nan, 3.0, 4.0]])
+    histograms = Histograms(Binning.from_pilot(values), 1)
+    histograms.add(values)
+    got, _ = histograms.quantiles([0.5])
+    assert np.isnan(got[0, 0]) and histograms.nan[0] == 1
