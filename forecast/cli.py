@@ -114,9 +114,11 @@ def _print_summary(results, console) -> None:
 @click.option("--keep-draws/--no-keep-draws", default=None, help="Keep every draw in "
               "results.nc, or only summaries (default: keep up to 200,000 draws).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--report", "with_report", is_flag=True,
+              help="Also write report.html (self-contained) beside the results.")
 @handle_errors
 def run(scenario: Path, draws: int | None, seed: int | None, out: Path | None, force: bool,
-        workers: int, scheduler: str | None = None,
+        workers: int, with_report: bool = False, scheduler: str | None = None,
         keep_draws: bool | None = None, quiet: bool = False) -> None:
     """Simulate SCENARIO and report the probability of every target."""
     from .api import simulate
@@ -141,6 +143,10 @@ def run(scenario: Path, draws: int | None, seed: int | None, out: Path | None, f
     console = _console()
     _print_summary(results, console)
     console.print(f"Wrote {out / 'results.nc'}, {out / 'summary.json'}, {out / 'summary.csv'}")
+    if with_report:
+        from .report import write_report
+
+        console.print(f"Wrote {write_report(results, out / 'report.html')}")
 
 
 @main.command()
@@ -172,3 +178,8 @@ from .cli_compare import compare, solve  # noqa: E402  (commands in their own mo
 
 main.add_command(compare)
 main.add_command(solve)
+
+from .cli_report import plot, report  # noqa: E402  (commands in their own module)
+
+main.add_command(report)
+main.add_command(plot)

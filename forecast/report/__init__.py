@@ -1,0 +1,14 @@
+"""Charts and a self-contained HTML report of one or several runs.
+
+matplotlib and jinja2 are imported by the functions that use them, so importing this package
+stays cheap.
+"""
+
+from __future__ import annotations
+
+from .html import render_report, write_report
+from .plots import comparison_chart, fan_chart, rate_chart, target_panel
+from .text import LANGUAGES
+
+__all__ = ["LANGUAGES", "comparison_chart", "fan_chart", "rate_chart", "render_report",
+           "target_panel", "write_report"]

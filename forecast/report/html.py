@@ -1,0 +1,250 @@
+"""One self-contained HTML file of one or several runs: what a planner sends.
+
+Everything is inside the file: the charts are SVG images in ``data:`` URIs and the style sheet is
+inline, with no script and no link to anything but the data sources' own pages, so the report
+opens offline and prints as it shows.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..formatting import format_quantity, format_rate, label_of
+from . import data
+from .output import write_atomic
+from .text import localize, number, strings
+
+TEMPLATE = "report.html.j2"
+
+
+def _runs(runs) -> list:
+    from ..results import Results
+
+    runs = [runs] if isinstance(runs, Results) else list(runs)
+    if not runs:
+        raise ValueError("no run to report on")
+    return runs
+
+
+def _uri(figure) -> str:
+    from .style import figure_bytes
+
+    svg = figure_bytes(figure, "svg")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def _linked(text: str):
+    """``text`` escaped, with its http(s) links made clickable."""
+    from markupsafe import Markup, escape
+
+    parts, last = [], 0
+    for url in data.urls(text):
+        start = text.index(url, last)
+        parts.append(escape(text[last:start]))
+        parts.append(Markup('<a href="{0}">{0}</a>').format(url))
+        last = start + len(url)
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
+
+
+def _meta(run, name: str, lang: str) -> dict[str, str]:
+    attrs = run.dataset.attrs
+    return {"name": name, "region": str(attrs.get("region", "")),
+            "created": str(attrs.get("created", ""))[:10], "seed": str(run.seed),
+            "draws": number(run.draws, 0, lang), "version": str(attrs.get("forecast_version", "")),
+            "sha": str(attrs.get("scenario_sha256", ""))}
+
+
+def _probability(p: float, se: float, lang: str) -> str:
+    return localize(f"{100 * p:.1f} % \u00b1 {100 * se:.1f}", lang)
+
+
+def _target_rows(run, lang: str) -> list[dict[str, Any]]:
+    words = strings(lang)
+    assumed = {a["indicator"] for a in run.assumptions() if a["level"]}
+    rows = []
+    for target, record, rate in zip(run.targets, run.records(), data.rate_rows(run, lang)):
+        info = run.indicator_info(target.indicator)
+        unit = info["unit"]
+
+        def quantity(value, target=target, info=info, unit=unit):
+            return localize(format_quantity(value, target.kind, info["rate_kind"], unit), lang)
+
+        rows.append({
+            "id": target.id, "label": rate.label,
+            "probability": _probability(record["probability"], record["probability_se"], lang),
+            "median": quantity(record["median"]),
+            "interval": f"{quantity(record['p05'])} \u2013 {quantity(record['p95'])}",
+            "required": localize(format_rate(rate.required, rate.kind, unit), lang),
+            "historical": localize(format_rate(rate.historical, rate.historical_kind, unit), lang),
+            "assumed": words["assumed_mark"] if target.indicator in assumed else ""})
+    return rows
+
+
+def _comparison_rows(runs, lang: str) -> list[dict[str, Any]]:
+    words = strings(lang)
+    by_run = [{r["id"]: r for r in run.records()} for run in runs]
+    targets: dict[str, Any] = {}
+    for run in runs:
+        for target in run.targets:
+            targets.setdefault(target.id, target)
+    rows = []
+    for target_id, target in targets.items():
+        cells = [_probability(r[target_id]["probability"], r[target_id]["probability_se"], lang)
+                 if target_id in r else "\u2013" for r in by_run]
+        rows.append({"label": label_of(target.label, target_id, lang), "cells": cells})
+    joint = []
+    for run in runs:
+        p = run.joint_probability()
+        joint.append(_probability(p, (p * (1 - p) / run.draws) ** 0.5, lang))
+    rows.append({"label": words["all_targets"], "cells": joint})
+    return rows
+
+
+def _assumption_items(run, lang: str, skip: Sequence[dict] = ()) -> dict[str, list]:
+    out: dict[str, list] = {"levels": [], "priors": []}
+    for item in run.assumptions():
+        if item in skip:
+            continue
+        info = run.indicator_info(item["indicator"])
+        out["levels" if item["level"] else "priors"].append({
+            "indicator": label_of(info.get("label", ""), item["indicator"], lang),
+            "key": f"{item['indicator']}.{item['setting']}",
+            "distribution": localize(item["distribution"], lang) if lang != "en"
+            else item["distribution"],
+            "why": item["why"]})
+    return out
+
+
+def _figure_text(evidence, lang: str) -> str:
+    words = strings(lang)
+    years = f"{evidence.year}" + (f"\u2013{evidence.year_end}" if evidence.year_end else "")
+    value = localize(f"{evidence.value:,.10g} {evidence.unit}", lang)
+    return f"{years}, {words['kind_' + evidence.kind]}: {value}"
+
+
+def _fans(runs, lang: str) -> list[dict[str, Any]]:
+    from .plots import fan_chart
+
+    words = strings(lang)
+    first, others = runs[0], runs[1:]
+    fans = []
+    for name in first.indicators:
+        info = first.indicator_info(name)
+        ax = fan_chart(first, name, lang=lang, others=others)
+        label = label_of(info.get("label", ""), name, lang)
+        evidence = [{"text": _figure_text(row.evidence, lang),
+                     "definition": row.evidence.indicator if row.evidence.indicator != name else "",
+                     "source": data.short_source(row.evidence.source),
+                     "plotted": words["plotted"] if row.plotted else words["not_plotted"]}
+                    for row in data.evidence_rows(info)]
+        fans.append({"indicator": name, "label": label, "uri": _uri(ax.figure),
+                     "evidence": evidence})
+    return fans
+
+
+def _sources(runs, lang: str) -> dict[str, list]:
+    figures: dict[str, list[str]] = {}
+    targets: dict[str, list[str]] = {}
+    for run in runs:
+        for name in run.indicators:
+            for row in data.evidence_rows(run.indicator_info(name)):
+                text = f"{row.evidence.indicator}, {_figure_text(row.evidence, lang)}"
+                entries = figures.setdefault(row.evidence.source, [])
+                if text not in entries:
+                    entries.append(text)
+        for target in run.targets:
+            entries = targets.setdefault(target.source, [])
+            if target.id not in entries:
+                entries.append(target.id)
+    return {"data": [{"text": _linked(s), "figures": f} for s, f in figures.items()],
+            "targets": [{"text": _linked(s), "figures": f} for s, f in targets.items()]}
+
+
+def _context(runs, lang: str) -> dict[str, Any]:
+    from .plots import comparison_chart, rate_chart, target_panel
+
+    words = strings(lang)
+    first = runs[0]
+    names = data.run_names(runs)
+    joint = first.joint_probability()
+    charts = []
+    if len(runs) > 1:
+        charts.append({"id": "comparison", "alt": words["compare_title"],
+                       "uri": _uri(comparison_chart(runs, lang=lang).figure)})
+    else:
+        charts.append({"id": "targets", "alt": words["targets_title"],
+                       "uri": _uri(target_panel(first, lang=lang).figure)})
+    charts.append({"id": "rates", "alt": words["rates_title"],
+                   "uri": _uri(rate_chart(first, lang=lang)[0].figure)})
+    assumptions = [dict(name=names[0], **_assumption_items(first, lang))]
+    for run, name in zip(runs[1:], names[1:]):
+        assumptions.append(dict(name=name, **_assumption_items(run, lang, first.assumptions())))
+    return {
+        "lang": lang, "w": words, "runs": [_meta(r, n, lang) for r, n in zip(runs, names)],
+        "region": _meta(first, names[0], lang)["region"],
+        "joint": words["joint_sentence"].format(n=len(first.targets),
+                                                p=_probability(joint, (joint * (1 - joint) /
+                                                                       first.draws) ** 0.5,
+                                                               lang)),
+        "targets": _target_rows(first, lang),
+        "comparison": _comparison_rows(runs, lang) if len(runs) > 1 else [],
+        "charts": charts, "fans": _fans(runs, lang), "assumptions": assumptions,
+        "sources": _sources(runs, lang),
+        "how": [p.format(draws=number(first.draws, 0, lang)) for p in words["how_text"]],
+    }
+
+
+def render_report(runs, *, lang: str = "en") -> str:
+    """The report of one run, or of several runs compared, as one HTML document.
+
+    The first run is the reference: its targets fill the table, its fan charts carry the other
+    runs' medians, and the other runs list only the assumptions in which they differ from it.
+
+    Parameters
+    ----------
+    runs : Results or sequence of Results
+        The run or runs.
+    lang : {"en", "vi"}
+        Language of every word the report writes (indicator and target labels come from the
+        scenario; reasons for assumptions and source names are shown as written there).
+
+    Returns
+    -------
+    str
+        The HTML text.
+
+    Raises
+    ------
+    InputError
+        If ``lang`` is unknown.
+    """
+    import importlib.resources
+
+    import jinja2
+
+    strings(lang)
+    runs = _runs(runs)
+    template_text = importlib.resources.files(__package__).joinpath(TEMPLATE).read_text("utf-8")
+    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
+                                     trim_blocks=True, lstrip_blocks=True)
+    return environment.from_string(template_text).render(**_context(runs, lang))
+
+
+def write_report(runs, path: str | Path, *, lang: str = "en") -> Path:
+    """Write :func:`render_report` to ``path`` (through a temporary file, then a rename).
+
+    Raises
+    ------
+    InputError
+        If the folder of ``path`` does not exist (checked before anything is drawn).
+    """
+    from ..errors import InputError
+
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise InputError.single("the folder to write into does not exist", file=str(path.parent))
+    return write_atomic(path, render_report(runs, lang=lang).encode("utf-8"))
