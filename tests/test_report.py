@@ -130,6 +130,19 @@ def test_other_runs_add_their_median(runs):
                                np.median(other, axis=1))
 
 
+def test_runs_that_kept_only_summaries_draw_the_same_fan(run):
+    streamed = forecast.simulate(BASE, draws=DRAWS, seed=run.seed, keep_draws=False)
+    assert not streamed.draws_kept
+    ax = fan_chart(streamed, "budget_revenue")
+    values = run.dataset["budget_revenue"].transpose("year", "draw").values
+    bound = streamed.dataset["quantile_error"].sel(indicator="budget_revenue", quantile=0.5)
+    np.testing.assert_allclose(lines_by_label(ax)["Median"].get_ydata(),
+                               np.median(values, axis=1), rtol=0, atol=float(bound.max()) + 1e-9)
+    panel = target_panel(streamed)
+    np.testing.assert_allclose([p.get_width() for p in panel.patches][:-1],
+                               [100 * run.probability(t.id) for t in run.targets])
+
+
 # -- target panel, rates, comparison ------------------------------------------------------------
 def test_target_panel_shows_probabilities_and_their_monte_carlo_error(run):
     ax = target_panel(run)
