@@ -10,7 +10,9 @@ import math
 from typing import Annotated, Literal, Union
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+from .errors import ModelError, did_you_mean
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -204,8 +206,90 @@ class Triangular(_Dist):
         return (self.low, self.high)
 
 
+class LogNormal(_Dist):
+    """Log-normal: ``log X ~ Normal(mu, sigma)`` (for volatilities pooled across regions)."""
+
+    dist: Literal["lognormal"]
+    mu: FiniteFloat
+    sigma: PositiveFloat
+
+    def sample(self, rng, size):
+        return rng.lognormal(self.mu, self.sigma, size)
+
+    def mean(self):
+        return math.exp(self.mu + 0.5 * self.sigma**2)
+
+    def variance(self):
+        return (math.exp(self.sigma**2) - 1) * math.exp(2 * self.mu + self.sigma**2)
+
+    def bounds(self):
+        return (0.0, math.inf)
+
+
 Distribution = Annotated[
-    Union[Fixed, Uniform, Integers, Normal, HalfNormal, Beta, Triangular],
+    Union[Fixed, Uniform, Integers, Normal, HalfNormal, Beta, Triangular, LogNormal],
     Field(discriminator="dist"),
 ]
 """Any declared distribution, selected by its ``dist`` key."""
+
+
+class Pooled(_Dist):
+    """A prior derived in code from a panel of other regions, asked for by name.
+
+    ``{dist: pooled, name: vietnam_provincial_revenue_volatility, why: ...}``. The name is
+    checked when the scenario is read; the concrete distribution (see :mod:`forecast.priors`)
+    is derived when the component is calibrated, and until then the prior cannot be sampled.
+    """
+
+    dist: Literal["pooled"]
+    name: str = Field(description="Name of the pooled prior (see docs/calibration.md).")
+    _resolved: _Dist | None = PrivateAttr(default=None)
+
+    @field_validator("name")
+    @classmethod
+    def _known(cls, name: str) -> str:
+        from .priors import POOLED
+
+        if name not in POOLED:
+            raise ValueError(f"unknown pooled prior '{name}'.{did_you_mean(name, POOLED)} "
+                             f"Known: {', '.join(sorted(POOLED))}")
+        return name
+
+    def resolved(self, distribution: _Dist) -> "Pooled":
+        """A copy that stands for ``distribution`` (what the panel gave)."""
+        new = self.model_copy()
+        new._resolved = distribution
+        return new
+
+    @property
+    def concrete(self) -> _Dist:
+        """The distribution derived from the panel; raises before calibration."""
+        if self._resolved is None:
+            raise ModelError(f"the pooled prior '{self.name}' is derived at calibration; "
+                             "calibrate the component first")
+        return self._resolved
+
+    def sample(self, rng, size):
+        return self.concrete.sample(rng, size)
+
+    def mean(self):
+        return self.concrete.mean()
+
+    def variance(self):
+        return self.concrete.variance()
+
+    def bounds(self):
+        return self.concrete.bounds()
+
+    def describe(self) -> str:
+        if self._resolved is None:
+            return f"pooled({self.name})"
+        return f"pooled {self.name} = {self._resolved.describe()}"
+
+
+PriorDistribution = Annotated[
+    Union[Fixed, Uniform, Integers, Normal, HalfNormal, Beta, Triangular, LogNormal, Pooled],
+    Field(discriminator="dist"),
+]
+"""A declared distribution or a pooled prior (for parameters whose component derives pooled
+priors at calibration: the volatilities of growth, elasticity/fiscal and poverty)."""

@@ -13,11 +13,11 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from ..distributions import Distribution, HalfNormal, Normal
-from .base import Component, Draws, ParameterFit, ParameterSource
+from ..distributions import Distribution, HalfNormal, Normal, PriorDistribution
+from .base import Component, Draws, ParameterFit
 from .evidence import Reading
-from .growth import describe_linear
-from .posterior import fit_linear
+from .growth import ResolvesPooled, describe_linear
+from .posterior import fit_linear, ols
 
 
 def input_growth(inputs: Mapping[str, np.ndarray], t: int) -> np.ndarray | float:
@@ -28,12 +28,64 @@ def input_growth(inputs: Mapping[str, np.ndarray], t: int) -> np.ndarray | float
     return total
 
 
-class Elasticity(Component):
+def matched_years(reading: Reading, inputs: Mapping[str, Component], names: list[str],
+                  ) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """Years where the indicator and every input have a yearly figure of their own.
+
+    Returns
+    -------
+    years : list of int
+    y : ndarray
+        The indicator's yearly change in those years.
+    x : ndarray
+        The inputs' summed yearly change in the same years.
+    """
+    own = {min(b.years): b.total for b in reading.blocks if len(b.years) == 1}
+    if not own:
+        return [], np.zeros(0), np.zeros(0)
+    theirs = [{min(b.years): b.total for b in inputs[n].fit.reading.blocks if len(b.years) == 1}
+              for n in names]
+    years = sorted(y for y in own if all(y in t for t in theirs))
+    return (years, np.array([own[y] for y in years]),
+            np.array([sum(t[y] for t in theirs) for y in years]))
+
+
+def fit_on_inputs(reading: Reading, inputs: Mapping[str, Component], input_names: list[str],
+                  names: list[str], priors: list[Normal], sigma_prior: Distribution,
+                  ) -> ParameterFit:
+    """Posterior of ``change = names[0] + names[1] * input growth + noise`` from the evidence
+    blocks, with a statsmodels OLS diagnostic on the matched yearly observations.
+
+    The input growth of a block comes from the inputs' evidence where it covers the block's
+    years, else from their posterior mean.
+    """
+    blocks = reading.blocks
+    x = np.array([sum(inputs[name].mean_change(b.years) for name in input_names)
+                  for b in blocks])
+    design = np.column_stack([np.ones(len(blocks)), x]) if blocks else np.zeros((0, 2))
+    posterior = fit_linear(np.array([b.mean for b in blocks]), design,
+                           np.array([len(b.years) for b in blocks]),
+                           np.array([p.loc for p in priors]), np.array([p.scale for p in priors]),
+                           sigma_prior)
+    sources = describe_linear(posterior, names, reading, priors, sigma_prior, design)
+    notes = tuple(f"input growth over years {sorted(b.years)}: {xi:.4f}/yr (log), from the "
+                  "inputs' evidence where it covers those years, else their posterior mean"
+                  for b, xi in zip(blocks, x))
+    years, y_matched, x_matched = matched_years(reading, inputs, input_names)
+    diagnostic = {**ols(y_matched, x_matched, names), "years": years}
+    input_mean = sum(inputs[name].expected_change() for name in input_names)
+    return ParameterFit({"linear": posterior, "input_mean": input_mean,
+                         "diagnostics": {"ols": diagnostic}}, sources, notes)
+
+
+class Elasticity(ResolvesPooled, Component):
     """``log y_t - log y_{t-1} = intercept + elasticity * x_t + volatility * e_t`` with ``x_t``
     the summed log growth of the inputs.
 
     With period averages only, the intercept is pinned by the evidence given the elasticity,
-    and the elasticity stays at its prior; yearly figures identify both.
+    and the elasticity stays at its prior; yearly figures identify both. Where the indicator
+    and its inputs have 3 or more matched yearly figures, a statsmodels OLS of the one on the
+    other is recorded as a diagnostic (``fit.parameters.posteriors["diagnostics"]``).
     """
 
     model: Literal["elasticity"]
@@ -42,31 +94,13 @@ class Elasticity(Component):
         dist="normal", loc=0.0, scale=0.1, why="weakly informative default"),
         description="Prior of the growth not explained by the inputs.")
     elasticity: Normal = Field(description="Prior of the elasticity to the inputs' growth.")
-    volatility: Distribution = Field(default_factory=lambda: HalfNormal(
+    volatility: PriorDistribution = Field(default_factory=lambda: HalfNormal(
         dist="halfnormal", scale=0.05, why="weakly informative default"),
-        description="Prior of the yearly noise scale.")
+        description="Prior of the yearly noise scale (may be a pooled prior).")
 
     def fit_parameters(self, reading: Reading, inputs: Mapping[str, Component]) -> ParameterFit:
-        blocks = reading.blocks
-        x = np.array([sum(inputs[name].mean_change(b.years) for name in self.inputs)
-                      for b in blocks])
-        design = np.column_stack([np.ones(len(blocks)), x]) if blocks else np.zeros((0, 2))
-        posterior = fit_linear(np.array([b.mean for b in blocks]), design,
-                               np.array([len(b.years) for b in blocks]),
-                               np.array([self.intercept.loc, self.elasticity.loc]),
-                               np.array([self.intercept.scale, self.elasticity.scale]),
-                               self.volatility)
-        sources = list(describe_linear(posterior, ["intercept", "elasticity"], reading,
-                                       [self.intercept, self.elasticity], self.volatility))
-        if len(blocks) < 3:
-            sources[1] = ParameterSource("elasticity", "prior", "fewer than three evidence "
-                                         f"blocks cannot identify it: prior "
-                                         f"{self.elasticity.describe()}")
-        notes = tuple(f"input growth over years {sorted(b.years)}: {xi:.4f}/yr (log), from the "
-                      "inputs' evidence where it covers those years, else their posterior mean"
-                      for b, xi in zip(blocks, x))
-        input_mean = sum(inputs[name].expected_change() for name in self.inputs)
-        return ParameterFit({"linear": posterior, "input_mean": input_mean}, tuple(sources), notes)
+        return fit_on_inputs(reading, inputs, self.inputs, ["intercept", "elasticity"],
+                             [self.intercept, self.elasticity], self.volatility)
 
     def expected_change(self) -> float:
         posteriors = self.fit.parameters.posteriors

@@ -25,7 +25,7 @@ class Block:
 
     years: frozenset[int]
     total: float
-    rows: tuple[int, ...]  # line numbers of the evidence rows used
+    rows: tuple[int, ...]  # line numbers of the evidence rows its total depends on
 
     @property
     def mean(self) -> float:
@@ -82,7 +82,8 @@ def read_evidence(rows: Sequence[Evidence], *, unit: str, transform: Transform,
     Reading
     """
     levels = {r.year: r.value_in(unit) for r in rows if r.kind == "level"}
-    intervals: list[tuple[int, int, float, int]] = []  # (start, end, total, line)
+    level_lines = {r.year: r.line for r in rows if r.kind == "level"}
+    intervals: list[tuple[int, int, float, tuple[int, ...]]] = []  # (start, end, total, lines)
     unused: list[tuple[int, str]] = []
 
     def scale_change(start: int, end: int, level_start: float | None, level_end: float | None,
@@ -90,8 +91,10 @@ def read_evidence(rows: Sequence[Evidence], *, unit: str, transform: Transform,
         if level_start is None or level_end is None:
             unused.append((row.line, "no level to anchor it on the model scale"))
             return
+        lines = tuple(sorted({row.line} | {level_lines[y] for y in (start, end)
+                                           if y in level_lines}))
         try:
-            intervals.append((start, end, transform(level_end) - transform(level_start), row.line))
+            intervals.append((start, end, transform(level_end) - transform(level_start), lines))
         except (ValueError, ZeroDivisionError):
             unused.append((row.line, "level outside the model's range"))
 
@@ -102,7 +105,8 @@ def read_evidence(rows: Sequence[Evidence], *, unit: str, transform: Transform,
                 if growth <= -1:
                     unused.append((row.line, "growth of -100 % or less"))
                     continue
-                intervals.append((row.year, row.year_end, row.years * math.log1p(growth), row.line))
+                intervals.append((row.year, row.year_end, row.years * math.log1p(growth),
+                                  (row.line,)))
                 continue
             start = _level_at(row.year, levels, rows, unit)
             end = _level_at(row.year_end, levels, rows, unit)
@@ -114,7 +118,7 @@ def read_evidence(rows: Sequence[Evidence], *, unit: str, transform: Transform,
         elif row.kind == "average_change":
             rate = row.value_in(unit)
             if scale == "linear":
-                intervals.append((row.year, row.year_end, row.years * rate, row.line))
+                intervals.append((row.year, row.year_end, row.years * rate, (row.line,)))
                 continue
             anchor = next((y for y in sorted(levels) if row.year <= y <= row.year_end), None)
             if anchor is None:
@@ -139,26 +143,35 @@ def read_evidence(rows: Sequence[Evidence], *, unit: str, transform: Transform,
         if not any(s == first and e == second for s, e, _, _ in intervals):
             try:
                 intervals.append((first, second,
-                                  transform(levels[second]) - transform(levels[first]), 0))
+                                  transform(levels[second]) - transform(levels[first]),
+                                  (level_lines[first], level_lines[second])))
             except (ValueError, ZeroDivisionError):
                 pass
     return Reading(_disjoint(intervals, unused), tuple(unused), levels)
 
 
-def _disjoint(intervals: list[tuple[int, int, float, int]],
+def _disjoint(intervals: list[tuple[int, int, float, tuple[int, ...]]],
               unused: list[tuple[int, str]]) -> tuple[Block, ...]:
-    """Split intervals (shortest first) into blocks that share no year."""
+    """Split intervals (shortest first) into blocks that share no year; a block left over from
+    a longer interval depends on the rows of the shorter ones inside it too."""
     blocks: list[Block] = []
-    for start, end, total, line in sorted(intervals, key=lambda i: (i[1] - i[0], i[0])):
+    dropped: list[tuple[tuple[int, ...], str]] = []
+    for start, end, total, lines in sorted(intervals, key=lambda i: (i[1] - i[0], i[0])):
         years = frozenset(range(start + 1, end + 1))
         inside = [b for b in blocks if b.years <= years]
         partial = [b for b in blocks if b.years & years and not b.years <= years]
         if partial:
-            unused.append((line, "overlaps other evidence only in part; not used"))
+            dropped.append((lines, "overlaps other evidence only in part; not used"))
             continue
         rest = years.difference(*[b.years for b in inside]) if inside else years
-        if not rest:
-            continue  # fully explained by shorter evidence
+        if not rest:  # fully explained by shorter evidence
+            gap = total - sum(b.total for b in inside)
+            dropped.append((lines, f"covers the same years as shorter evidence; not used (it "
+                                   f"differs from it by {gap:+.4f} on the model scale)"))
+            continue
+        depends = set(lines).union(*[b.rows for b in inside]) if inside else set(lines)
         blocks.append(Block(frozenset(rest), total - sum(b.total for b in inside),
-                            (line,) if line else ()))
+                            tuple(sorted(depends))))
+    used = set().union(*[b.rows for b in blocks]) if blocks else set()
+    unused.extend((line, why) for lines, why in dropped for line in lines if line not in used)
     return tuple(sorted(blocks, key=lambda b: min(b.years)))

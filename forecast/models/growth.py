@@ -8,10 +8,11 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..distributions import Distribution, HalfNormal, Normal
+from ..distributions import Distribution, HalfNormal, Normal, Pooled, PriorDistribution
+from ..history import History
 from .base import Component, Draws, ParameterFit, ParameterSource
 from .evidence import Reading
-from .posterior import LinearPosterior, fit_linear
+from .posterior import GRID, LinearPosterior, ar1, fit_linear, scipy_distribution
 
 
 class Jump(BaseModel):
@@ -32,29 +33,88 @@ def _default_volatility() -> HalfNormal:
                       why="weakly informative default: yearly growth rarely swings by 10 points")
 
 
+def _rows_detail(reading: Reading) -> str:
+    if not reading.blocks:
+        return "no usable evidence"
+    lines = sorted({line for b in reading.blocks for line in b.rows})
+    yearly = sum(1 for b in reading.blocks if len(b.years) == 1)
+    return (f"{len(reading.blocks)} block(s) covering {reading.years} year(s), {yearly} of them "
+            f"single years (evidence rows on lines {', '.join(map(str, lines))})")
+
+
+def _prior_text(prior: Distribution) -> str:
+    kind = "pooled prior" if isinstance(prior, Pooled) else "prior"
+    return f"{kind} {prior.describe()}"
+
+
+IDENTIFIED = 0.5
+"""Share of a parameter's prior variance the evidence must remove for calibration to say the
+evidence identified it (below it, the parameter is reported as resting on its prior)."""
+
+
 def describe_linear(posterior: LinearPosterior, names: list[str], reading: Reading,
-                    priors: list[Distribution], sigma_prior: Distribution) -> tuple[ParameterSource, ...]:
-    """Provenance of the parameters of a linear posterior."""
-    if reading.blocks:
-        lines = sorted({line for b in reading.blocks for line in b.rows})
-        detail = (f"{len(reading.blocks)} block(s) covering {reading.years} year(s) of evidence "
-                  f"(rows on lines {', '.join(map(str, lines)) or 'from levels'})")
-    else:
-        detail = "no usable evidence"
+                    priors: list[Distribution], sigma_prior: Distribution,
+                    design: np.ndarray | None = None) -> tuple[ParameterSource, ...]:
+    """Provenance of the parameters of a linear posterior.
+
+    A parameter is identified by the evidence when the posterior variance is less than
+    ``1 - IDENTIFIED`` of the prior variance; otherwise it rests on its (declared or pooled)
+    prior and the detail says how much the evidence moved it. With a rank-deficient design
+    (period averages only) the detail names the priors the identified combination leans on.
+    """
+    blocks = reading.blocks
+    detail = _rows_detail(reading)
+    if design is None:
+        design = np.ones((len(blocks), len(names)))
+    rank = int(np.linalg.matrix_rank(design)) if len(blocks) else 0
+    _, beta_var, _, sigma_var = posterior.moments()
+    prior_var = [p.variance() for p in priors] + [sigma_prior.variance()]
     sources = []
-    for name, prior in zip(names, priors):
-        origin = "evidence" if reading.blocks else "prior"
-        sources.append(ParameterSource(name, origin, f"{detail}; prior {prior.describe()}"))
-    identified = len(reading.blocks) >= 2
-    sources.append(ParameterSource(
-        "volatility", "evidence" if identified else "prior",
-        (detail + "; " if reading.blocks else "") +
-        ("" if identified else "fewer than two blocks cannot identify it: ") +
-        f"prior {sigma_prior.describe()}"))
+    for index, (name, prior) in enumerate(zip(names + ["volatility"], priors + [sigma_prior])):
+        var = beta_var[index] if index < len(names) else sigma_var
+        if prior_var[index] <= 0:
+            sources.append(ParameterSource(name, "assumption", f"fixed: {_prior_text(prior)}"))
+            continue
+        reduction = 1 - var / prior_var[index]
+        moved = f"the evidence removed {100 * reduction:.0f} % of the prior variance"
+        if blocks and reduction >= IDENTIFIED:
+            given = ("" if rank >= len(names) or index >= len(names) else
+                     f", leaning on the priors of the other coefficients (the evidence pins "
+                     f"{rank} combination(s) of {len(names)})")
+            sources.append(ParameterSource(name, "evidence",
+                                           f"{detail}{given}; {moved}; {_prior_text(prior)}"))
+        else:
+            why = "no usable evidence" if not blocks else f"not identified: {moved}"
+            sources.append(ParameterSource(name, "pooled" if isinstance(prior, Pooled)
+                                           else "prior", f"{why}; {_prior_text(prior)}"))
     return tuple(sources)
 
 
-class Growth(Component):
+def consecutive_run(reading: Reading) -> tuple[list[int], np.ndarray]:
+    """The longest run of consecutive single-year blocks: (years, yearly changes)."""
+    yearly = sorted((min(b.years), b.total) for b in reading.blocks if len(b.years) == 1)
+    best: list[tuple[int, float]] = []
+    run: list[tuple[int, float]] = []
+    for year, value in yearly:
+        run = run + [(year, value)] if run and year == run[-1][0] + 1 else [(year, value)]
+        if len(run) > len(best):
+            best = run
+    return [y for y, _ in best], np.array([v for _, v in best])
+
+
+class ResolvesPooled:
+    """Mixin for components whose ``volatility`` may be a pooled prior: :meth:`calibrate`
+    derives it from its panel first (see :mod:`forecast.priors`)."""
+
+    def calibrate(self, history: History, *, base_year: int,
+                  inputs: Mapping[str, Component] | None = None) -> Component:
+        from ..priors import resolve_pooled
+
+        return Component.calibrate(resolve_pooled(self, history.file), history,
+                                   base_year=base_year, inputs=inputs)
+
+
+class Growth(ResolvesPooled, Component):
     """Log level follows a random walk with drift: ``log y_t = log y_{t-1} + g_t``,
     ``g_t = drift + persistence (g_{t-1} - drift) + volatility e_t + jump_t``.
 
@@ -65,10 +125,13 @@ class Growth(Component):
     model: Literal["growth"]
     drift: Normal = Field(default_factory=_default_drift,
                           description="Prior of the mean yearly log growth.")
-    volatility: Distribution = Field(default_factory=_default_volatility,
-                                     description="Prior of the yearly growth noise scale.")
-    persistence: Distribution | None = Field(default=None, description="AR(1) coefficient of "
-                                             "growth (none: independent years).")
+    volatility: PriorDistribution = Field(default_factory=_default_volatility,
+                                          description="Prior of the yearly growth noise scale "
+                                          "(may be a pooled prior).")
+    persistence: Distribution | None = Field(default=None, description="Prior of the AR(1) "
+                                             "coefficient of growth (none: independent years); "
+                                             "calibrated where the evidence has a long enough "
+                                             "run of yearly figures.")
     tail_dof: float | None = Field(default=None, gt=2, le=1000, description="Student-t degrees "
                                    "of freedom of the shocks (none: normal shocks).")
     jump: Jump | None = Field(default=None, description="Rare shock years.")
@@ -78,8 +141,29 @@ class Growth(Component):
         posterior = fit_linear(np.array([b.mean for b in blocks]), np.ones((len(blocks), 1)),
                                np.array([len(b.years) for b in blocks]), np.array([self.drift.loc]),
                                np.array([self.drift.scale]), self.volatility)
-        sources = describe_linear(posterior, ["drift"], reading, [self.drift], self.volatility)
-        return ParameterFit({"linear": posterior}, sources)
+        sources = list(describe_linear(posterior, ["drift"], reading, [self.drift],
+                                       self.volatility))
+        years, series = consecutive_run(reading)
+        diagnostic = {**ar1(series), "years": [years[0], years[-1]] if years else []}
+        persistence = None
+        if self.persistence is not None and diagnostic["fitted"]:
+            try:
+                persistence = _persistence_posterior(self.persistence, diagnostic)
+            except TypeError as exc:
+                phi = diagnostic["params"]["persistence"]
+                note = f"AR(1) fitted (phi {phi:.3f}) but not used: {exc}"
+                sources.append(ParameterSource("persistence", "prior", note))
+            else:
+                sources.append(ParameterSource(
+                    "persistence", "evidence", f"AR(1) on the yearly growth of {years[0]}-"
+                    f"{years[-1]}: phi {diagnostic['params']['persistence']:.3f} (se "
+                    f"{diagnostic['bse']['persistence']:.3f}), times the prior "
+                    f"{self.persistence.describe()}"))
+        elif self.persistence is not None:
+            sources.append(ParameterSource("persistence", "prior", diagnostic["reason"] +
+                                           f": prior {self.persistence.describe()}"))
+        return ParameterFit({"linear": posterior, "persistence": persistence,
+                             "diagnostics": {"ar1": diagnostic}}, tuple(sources))
 
     def expected_change(self) -> float:
         posterior = self.fit.parameters.posteriors["linear"]
@@ -89,7 +173,12 @@ class Growth(Component):
         beta, sigma = self.fit.parameters.posteriors["linear"].sample(rng, size)
         draws: Draws = {"base": self.sample_base(rng, size), "drift": beta[:, 0],
                         "volatility": sigma}
-        if self.persistence is not None:
+        if self.fit.parameters.posteriors["persistence"] is not None:
+            grid, weight = self.fit.parameters.posteriors["persistence"]
+            step = grid[1] - grid[0]
+            draws["persistence"] = (grid[rng.choice(grid.size, size=size, p=weight)]
+                                    + step * (rng.random(size) - 0.5))
+        elif self.persistence is not None:
             draws["persistence"] = self.persistence.sample(rng, size)
         if self.tail_dof is None:
             draws["_noise"] = rng.standard_normal((steps, size))
@@ -104,9 +193,31 @@ class Growth(Component):
 
     def step(self, t, own, inputs, draws, shock):
         drift = draws["drift"]
-        growth = drift + draws["volatility"] * draws["_noise"][t - 1] + shock
+        noise = draws["volatility"] * draws["_noise"][t - 1]
+        if "persistence" in draws:  # innovations scaled so yearly growth keeps its volatility
+            noise = noise * np.sqrt(np.clip(1.0 - draws["persistence"] ** 2, 0.0, 1.0))
+        growth = drift + noise + shock
         if "persistence" in draws and t >= 2:
             growth = growth + draws["persistence"] * (np.log(own[t - 1] / own[t - 2]) - drift)
         if "_jump" in draws:
             growth = growth + draws["_jump"][t - 1]
         return own[t - 1] * np.exp(growth)
+
+
+def _persistence_posterior(prior: Distribution, fit: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Grid posterior of the AR(1) coefficient on (-1, 1): the prior density times the normal
+    approximation of the AutoReg likelihood (its estimate and standard error).
+
+    Raises
+    ------
+    TypeError
+        If the prior has no density inside (-1, 1) (``fixed``, ``integers``).
+    """
+    grid = np.linspace(-1.0, 1.0, GRID + 1)[:-1] + 1.0 / GRID
+    with np.errstate(divide="ignore"):
+        log_post = (scipy_distribution(prior).logpdf(grid) - 0.5 * (
+            (grid - fit["params"]["persistence"]) / fit["bse"]["persistence"]) ** 2)
+    if not np.isfinite(log_post).any():
+        raise TypeError("the prior gives no weight inside (-1, 1)")
+    weight = np.exp(log_post - log_post.max())
+    return grid, weight / weight.sum()

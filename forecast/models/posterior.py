@@ -14,15 +14,22 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from ..distributions import Beta, Fixed, HalfNormal, Normal, Triangular, Uniform, _Dist
+from ..distributions import (Beta, Fixed, HalfNormal, LogNormal, Normal, Pooled, Triangular,
+                             Uniform, _Dist)
 
 GRID = 512
+MIN_AR_POINTS = 8
+"""Consecutive yearly values an AR(1) fit needs; with fewer the persistence stays at its prior."""
 
 
 def scipy_distribution(dist: _Dist):
     """The frozen ``scipy.stats`` distribution for a declared distribution."""
+    if isinstance(dist, Pooled):
+        return scipy_distribution(dist.concrete)
     if isinstance(dist, HalfNormal):
         return stats.halfnorm(scale=dist.scale)
+    if isinstance(dist, LogNormal):
+        return stats.lognorm(dist.sigma, scale=np.exp(dist.mu))
     if isinstance(dist, Normal):
         return stats.norm(dist.loc, dist.scale)
     if isinstance(dist, Uniform):
@@ -55,6 +62,16 @@ class LinearPosterior:
     beta_mean: np.ndarray
     beta_chol: np.ndarray
     observations: int
+
+    def moments(self) -> tuple[np.ndarray, np.ndarray, float, float]:
+        """Posterior means and variances: of beta (each shape (p,)) and of sigma."""
+        w = self.sigma_weight
+        mean = w @ self.beta_mean
+        cov_diag = np.einsum("gij,gij->gi", self.beta_chol, self.beta_chol)
+        var = w @ (cov_diag + self.beta_mean**2) - mean**2
+        sigma_mean = float(w @ self.sigma_grid)
+        sigma_var = float(w @ self.sigma_grid**2 - sigma_mean**2 + self.sigma_step**2 / 12)
+        return mean, np.maximum(var, 0.0), sigma_mean, max(sigma_var, 0.0)
 
     def sample(self, rng: np.random.Generator, size: int) -> tuple[np.ndarray, np.ndarray]:
         """Draw ``size`` joint samples: ``beta`` (size, p) and ``sigma`` (size,)."""
@@ -92,6 +109,8 @@ def fit_linear(y: np.ndarray, design: np.ndarray, years: np.ndarray, prior_mean:
     years = np.asarray(years, float)
     prior_mean = np.asarray(prior_mean, float)
     prior_var = np.asarray(prior_sd, float) ** 2
+    if isinstance(sigma_prior, Pooled):
+        sigma_prior = sigma_prior.concrete
     if isinstance(sigma_prior, Fixed):
         grid = np.array([sigma_prior.value])
         log_prior = np.zeros(1)
@@ -127,3 +146,66 @@ def fit_linear(y: np.ndarray, design: np.ndarray, years: np.ndarray, prior_mean:
                      (prior_precision @ prior_mean)[None] + inv_s2[:, None] * xtwy[None])
     chol = np.linalg.cholesky(cov_beta)
     return LinearPosterior(grid, weight, step, mean, chol, len(y))
+
+
+def ols(y: np.ndarray, x: np.ndarray, names: list[str]) -> dict:
+    """Least squares of ``y`` on a constant and ``x`` with statsmodels (a diagnostic).
+
+    Parameters
+    ----------
+    y : ndarray, shape (n,)
+        Yearly changes of the indicator.
+    x : ndarray, shape (n,)
+        The regressor in the same years (e.g. output growth).
+    names : list of str
+        Names of the constant and the slope, as the model calls them.
+
+    Returns
+    -------
+    dict
+        ``fitted`` (bool), and either the estimates (``params``, ``bse``, ``nobs``,
+        ``df_resid``, ``sigma``, ``rsquared``) or ``reason``: why no fit was made (too few
+        degrees of freedom, no variation in ``x``). Never raises for short data.
+    """
+    y, x = np.asarray(y, float), np.asarray(x, float)
+    if y.size < 3:
+        return {"fitted": False, "nobs": int(y.size), "reason": f"{y.size} matched yearly "
+                "observation(s); least squares with a constant and a slope needs at least 3 "
+                "(one residual degree of freedom)"}
+    if np.ptp(x) <= 1e-12 * max(1.0, float(np.abs(x).max())):
+        return {"fitted": False, "nobs": int(y.size),
+                "reason": "the regressor does not vary across the matched years"}
+    import statsmodels.api as sm
+
+    result = sm.OLS(y, sm.add_constant(x, has_constant="add")).fit()
+    return {"fitted": True, "method": "statsmodels OLS", "nobs": int(result.nobs),
+            "df_resid": int(result.df_resid),
+            "params": dict(zip(names, map(float, result.params))),
+            "bse": dict(zip(names, map(float, result.bse))),
+            "sigma": float(np.sqrt(result.scale)), "rsquared": float(result.rsquared)}
+
+
+def ar1(series: np.ndarray) -> dict:
+    """AR(1) of a run of consecutive yearly values with statsmodels ``AutoReg`` (a constant and
+    one lag).
+
+    Returns
+    -------
+    dict
+        ``fitted`` and either the estimates (``params`` and ``bse`` of ``const`` and
+        ``persistence``, ``sigma`` of the innovations, ``nobs``), or ``reason`` when the run is
+        shorter than :data:`MIN_AR_POINTS`. Never raises for short data.
+    """
+    series = np.asarray(series, float)
+    if series.size < MIN_AR_POINTS:
+        return {"fitted": False, "nobs": int(series.size),
+                "reason": f"the longest run of consecutive yearly values has {series.size}; an "
+                          f"AR(1) fit needs at least {MIN_AR_POINTS}"}
+    from statsmodels.tsa.ar_model import AutoReg
+
+    result = AutoReg(series, lags=1, trend="c").fit()
+    names = ["const", "persistence"]
+    return {"fitted": True, "method": "statsmodels AutoReg(lags=1, trend='c')",
+            "nobs": int(result.nobs), "params": dict(zip(names, map(float, result.params))),
+            "bse": dict(zip(names, map(float, result.bse))),
+            "sigma": float(np.sqrt(result.sigma2))}

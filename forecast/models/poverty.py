@@ -9,12 +9,11 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..distributions import Distribution, HalfNormal, Normal
+from ..distributions import Distribution, HalfNormal, Normal, PriorDistribution
 from .base import Component, Draws, ParameterFit
-from .elasticity import input_growth
+from .elasticity import fit_on_inputs, input_growth
 from .evidence import Reading
-from .growth import describe_linear
-from .posterior import fit_linear
+from .growth import ResolvesPooled
 
 
 def logit(p: float) -> float:
@@ -31,7 +30,7 @@ class StandardBreak(BaseModel):
     shift: Distribution
 
 
-class Poverty(Component):
+class Poverty(ResolvesPooled, Component):
     """``logit p_t = logit p_{t-1} + trend + elasticity * x_t + volatility * e_t`` where ``x_t``
     is the inputs' yearly log growth (real output): faster growth, faster fall.
 
@@ -50,28 +49,17 @@ class Poverty(Component):
         dist="normal", loc=0.0, scale=1e-6, why="default: no link to growth"),
         description="Prior of the logit change per unit of input log growth (negative: growth "
                     "reduces poverty).")
-    volatility: Distribution = Field(default_factory=lambda: HalfNormal(
+    volatility: PriorDistribution = Field(default_factory=lambda: HalfNormal(
         dist="halfnormal", scale=0.1, why="weakly informative default"),
-        description="Prior of the yearly logit noise scale.")
+        description="Prior of the yearly logit noise scale (may be a pooled prior).")
     standard_break: StandardBreak | None = None
 
     def transform(self, level: float) -> float:
         return logit(level)
 
     def fit_parameters(self, reading: Reading, inputs: Mapping[str, Component]) -> ParameterFit:
-        blocks = reading.blocks
-        x = np.array([sum(inputs[n].mean_change(b.years) for n in self.inputs) for b in blocks])
-        posterior = fit_linear(np.array([b.mean for b in blocks]),
-                               np.column_stack([np.ones(len(blocks)), x]) if blocks
-                               else np.zeros((0, 2)),
-                               np.array([len(b.years) for b in blocks]),
-                               np.array([self.trend.loc, self.elasticity.loc]),
-                               np.array([self.trend.scale, self.elasticity.scale]),
-                               self.volatility)
-        sources = describe_linear(posterior, ["trend", "elasticity"], reading,
-                                  [self.trend, self.elasticity], self.volatility)
-        input_mean = sum(inputs[n].expected_change() for n in self.inputs)
-        return ParameterFit({"linear": posterior, "input_mean": input_mean}, sources)
+        return fit_on_inputs(reading, inputs, self.inputs, ["trend", "elasticity"],
+                             [self.trend, self.elasticity], self.volatility)
 
     def expected_change(self) -> float:
         posteriors = self.fit.parameters.posteriors
