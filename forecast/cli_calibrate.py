@@ -81,3 +81,98 @@ def calibrate(scenario: Path, as_json: bool, draws: int, seed: int | None) -> No
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         return
     _print_calibration(report, _console())
+
+
+def _prior_option(text: str, option: str, allowed: tuple[str | None, ...]):
+    """``pooled``/``none`` or a distribution written as YAML flow (``{dist: halfnormal, ...}``)."""
+    import yaml
+    from pydantic import TypeAdapter, ValidationError
+
+    from .distributions import Distribution
+    from .errors import InputError
+
+    word = None if text == "none" else text
+    if word in allowed:
+        return word
+    try:
+        raw = yaml.safe_load(text)
+        if isinstance(raw, dict):
+            raw.setdefault("why", "given on the command line")
+        return TypeAdapter(Distribution).validate_python(raw)
+    except (yaml.YAMLError, ValidationError) as exc:
+        choices = " or ".join(f"'{a or 'none'}'" for a in allowed)
+        detail = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+        raise InputError.single(f"found {text!r} ({detail}); expected {choices} or a "
+                                "distribution such as '{dist: halfnormal, scale: 0.1}'",
+                                key=option) from None
+
+
+def _print_backtest(result, console) -> None:
+    from rich.table import Table
+
+    s = result.settings
+    table = Table(title=f"Backtest: fit {s.first_year}-{s.cutoff}, forecast "
+                  f"{s.cutoff + 1}-{s.last_year}, {len(result.provinces)} provinces "
+                  f"({s.column}, log scale)", title_justify="left")
+    for column, justify in (("method", "left"), ("horizon", "right"), ("n", "right"),
+                            ("50 % coverage", "right"), ("90 % coverage", "right"),
+                            ("CRPS", "right"), ("mean PIT", "right"),
+                            ("PIT histogram (10 bins)", "left")):
+        table.add_column(column, justify=justify)
+    for r in result.records:
+        table.add_row(r["method"], str(r["horizon"]), str(r["forecasts"]),
+                      f"{100 * r['coverage50']:.0f} % ± {100 * r['coverage50_se']:.0f}",
+                      f"{100 * r['coverage90']:.0f} % ± {100 * r['coverage90_se']:.0f}",
+                      f"{r['crps']:.3f} ± {r['crps_se']:.3f}", f"{r['mean_pit']:.2f}",
+                      " ".join(f"{c:>2}" for c in r["pit_histogram"]))
+    console.print(table)
+    for item in result.skipped:
+        console.print(f"  skipped {item['province']}: {item['why']}", soft_wrap=True)
+    console.print("Coverage ± its binomial standard error at the nominal rate; CRPS of log "
+                  "revenue ± its standard error across forecasts. Provinces share their years, "
+                  "so forecasts of one year are not independent.", soft_wrap=True)
+
+
+@click.command()
+@click.option("--panel", type=click.Path(dir_okay=False, path_type=Path),
+              help="Provincial budget CSV (default: data/vietnam_provincial_budget/).")
+@click.option("--first-year", type=int, default=2006, show_default=True,
+              help="First level used for fitting.")
+@click.option("--cutoff", type=int, default=2011, show_default=True,
+              help="Last level used for fitting (the forecast origin).")
+@click.option("--last-year", type=int, default=2014, show_default=True,
+              help="Last year forecast and scored.")
+@click.option("--volatility", default="pooled", show_default=True,
+              help="'pooled' (re-derived from the other provinces' fitting years) or a "
+              "distribution, e.g. '{dist: halfnormal, scale: 0.1}'.")
+@click.option("--persistence", default="pooled", show_default=True,
+              help="'pooled', 'none' (independent years) or a distribution.")
+@click.option("--tail-dof", type=click.FloatRange(min=2, min_open=True),
+              help="Student-t shocks with these degrees of freedom (default: normal).")
+@click.option("--draws", type=click.IntRange(min=100), default=4000, show_default=True,
+              help="Draws per province.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("runs") / "backtest", show_default=True,
+              help="Folder for backtest.json.")
+@click.option("--force", is_flag=True, help="Replace an existing output folder.")
+@handle_errors
+def backtest(panel: Path | None, first_year: int, cutoff: int, last_year: int,
+             volatility: str, persistence: str, tail_dof: float | None, draws: int, seed: int,
+             out: Path, force: bool) -> None:
+    """Fit the revenue model on every province up to a cut-off and score its forecasts of the
+    later years against a naive benchmark."""
+    from .backtest import BacktestSettings, run_backtest, write_json
+    from .output import check_writable
+
+    check_writable(out, force=force)
+    settings = BacktestSettings(
+        first_year=first_year, cutoff=cutoff, last_year=last_year,
+        volatility=_prior_option(volatility, "--volatility", ("pooled",)),
+        persistence=_prior_option(persistence, "--persistence", ("pooled", None)),
+        tail_dof=tail_dof, draws=draws, seed=seed)
+    result = run_backtest(panel, settings)
+    path = write_json(result, out, force=force)
+    console = _console()
+    _print_backtest(result, console)
+    console.print(f"Wrote {path}")

@@ -23,10 +23,13 @@ from typing import Any
 
 import numpy as np
 
-from .distributions import HalfNormal, LogNormal, Pooled, _Dist
+from .distributions import HalfNormal, LogNormal, Normal, Pooled, _Dist
 from .errors import DataError, ModelError
 
-_SIGMA_GRID = np.exp(np.linspace(math.log(0.002), math.log(5.0), 801))
+_SIGMA_GRID = np.exp(np.linspace(math.log(0.002), math.log(5.0), 401))
+MIN_SPREAD = 0.05
+"""Smallest spread (sd of log volatility) a fitted log-normal may have: with very short series
+the sampling noise can explain all the dispersion and the maximum would be a single value."""
 
 
 @dataclass(frozen=True)
@@ -48,10 +51,13 @@ class PooledSpec:
     drop_years : mapping
         Year -> why its levels are left out (for every unit).
     min_changes : int
-        Units with fewer yearly changes left are dropped (their sd says too little).
+        Units with fewer yearly changes (pairs of consecutive changes, for persistence) are
+        dropped.
     compare_column : str, optional
         Another column whose median ratio to ``column`` by year is reported (a change of
         definition shows as a jump in it).
+    statistic : {"volatility", "persistence"}
+        What is pooled: the sd of the yearly changes, or their lag-1 autocorrelation.
     """
 
     panel: str
@@ -64,11 +70,11 @@ class PooledSpec:
     drop_years: Mapping[int, str] = field(default_factory=dict)
     min_changes: int = 5
     compare_column: str | None = None
+    statistic: str = "volatility"
     description: str = ""
 
 
-POOLED: dict[str, PooledSpec] = {
-    "vietnam_provincial_revenue_volatility": PooledSpec(
+_PROVINCIAL_REVENUE = dict(
         panel="vietnam_provincial_budget", file="vietnam_provincial_budget.csv",
         column="final_revenue", first_year=2006, last_year=2014,
         compare_column="planned_revenue",
@@ -79,14 +85,22 @@ POOLED: dict[str, PooledSpec] = {
         },
         drop_series={
             "BRVT": "Ba Ria-Vung Tau: crude-oil revenue collected in the province swings with the "
-                    "world oil price (its sd is in the summary); no district budget is like it",
+                    "world oil price; no district budget is like it (python -m forecast.priors prints "
+                    "its sd)",
         },
         drop_changes={
             ("Ha Noi", 2008): "Ha Tay was merged into Ha Noi in 2008: a change of territory, "
                               "not of revenue",
-        },
+        })
+POOLED: dict[str, PooledSpec] = {
+    "vietnam_provincial_revenue_volatility": PooledSpec(
+        **_PROVINCIAL_REVENUE, statistic="volatility", min_changes=5,
         description="sd of the yearly log growth of settled provincial budget revenue "
                     "(final_revenue, quyết toán), 2008-2014, across provinces"),
+    "vietnam_provincial_revenue_persistence": PooledSpec(
+        **_PROVINCIAL_REVENUE, statistic="persistence", min_changes=2,
+        description="lag-1 autocorrelation of the yearly log growth of settled provincial "
+                    "budget revenue, 2008-2014, across provinces"),
 }
 """Every pooled prior by the name a scenario uses."""
 
@@ -115,32 +129,33 @@ class CrossSectionFit:
 
 @dataclass(frozen=True)
 class PooledPrior:
-    """A derived pooled prior with everything needed to audit it."""
+    """A derived pooled prior with everything needed to audit it.
+
+    ``values`` holds the per-unit statistic (sample sd, or raw lag-1 autocorrelation) and
+    ``counts`` the yearly changes (pairs) behind each; ``fit`` the numbers of the fit.
+    """
 
     name: str
     panel: str
     distribution: _Dist
-    fit: CrossSectionFit
     units: tuple[str, ...]
-    sd: np.ndarray
-    changes: np.ndarray
+    values: np.ndarray
+    counts: np.ndarray
     excluded: tuple[tuple[str, str], ...]
+    fit: Mapping[str, Any] = field(default_factory=dict)
     final_to_plan: Mapping[int, float] = field(default_factory=dict)
     dropped_sd: Mapping[str, float] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         """Plain data: the numbers docs/calibration.md prints."""
-        quantiles = np.quantile(self.sd, [0.05, 0.25, 0.5, 0.75, 0.95])
+        quantiles = np.nanquantile(self.values, [0.05, 0.25, 0.5, 0.75, 0.95])
         return {
-            "name": self.name, "panel": self.panel, "units": len(self.units),
-            "yearly_changes": int(self.changes.sum()),
-            "sample_sd_quantiles": dict(zip(["p05", "p25", "p50", "p75", "p95"],
-                                            [round(float(q), 4) for q in quantiles])),
-            "lognormal": {"mu": self.fit.lognormal.mu, "sigma": self.fit.lognormal.sigma,
-                          "loglik": self.fit.lognormal_loglik},
-            "halfnormal": {"scale": self.fit.halfnormal.scale,
-                           "loglik": self.fit.halfnormal_loglik},
-            "chosen": self.distribution.describe(), "chosen_mean": self.distribution.mean(),
+            "name": self.name, "panel": self.panel, "statistic": POOLED[self.name].statistic,
+            "units": len(self.units), "yearly_changes": int(self.counts.sum()),
+            "per_unit_quantiles": dict(zip(["p05", "p25", "p50", "p75", "p95"],
+                                           [round(float(q), 4) for q in quantiles])),
+            "fit": dict(self.fit), "chosen": self.distribution.describe(),
+            "chosen_mean": round(self.distribution.mean(), 4),
             "excluded": [{"what": what, "why": why} for what, why in self.excluded],
             "dropped_series_sd": {k: round(v, 4) for k, v in self.dropped_sd.items()},
             "final_to_plan": {str(k): round(v, 3) for k, v in self.final_to_plan.items()},
@@ -241,18 +256,20 @@ def fit_cross_section(sd: np.ndarray, count: np.ndarray) -> CrossSectionFit:
         Number of yearly changes behind each sd (degrees of freedom ``count - 1``).
     """
     from scipy import optimize
-    from scipy.special import logsumexp
 
     sd, count = np.asarray(sd, float), np.asarray(count)
     if sd.size < 3 or np.any(count < 2):
         raise ModelError("a pooled prior needs at least 3 units with 2 or more changes each")
     log_like = _log_density_of_sd(sd, count - 1)
+    top = log_like.max(axis=1)
+    like = np.exp(log_like - top[:, None])  # (units, grid), computed once
     log_sigma = np.log(_SIGMA_GRID)
     step = log_sigma[1] - log_sigma[0]
 
     def marginal(log_prior_in_log_sigma: np.ndarray) -> float:
         # integrate over log sigma (uniform grid): sum_i log int p(s_i|sigma) g(log sigma)
-        return float(np.sum(logsumexp(log_like + log_prior_in_log_sigma[None], axis=1))
+        inner = like @ np.exp(log_prior_in_log_sigma)
+        return float(np.sum(np.log(np.maximum(inner, 1e-300)) + top)
                      + sd.size * math.log(step))
 
     def lognormal_nll(theta: np.ndarray) -> float:
@@ -267,8 +284,10 @@ def fit_cross_section(sd: np.ndarray, count: np.ndarray) -> CrossSectionFit:
         return -marginal(log_prior)
 
     start = np.array([np.mean(np.log(sd)), math.log(max(np.std(np.log(sd)), 0.05))])
-    lognormal = optimize.minimize(lognormal_nll, start, method="Nelder-Mead",
-                                  options={"xatol": 1e-6, "fatol": 1e-9, "maxiter": 4000})
+    start[1] = min(max(start[1], math.log(MIN_SPREAD)), math.log(3.0))
+    lognormal = optimize.minimize(lognormal_nll, start, method="L-BFGS-B",
+                                  bounds=[(math.log(0.002), math.log(5.0)),
+                                          (math.log(MIN_SPREAD), math.log(3.0))])
     halfnormal = optimize.minimize_scalar(halfnormal_nll, bounds=(math.log(0.005), math.log(4)),
                                           method="bounded", options={"xatol": 1e-7})
     why = f"pooled across {sd.size} units by marginal likelihood (see docs/calibration.md)"
@@ -280,8 +299,20 @@ def fit_cross_section(sd: np.ndarray, count: np.ndarray) -> CrossSectionFit:
         -float(halfnormal.fun))
 
 
-def derive(name: str, path: str | Path) -> PooledPrior:
-    """Derive the pooled prior ``name`` from the panel at ``path``.
+@dataclass(frozen=True)
+class PanelChanges:
+    """Yearly log changes of a pooled prior's panel after its exclusions."""
+
+    units: list[str]
+    changes: np.ndarray
+    excluded: list[tuple[str, str]]
+    final_to_plan: dict[int, float]
+    dropped_sd: dict[str, float]
+
+
+def panel_changes(name: str, path: str | Path, *, last_year: int | None = None) -> PanelChanges:
+    """Read the panel of pooled prior ``name`` and apply its exclusions (documented in
+    :data:`POOLED`), up to ``last_year`` (default: the spec's).
 
     Raises
     ------
@@ -289,6 +320,7 @@ def derive(name: str, path: str | Path) -> PooledPrior:
         If the panel cannot be read.
     """
     spec = POOLED[name]
+    last_year = spec.last_year if last_year is None else last_year
     values, unnamed = read_panel(path, spec.column)
     excluded: list[tuple[str, str]] = []
     if unnamed:
@@ -297,7 +329,7 @@ def derive(name: str, path: str | Path) -> PooledPrior:
     ratios: dict[int, float] = {}
     if spec.compare_column:
         other, _ = read_panel(path, spec.compare_column)
-        for year in range(spec.first_year, spec.last_year + 1):
+        for year in range(spec.first_year, last_year + 1):
             pairs = [values[u][year] / other[u][year] for u in values
                      if year in values[u] and other.get(u, {}).get(year)]
             if pairs:
@@ -311,26 +343,93 @@ def derive(name: str, path: str | Path) -> PooledPrior:
         series = values.pop(unit, None)
         if series is not None:
             excluded.append((unit, why))
-            _, own = log_changes({unit: series}, spec.first_year, spec.last_year)
+            _, own = log_changes({unit: series}, spec.first_year, last_year)
             dropped_sd[unit] = float(sample_sds(own)[0][0])
-    units, changes = log_changes(values, spec.first_year, spec.last_year)
+    units, changes = log_changes(values, spec.first_year, last_year)
     for (unit, year), why in spec.drop_changes.items():
-        if unit in units:
+        if unit in units and year <= last_year:
             changes[units.index(unit), year - spec.first_year - 1] = np.nan
             excluded.append((f"{unit} {year - 1}-{year}", why))
-    sd, count = sample_sds(changes)
+    return PanelChanges(units, changes, excluded, ratios, dropped_sd)
+
+
+def pooled_persistence(changes: np.ndarray) -> tuple[Normal, dict[str, Any]]:
+    """AR(1) coefficient of yearly changes pooled over units and years (statsmodels OLS of each
+    change on the previous one with a common constant, standard errors clustered by unit).
+
+    The prior for one unit is normal at the pooled slope, with the spread one unit's share of
+    the evidence would have (the clustered standard error times the square root of the number
+    of units, at least :data:`MIN_SPREAD`): it carries the heterogeneity of the units as well
+    as the noise of short series, and needs no unit to have a long series.
+    """
+    import statsmodels.api as sm
+
+    pairs = np.isfinite(changes[:, 1:]) & np.isfinite(changes[:, :-1])
+    changes = changes[pairs.sum(axis=1) >= 2]  # one pair per unit is a cross-section, not AR
+    y, x = changes[:, 1:].ravel(), changes[:, :-1].ravel()
+    groups = np.repeat(np.arange(len(changes)), changes.shape[1] - 1)
+    ok = np.isfinite(x) & np.isfinite(y)
+    units = np.unique(groups[ok]).size
+    if units < 3:
+        raise ModelError("a pooled persistence prior needs at least 3 units with two or more "
+                         "pairs of consecutive yearly changes")
+    result = sm.OLS(y[ok], sm.add_constant(x[ok])).fit(cov_type="cluster",
+                                                       cov_kwds={"groups": groups[ok]})
+    slope, se = float(result.params[1]), float(result.bse[1])
+    spread = max(se * math.sqrt(units), MIN_SPREAD)
+    return (Normal(dist="normal", loc=round(slope, 6), scale=round(spread, 6), why="pooled"),
+            {"method": "statsmodels OLS, clustered by unit", "pairs": int(ok.sum()),
+             "units": int(units), "slope": slope, "clustered_se": se, "spread": spread})
+
+
+def lag1(changes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Raw lag-1 autocorrelation of each row (for the audit; NaN below 4 values) and the
+    number of consecutive pairs."""
+    pairs = np.isfinite(changes[:, 1:]) & np.isfinite(changes[:, :-1])
+    count = pairs.sum(axis=1)
+    r = np.full(len(changes), np.nan)
+    for index, row in enumerate(changes):  # one row per unit, not per draw
+        if count[index] >= 3:
+            x, y = row[:-1][pairs[index]], row[1:][pairs[index]]
+            r[index] = np.corrcoef(x, y)[0, 1]
+    return r, count
+
+
+def derive(name: str, path: str | Path) -> PooledPrior:
+    """Derive the pooled prior ``name`` from the panel at ``path``.
+
+    Raises
+    ------
+    DataError
+        If the panel cannot be read.
+    """
+    spec = POOLED[name]
+    panel = panel_changes(name, path)
+    if spec.statistic == "persistence":
+        values, count = lag1(panel.changes)
+    else:
+        values, count = sample_sds(panel.changes)
     keep = count >= spec.min_changes
-    for unit, n in zip(units, count):
+    excluded = list(panel.excluded)
+    for unit, n in zip(panel.units, count):
         if n < spec.min_changes:
             excluded.append((unit, f"only {n} yearly change(s) in {spec.first_year}-"
                                    f"{spec.last_year}; fewer than {spec.min_changes}"))
-    fit = fit_cross_section(sd[keep], count[keep])
-    best = fit.best
-    summary = (f"pooled prior '{name}': {spec.description}; {int(keep.sum())} provinces, "
-               f"{int(count[keep].sum())} yearly changes; {best.dist} by marginal likelihood")
-    distribution = best.model_copy(update={"why": summary})
-    return PooledPrior(name, str(path), distribution, fit, tuple(np.array(units)[keep]),
-                       sd[keep], count[keep], tuple(excluded), ratios, dropped_sd)
+    if spec.statistic == "persistence":
+        best, numbers = pooled_persistence(panel.changes[keep])
+        how = "at the pooled AR(1) slope"
+    else:
+        fit = fit_cross_section(values[keep], count[keep])
+        best, how = fit.best, "by marginal likelihood"
+        numbers = {"lognormal": {"mu": fit.lognormal.mu, "sigma": fit.lognormal.sigma,
+                                 "loglik": round(fit.lognormal_loglik, 3)},
+                   "halfnormal": {"scale": fit.halfnormal.scale,
+                                  "loglik": round(fit.halfnormal_loglik, 3)}}
+    why = (f"pooled prior '{name}': {spec.description}; {int(keep.sum())} provinces, "
+           f"{int(count[keep].sum())} yearly changes; {best.dist} {how}")
+    return PooledPrior(name, str(path), best.model_copy(update={"why": why}),
+                       tuple(np.array(panel.units)[keep]), values[keep], count[keep],
+                       tuple(excluded), numbers, panel.final_to_plan, panel.dropped_sd)
 
 
 @lru_cache(maxsize=8)
@@ -368,7 +467,7 @@ def pooled_prior(name: str, history_file: str | None = None) -> PooledPrior:
 
 
 def resolve_pooled(component: Any, history_file: str | None,
-                   settings: Sequence[str] = ("volatility",)) -> Any:
+                   settings: Sequence[str] = ("volatility", "persistence")) -> Any:
     """A copy of ``component`` whose pooled priors in ``settings`` stand for their derived
     distributions (unchanged if it has none).
 

@@ -128,7 +128,7 @@ class Growth(ResolvesPooled, Component):
     volatility: PriorDistribution = Field(default_factory=_default_volatility,
                                           description="Prior of the yearly growth noise scale "
                                           "(may be a pooled prior).")
-    persistence: Distribution | None = Field(default=None, description="Prior of the AR(1) "
+    persistence: PriorDistribution | None = Field(default=None, description="Prior of the AR(1) "
                                              "coefficient of growth (none: independent years); "
                                              "calibrated where the evidence has a long enough "
                                              "run of yearly figures.")
@@ -146,24 +146,33 @@ class Growth(ResolvesPooled, Component):
         years, series = consecutive_run(reading)
         diagnostic = {**ar1(series), "years": [years[0], years[-1]] if years else []}
         persistence = None
-        if self.persistence is not None and diagnostic["fitted"]:
-            try:
-                persistence = _persistence_posterior(self.persistence, diagnostic)
+        if self.persistence is not None:
+            prior = f"prior {_prior_text(self.persistence)}"
+            fitted = diagnostic if diagnostic["fitted"] else None
+            try:  # prior (times the AR(1) likelihood), restricted to stationary values
+                persistence = _persistence_posterior(self.persistence, fitted)
             except TypeError as exc:
-                phi = diagnostic["params"]["persistence"]
-                note = f"AR(1) fitted (phi {phi:.3f}) but not used: {exc}"
-                sources.append(ParameterSource("persistence", "prior", note))
+                why = f"a prior without density is drawn as declared ({exc})"
+                sources.append(ParameterSource("persistence", "assumption", f"{why}; {prior}"))
             else:
-                sources.append(ParameterSource(
-                    "persistence", "evidence", f"AR(1) on the yearly growth of {years[0]}-"
-                    f"{years[-1]}: phi {diagnostic['params']['persistence']:.3f} (se "
-                    f"{diagnostic['bse']['persistence']:.3f}), times the prior "
-                    f"{self.persistence.describe()}"))
-        elif self.persistence is not None:
-            sources.append(ParameterSource("persistence", "prior", diagnostic["reason"] +
-                                           f": prior {self.persistence.describe()}"))
+                if fitted is not None:
+                    estimate = (f"AR(1) on the yearly growth of {years[0]}-{years[-1]}: phi "
+                                f"{fitted['params']['persistence']:.3f} (se "
+                                f"{fitted['bse']['persistence']:.3f})")
+                    sources.append(ParameterSource("persistence", "evidence",
+                                                   f"{estimate}, times the {prior}"))
+                else:
+                    origin = "pooled" if isinstance(self.persistence, Pooled) else "prior"
+                    sources.append(ParameterSource("persistence", origin,
+                                                   f"{diagnostic['reason']}; {prior}"))
         return ParameterFit({"linear": posterior, "persistence": persistence,
                              "diagnostics": {"ar1": diagnostic}}, tuple(sources))
+
+    def base_year_growth(self) -> float | None:
+        """The growth of the base year itself when a yearly figure of the evidence gives it
+        (the persistence term of the first simulated year starts from it), else None."""
+        year = self.fit.base_year
+        return next((b.total for b in self.fit.reading.blocks if b.years == {year}), None)
 
     def expected_change(self) -> float:
         posterior = self.fit.parameters.posteriors["linear"]
@@ -178,8 +187,8 @@ class Growth(ResolvesPooled, Component):
             step = grid[1] - grid[0]
             draws["persistence"] = (grid[rng.choice(grid.size, size=size, p=weight)]
                                     + step * (rng.random(size) - 0.5))
-        elif self.persistence is not None:
-            draws["persistence"] = self.persistence.sample(rng, size)
+        elif self.persistence is not None:  # a prior without density: kept stationary
+            draws["persistence"] = np.clip(self.persistence.sample(rng, size), -0.99, 0.99)
         if self.tail_dof is None:
             draws["_noise"] = rng.standard_normal((steps, size))
         else:
@@ -194,19 +203,22 @@ class Growth(ResolvesPooled, Component):
     def step(self, t, own, inputs, draws, shock):
         drift = draws["drift"]
         noise = draws["volatility"] * draws["_noise"][t - 1]
-        if "persistence" in draws:  # innovations scaled so yearly growth keeps its volatility
+        previous = np.log(own[t - 1] / own[t - 2]) if t >= 2 else self.base_year_growth()
+        if "persistence" in draws and previous is not None:
+            # last year's growth is known: the innovation is what remains of the yearly spread
             noise = noise * np.sqrt(np.clip(1.0 - draws["persistence"] ** 2, 0.0, 1.0))
+            drift = drift + draws["persistence"] * (previous - drift)
         growth = drift + noise + shock
-        if "persistence" in draws and t >= 2:
-            growth = growth + draws["persistence"] * (np.log(own[t - 1] / own[t - 2]) - drift)
         if "_jump" in draws:
             growth = growth + draws["_jump"][t - 1]
         return own[t - 1] * np.exp(growth)
 
 
-def _persistence_posterior(prior: Distribution, fit: dict) -> tuple[np.ndarray, np.ndarray]:
+def _persistence_posterior(prior: Distribution, fit: dict | None,
+                           ) -> tuple[np.ndarray, np.ndarray]:
     """Grid posterior of the AR(1) coefficient on (-1, 1): the prior density times the normal
-    approximation of the AutoReg likelihood (its estimate and standard error).
+    approximation of the AutoReg likelihood (its estimate and standard error), or the prior
+    alone restricted to (-1, 1) when ``fit`` is None.
 
     Raises
     ------
@@ -215,8 +227,10 @@ def _persistence_posterior(prior: Distribution, fit: dict) -> tuple[np.ndarray, 
     """
     grid = np.linspace(-1.0, 1.0, GRID + 1)[:-1] + 1.0 / GRID
     with np.errstate(divide="ignore"):
-        log_post = (scipy_distribution(prior).logpdf(grid) - 0.5 * (
-            (grid - fit["params"]["persistence"]) / fit["bse"]["persistence"]) ** 2)
+        log_post = scipy_distribution(prior).logpdf(grid)
+    if fit is not None:
+        log_post = log_post - 0.5 * (
+            (grid - fit["params"]["persistence"]) / fit["bse"]["persistence"]) ** 2
     if not np.isfinite(log_post).any():
         raise TypeError("the prior gives no weight inside (-1, 1)")
     weight = np.exp(log_post - log_post.max())

@@ -1,0 +1,274 @@
+"""Backtest on the provincial budget panel: would the revenue model have been calibrated?
+
+For every province, fit the growth model of revenue (log revenue a random walk with uncertain
+drift and volatility, the model budget revenue follows when no output series exists) on the
+settled revenue of the years up to a cut-off, simulate the following years with the engine, and
+score the forecasts against what happened: coverage of the central 50 % and 90 % intervals,
+mean CRPS of log revenue, PIT histogram, overall and per horizon. The same for a naive
+benchmark: constant average growth with the sample variance of the fitting years.
+
+The volatility prior is a scenario's choice, so it is an option: the pooled prior re-derived
+from the fitting years of the *other* provinces only (nothing after the cut-off, nothing of the
+province itself), or a fixed declared distribution.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .distributions import Normal, _Dist
+from .errors import InputError, ModelError
+from .history import Evidence, History
+
+POOLED_NAME = "vietnam_provincial_revenue_volatility"
+BINS = 10
+
+
+@dataclass(frozen=True)
+class BacktestSettings:
+    """What was fitted on what.
+
+    Attributes
+    ----------
+    first_year, cutoff, last_year : int
+        Fit on the levels ``first_year..cutoff``, forecast ``cutoff+1..last_year``.
+    column : str
+        The panel column (``final_revenue``: settled revenue).
+    volatility : str or distribution
+        ``"pooled"``: the pooled prior re-derived from the fitting years of the other
+        provinces; or a declared distribution.
+    persistence : str, distribution or None
+        ``"pooled"`` (likewise), a declared distribution, or None (independent years).
+    drift : Normal
+        The drift prior.
+    tail_dof : float or None
+        Student-t shocks in the simulation (none: normal).
+    draws, seed : int
+        Draws per province and root seed.
+    """
+
+    first_year: int = 2006
+    cutoff: int = 2011
+    last_year: int = 2014
+    column: str = "final_revenue"
+    volatility: Any = "pooled"
+    persistence: Any = "pooled"
+    drift: Normal = field(default_factory=lambda: Normal(
+        dist="normal", loc=0.1, scale=0.2,
+        why="nominal provincial revenue: inflation plus real growth, about 10 %/yr, wide"))
+    tail_dof: float | None = None
+    draws: int = 4000
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """Scores of the model and the benchmark; ``records`` are tidy rows (method, horizon)."""
+
+    settings: BacktestSettings
+    records: list[dict[str, Any]]
+    provinces: list[dict[str, Any]]
+    skipped: list[dict[str, str]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for ``backtest.json``."""
+        settings = {k: (v.describe() if hasattr(v, "describe") else v)
+                    for k, v in dataclasses.asdict(self.settings).items()}
+        return {"settings": settings, "summary": self.records, "provinces": self.provinces,
+                "skipped": self.skipped}
+
+    def record(self, method: str, horizon: str | int = "all") -> dict[str, Any]:
+        """The scores of ``method`` at ``horizon`` (``"all"``: pooled over horizons)."""
+        return next(r for r in self.records if r["method"] == method
+                    and r["horizon"] == horizon)
+
+
+def crps_samples(samples: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """CRPS of sample forecasts: ``E|X - y| - E|X - X'| / 2``, per column.
+
+    Parameters
+    ----------
+    samples : ndarray, shape (draws, n)
+    observed : ndarray, shape (n,)
+
+    Notes
+    -----
+    ``E|X - X'|`` over all ordered pairs of the sorted sample ``x_(1..m)`` is
+    ``2 / m**2 * sum_i (2 i - m - 1) x_(i)``, so the score costs a sort, not m**2 pairs.
+    """
+    samples = np.sort(np.asarray(samples, float), axis=0)
+    m = samples.shape[0]
+    first = np.mean(np.abs(samples - observed[None]), axis=0)
+    weights = (2 * np.arange(1, m + 1) - m - 1)[:, None]
+    spread = 2.0 / m**2 * np.sum(weights * samples, axis=0)
+    return first - 0.5 * spread
+
+
+def _scores(samples: np.ndarray, observed: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-forecast PIT, 50 % / 90 % coverage and CRPS (columns are forecasts)."""
+    pit = np.mean(samples <= observed[None], axis=0)
+    q = np.quantile(samples, [0.05, 0.25, 0.75, 0.95], axis=0)
+    return {"pit": pit, "in50": (q[1] <= observed) & (observed <= q[2]),
+            "in90": (q[0] <= observed) & (observed <= q[3]),
+            "crps": crps_samples(samples, observed)}
+
+
+def _summarise(method: str, horizon: Any, scores: dict[str, np.ndarray]) -> dict[str, Any]:
+    n = scores["pit"].size
+    counts = np.histogram(scores["pit"], bins=BINS, range=(0.0, 1.0))[0]
+    return {"method": method, "horizon": horizon, "forecasts": int(n),
+            "coverage50": float(scores["in50"].mean()), "coverage90": float(scores["in90"].mean()),
+            "coverage50_se": math.sqrt(0.25 / n), "coverage90_se": math.sqrt(0.09 / n),
+            "crps": float(scores["crps"].mean()),
+            "crps_se": float(scores["crps"].std(ddof=1) / math.sqrt(n)) if n > 1 else None,
+            "pit_histogram": counts.tolist(), "mean_pit": float(scores["pit"].mean())}
+
+
+def _history(name: str, levels: dict[int, float], file: str) -> History:
+    rows = tuple(Evidence("revenue", "level", year, None, value, "million VND",
+                          f"Ministry of Finance settled budget ({name})", "", file, index + 2)
+                 for index, (year, value) in enumerate(sorted(levels.items())))
+    return History(rows, file)
+
+
+def _priors(settings: BacktestSettings, path: Path, units: Sequence[str]) -> dict[str, dict]:
+    """Volatility and persistence priors per province: declared ones as given, pooled ones
+    re-derived from the fitting years of the *other* provinces only."""
+    from .priors import fit_cross_section, panel_changes, pooled_persistence, sample_sds
+
+    panel = panel_changes(POOLED_NAME, path, last_year=settings.cutoff)
+    sd, count = sample_sds(panel.changes)
+    names = np.array(panel.units)
+    span = f"{settings.cutoff}: {{}} other provinces, changes up to {settings.cutoff}"
+    priors: dict[str, dict] = {}
+    for unit in units:
+        others = names != unit
+        chosen = {"volatility": settings.volatility, "persistence": settings.persistence}
+        if settings.volatility == "pooled":
+            usable = others & (count >= 2)
+            fitted = fit_cross_section(sd[usable], count[usable]).best
+            chosen["volatility"] = fitted.model_copy(update={
+                "why": "pooled up to " + span.format(int(usable.sum()))})
+        if settings.persistence == "pooled":
+            try:
+                fitted, numbers = pooled_persistence(panel.changes[others])
+            except ModelError:  # too few consecutive changes before the cut-off
+                chosen["persistence"] = None
+            else:
+                chosen["persistence"] = fitted.model_copy(update={
+                    "why": "pooled up to " + span.format(numbers["units"])})
+        priors[unit] = chosen
+    return priors
+
+
+def run_backtest(panel: str | Path | None = None, settings: BacktestSettings | None = None,
+                 ) -> BacktestResult:
+    """Fit every province up to the cut-off, forecast the later years, score the forecasts.
+
+    Parameters
+    ----------
+    panel : path, optional
+        The provincial budget CSV (default: the one in this tree's ``data/``).
+    settings : BacktestSettings, optional
+
+    Returns
+    -------
+    BacktestResult
+
+    Raises
+    ------
+    InputError
+        If the years are not ordered or no province has enough data.
+    """
+    from .engine import Model, simulate_paths
+    from .models import Growth
+    from .priors import POOLED, panel_path, read_panel
+
+    settings = settings or BacktestSettings()
+    if not settings.first_year + 2 <= settings.cutoff < settings.last_year:
+        raise InputError.single(f"need first_year + 2 <= cutoff < last_year; found "
+                                f"{settings.first_year}, {settings.cutoff}, {settings.last_year}",
+                                key="cutoff")
+    for key, allowed in (("volatility", ("pooled",)), ("persistence", ("pooled", None))):
+        value = getattr(settings, key)
+        if value not in allowed and not isinstance(value, _Dist):
+            raise InputError.single(f"found {value!r}; expected 'pooled' or a distribution",
+                                    key=key)
+    path = Path(panel) if panel is not None else panel_path(POOLED_NAME, None)
+    values, _ = read_panel(path, settings.column)
+    spec = POOLED[POOLED_NAME]
+    for (unit, year), why in spec.drop_changes.items():  # fit after a change of territory
+        if unit in values:
+            values[unit] = {y: v for y, v in values[unit].items() if y >= year}
+    horizons = list(range(1, settings.last_year - settings.cutoff + 1))
+    units, skipped = [], []
+    for unit in sorted(values):
+        series = values[unit]
+        fit_years = [y for y in range(settings.first_year, settings.cutoff + 1) if y in series]
+        if unit in spec.drop_series:
+            skipped.append({"province": unit, "why": spec.drop_series[unit]})
+        elif len(fit_years) < 4 or settings.cutoff not in series:
+            skipped.append({"province": unit, "why": f"{len(fit_years)} level(s) in the fitting "
+                            "years or none in the cut-off year"})
+        elif not all(settings.cutoff + h in series for h in horizons):
+            skipped.append({"province": unit, "why": "a forecast year is missing"})
+        else:
+            units.append(unit)
+    if not units:
+        raise InputError.single("no province has enough data for this backtest", file=str(path))
+    priors = _priors(settings, path, units)
+    model_logs, naive_logs, observed, rows = [], [], [], []
+    for index, unit in enumerate(units):
+        series = values[unit]
+        fit_levels = {y: series[y] for y in range(settings.first_year, settings.cutoff + 1)
+                      if y in series}
+        component = Growth(model="growth", unit="million VND", evidence=["revenue"],
+                           drift=settings.drift, tail_dof=settings.tail_dof, **priors[unit])
+        fitted = component.calibrate(_history(unit, fit_levels, str(path)),
+                                     base_year=settings.cutoff)
+        paths = simulate_paths(Model({"revenue": fitted}, settings.cutoff, settings.last_year),
+                               draws=settings.draws, seed=settings.seed + index)
+        model_logs.append(np.log(paths.paths["revenue"][1:]))
+        logs = np.log([fit_levels[y] for y in sorted(fit_levels)])
+        growth = np.diff(logs) / np.diff(sorted(fit_levels))
+        mean, sd = growth.mean(), growth.std(ddof=1)
+        z = np.random.default_rng(np.random.SeedSequence(settings.seed, spawn_key=(index,))) \
+            .standard_normal((len(horizons), settings.draws))
+        h = np.array(horizons, float)[:, None]
+        naive_logs.append(logs[-1] + h * mean + np.sqrt(h) * sd * z)
+        observed.append(np.log([series[settings.cutoff + k] for k in horizons]))
+        rows.append({"province": unit, "fit_years": sorted(fit_levels),
+                     **{f"{k}_prior": v.describe() for k, v in priors[unit].items()
+                        if v is not None},
+                     "naive_growth": float(mean), "naive_sd": float(sd)})
+    model_logs, naive_logs = np.stack(model_logs, 1), np.stack(naive_logs, 1)  # (h, unit, draw)
+    observed = np.array(observed).T  # (h, unit)
+    records = []
+    for method, logs in (("model", model_logs), ("naive", naive_logs)):
+        per_h = [_scores(logs[k].T, observed[k]) for k in range(len(horizons))]
+        for k, scores in enumerate(per_h):
+            records.append(_summarise(method, horizons[k], scores))
+            for row, pit, crps in zip(rows, scores["pit"], scores["crps"]):
+                row.setdefault(f"{method}_pit", []).append(float(pit))
+                row.setdefault(f"{method}_crps", []).append(float(crps))
+        pooled = {key: np.concatenate([s[key] for s in per_h]) for key in per_h[0]}
+        records.append(_summarise(method, "all", pooled))
+    return BacktestResult(settings, records, rows, skipped)
+
+
+def write_json(result: BacktestResult, directory: str | Path, *, force: bool = False) -> Path:
+    """Write ``backtest.json`` into ``directory`` atomically (staged, then moved)."""
+    from .output import atomic_folder
+
+    with atomic_folder(directory, force=force) as staging:
+        (staging / "backtest.json").write_text(
+            json.dumps(result.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
+    return Path(directory) / "backtest.json"
