@@ -19,6 +19,7 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "calibrate": "api", "simulate": "api",
+    "CalibrationReport": "calibration", "calibration_report": "calibration",
     "BLOCK_SIZE": "engine", "Model": "engine", "calibrate_model": "engine",
     "dependency_order": "engine", "simulate_paths": "engine",
     "DataError": "errors", "ForecastError": "errors", "InputError": "errors",
@@ -48,6 +49,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover
     from .api import calibrate, simulate
+    from .calibration import CalibrationReport, calibration_report
     from .engine import BLOCK_SIZE, Model, calibrate_model, dependency_order, simulate_paths
     from .errors import DataError, ForecastError, InputError, ModelError, ScenarioError
     from .history import Evidence, History, parse_history, read_history

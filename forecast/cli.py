@@ -183,3 +183,8 @@ from .cli_report import plot, report  # noqa: E402  (commands in their own modul
 
 main.add_command(report)
 main.add_command(plot)
+
+from .cli_calibrate import backtest, calibrate  # noqa: E402  (commands in their own module)
+
+main.add_command(calibrate)
+main.add_command(backtest)
