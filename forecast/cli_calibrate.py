@@ -45,7 +45,7 @@ def _print_calibration(report, console) -> None:
             row = rows[line]
             years = f"{row['year']}" + (f"-{row['year_end']}" if row["year_end"] else "")
             console.print(f"  evidence {row['file']}:{line} {row['indicator']} {row['kind']} "
-                          f"{years} = {row['value']:g} {row['unit']} ({row['source']})",
+                          f"{years} = {row['value']:,.10g} {row['unit']} ({row['source']})",
                           soft_wrap=True)
         for unused in info["unused"]:
             console.print(f"  unused line {unused['line']}: {unused['why']}", soft_wrap=True)

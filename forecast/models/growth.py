@@ -43,8 +43,7 @@ def _rows_detail(reading: Reading) -> str:
 
 
 def _prior_text(prior: Distribution) -> str:
-    kind = "pooled prior" if isinstance(prior, Pooled) else "prior"
-    return f"{kind} {prior.describe()}"
+    return f"prior {prior.describe()}"  # a pooled prior describes itself as pooled
 
 
 IDENTIFIED = 0.5
@@ -147,7 +146,7 @@ class Growth(ResolvesPooled, Component):
         diagnostic = {**ar1(series), "years": [years[0], years[-1]] if years else []}
         persistence = None
         if self.persistence is not None:
-            prior = f"prior {_prior_text(self.persistence)}"
+            prior = _prior_text(self.persistence)
             fitted = diagnostic if diagnostic["fitted"] else None
             try:  # prior (times the AR(1) likelihood), restricted to stationary values
                 persistence = _persistence_posterior(self.persistence, fitted)
