@@ -1,0 +1,110 @@
+"""``forecast backtest``: scores, calibration on a panel the model is right for, the CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from scipy import stats
+
+from forecast.backtest import BacktestSettings, crps_samples, run_backtest
+from forecast.cli import main
+from forecast.distributions import HalfNormal, Normal
+
+from conftest import ROOT
+
+PANEL = ROOT / "data" / "vietnam_provincial_budget" / "vietnam_provincial_budget.csv"
+WHY = "backtest test"
+
+
+def test_sample_crps_matches_the_normal_closed_form():
+    rng = np.random.default_rng(1)
+    observed = np.array([-1.0, 0.0, 0.3, 2.5])
+    samples = rng.standard_normal((200_000, observed.size)) * 2.0 + 0.5
+    z = (observed - 0.5) / 2.0
+    exact = 2.0 * (z * (2 * stats.norm.cdf(z) - 1) + 2 * stats.norm.pdf(z) - 1 / math.sqrt(math.pi))
+    np.testing.assert_allclose(crps_samples(samples, observed), exact, rtol=0.01)
+
+
+def _synthetic_panel(path, units: int, rng: np.random.Generator):
+    """A panel where revenue is exactly the model: a random walk with drift and volatility
+    drawn from the priors the backtest declares."""
+    drift = 0.1 + 0.05 * rng.standard_normal(units)
+    sigma = np.abs(0.15 * rng.standard_normal(units))
+    years = np.arange(2006, 2015)
+    logs = np.log(1e6) + np.cumsum(drift[:, None] + sigma[:, None] * rng.standard_normal(
+        (units, years.size)), axis=1)
+    lines = ["province,year,planned_revenue,planned_expenditure,final_revenue,final_expenditure"]
+    lines += [f"P{u},{y},1,1,{math.exp(logs[u, i]):.6f},1" for u in range(units)
+              for i, y in enumerate(years)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_backtest_is_calibrated_where_the_model_is_true_and_the_naive_one_is_not(tmp_path):
+    panel = tmp_path / "panel.csv"
+    _synthetic_panel(panel, 300, np.random.default_rng(2))
+    settings = BacktestSettings(
+        drift=Normal(dist="normal", loc=0.1, scale=0.05, why=WHY),
+        volatility=HalfNormal(dist="halfnormal", scale=0.15, why=WHY), persistence=None,
+        draws=400, seed=3)
+    result = run_backtest(panel, settings)
+    model, naive = result.record("model"), result.record("naive")
+    assert model["forecasts"] == 900 and sum(model["pit_histogram"]) == 900
+    # Forecasts of one province share its parameters, so allow more than binomial error.
+    assert model["coverage90"] == pytest.approx(0.9, abs=0.04)
+    assert model["coverage50"] == pytest.approx(0.5, abs=0.06)
+    assert naive["coverage90"] < model["coverage90"] - 0.04  # plug-in sd from 5 changes
+    assert model["crps"] < naive["crps"]
+    assert [r["horizon"] for r in result.records] == [1, 2, 3, "all"] * 2
+
+
+def test_backtest_on_the_provincial_panel_skips_what_it_must():
+    settings = BacktestSettings(volatility=HalfNormal(dist="halfnormal", scale=0.3, why=WHY),
+                                persistence=None, draws=200)
+    result = run_backtest(PANEL, settings)
+    skipped = {item["province"] for item in result.skipped}
+    assert skipped == {"BRVT", "Ha Tay"} and len(result.provinces) == 62
+    hanoi = next(p for p in result.provinces if p["province"] == "Ha Noi")
+    assert hanoi["fit_years"][0] == 2008  # after the merger with Ha Tay
+
+
+def test_backtest_rejects_bad_years():
+    from forecast.errors import InputError
+
+    with pytest.raises(InputError, match="cutoff"):
+        run_backtest(PANEL, BacktestSettings(cutoff=2014, last_year=2014))
+
+
+def test_cli_backtest_writes_json_and_refuses_to_overwrite(tmp_path):
+    panel = tmp_path / "panel.csv"
+    _synthetic_panel(panel, 12, np.random.default_rng(4))
+    out = tmp_path / "bt"
+    args = ["backtest", "--panel", str(panel), "--draws", "200", "--out", str(out),
+            "--persistence", "none", "--volatility", "{dist: halfnormal, scale: 0.2}"]
+    runner = CliRunner()
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "naive" in result.output and "90 % coverage" in result.output
+    data = json.loads((out / "backtest.json").read_text(encoding="utf-8"))
+    assert data["settings"]["volatility"] == "halfnormal(0.2)"
+    assert {r["method"] for r in data["summary"]} == {"model", "naive"}
+    assert len(data["provinces"]) == 12 and len(data["provinces"][0]["model_pit"]) == 3
+    again = runner.invoke(main, args)
+    assert again.exit_code == 2 and "--force" in again.output
+    bad = runner.invoke(main, args[:-1] + ["{dist: halfnormal, scale: -1}", "--force"])
+    assert bad.exit_code == 2 and "--volatility" in bad.output and "Traceback" not in bad.output
+
+
+def test_cli_backtest_pooled_priors_on_a_short_window(tmp_path):
+    """Pooled priors re-derived per province from the other provinces' fitting years only."""
+    out = tmp_path / "bt"
+    result = CliRunner().invoke(main, ["backtest", "--draws", "100", "--cutoff", "2010",
+                                       "--last-year", "2012", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "backtest.json").read_text(encoding="utf-8"))
+    first = data["provinces"][0]
+    assert first["volatility_prior"].startswith("lognormal")
+    assert first["persistence_prior"].startswith("normal")
