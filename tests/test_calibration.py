@@ -43,6 +43,16 @@ FLAT = {"intercept": {"dist": "normal", "loc": 0, "scale": 100, "why": WHY},
         "volatility": {"dist": "uniform", "low": 1e-4, "high": 1.0, "why": WHY}}
 
 
+def _flat_fiscal(years, output, revenue):
+    """A fiscal component with flat priors calibrated on yearly levels of output and revenue."""
+    history = _history(*_levels("gdp", years, output), *_levels("rev", years, revenue))
+    gdp = _component({"model": "growth", "unit": "units", "evidence": ["gdp"]}).calibrate(
+        history, base_year=2020)
+    return _component({"model": "fiscal", "unit": "units", "evidence": ["rev"],
+                       "inputs": ["gdp"], **FLAT}).calibrate(
+        history, base_year=2020, inputs={"gdp": gdp})
+
+
 def test_fiscal_posterior_under_flat_priors_agrees_with_statsmodels_ols():
     """Flat priors on the coefficients and a flat prior on sigma: the posterior mean is the OLS
     estimate and the posterior sd is the OLS standard error times sqrt((n-p)/(n-p-3))."""
@@ -52,12 +62,7 @@ def test_fiscal_posterior_under_flat_priors_agrees_with_statsmodels_ols():
     y = 0.02 + 1.2 * x + 0.04 * rng.standard_normal(x.size)
     output = 100 * np.exp(np.concatenate([[0], np.cumsum(x)]))
     revenue = 10 * np.exp(np.concatenate([[0], np.cumsum(y)]))
-    history = _history(*_levels("gdp", years, output), *_levels("rev", years, revenue))
-    gdp = _component({"model": "growth", "unit": "units", "evidence": ["gdp"]}).calibrate(
-        history, base_year=2020)
-    fiscal = _component({"model": "fiscal", "unit": "units", "evidence": ["rev"],
-                         "inputs": ["gdp"], **FLAT}).calibrate(
-        history, base_year=2020, inputs={"gdp": gdp})
+    fiscal = _flat_fiscal(years, output, revenue)
     ols = fiscal.fit.parameters.posteriors["diagnostics"]["ols"]
     assert ols["fitted"] and ols["nobs"] == 12 and ols["years"] == list(range(2009, 2021))
     import statsmodels.api as sm
@@ -70,18 +75,12 @@ def test_fiscal_posterior_under_flat_priors_agrees_with_statsmodels_ols():
     for name in ("intercept", "elasticity"):
         mean, sd = moments[name]
         se = ols["bse"][name]
-        assert abs(mean - ols["params"][name]) < 0.02 * se * 4  # MC error of 40k draws
+        assert abs(mean - ols["params"][name]) < 0.05 * se  # MC error: about 0.006 se
         assert sd == pytest.approx(se * inflation, rel=0.03)
 
 
 def test_ols_needs_three_matched_years_and_says_why():
-    history = _history(*_levels("gdp", [2018, 2019, 2020], [100, 107, 113]),
-                       *_levels("rev", [2018, 2019, 2020], [10, 11, 12.5]))
-    gdp = _component({"model": "growth", "unit": "units", "evidence": ["gdp"]}).calibrate(
-        history, base_year=2020)
-    fiscal = _component({"model": "fiscal", "unit": "units", "evidence": ["rev"],
-                         "inputs": ["gdp"], **FLAT}).calibrate(
-        history, base_year=2020, inputs={"gdp": gdp})
+    fiscal = _flat_fiscal([2018, 2019, 2020], [100, 107, 113], [10, 11, 12.5])
     ols = fiscal.fit.parameters.posteriors["diagnostics"]["ols"]
     assert not ols["fitted"] and ols["nobs"] == 2 and "at least 3" in ols["reason"]
 
