@@ -153,7 +153,12 @@ class Results:
                                     key="indicator")
         wanted = [float(q) for q in quantiles]
         if self.draws_kept:
-            return self.dataset[name].quantile(wanted, dim="draw").transpose("quantile", "year")
+            import xarray as xr
+
+            path = self.dataset[name].transpose("year", "draw")
+            return xr.DataArray(np.quantile(path.values, wanted, axis=1), name=name,
+                                dims=("quantile", "year"), attrs=path.attrs,
+                                coords={"quantile": wanted, "year": path["year"].values})
         stored = [float(q) for q in self.dataset["quantile"].values]
         missing = [q for q in wanted if not any(math.isclose(q, s) for s in stored)]
         if missing:

@@ -114,11 +114,13 @@ class Binning:
 
     def index(self, values: np.ndarray) -> np.ndarray:
         """Bin of each value: 0 below the range, 1..bins inside, bins + 1 above (NaN: -1)."""
-        scaled = (values - self.lower[:, None]) / self.width[:, None]
+        scaled = values - self.lower[:, None]
+        scaled *= 1.0 / self.width[:, None]
         np.floor(scaled, out=scaled)
         nan = np.isnan(scaled)
         np.clip(scaled, -1, self.bins, out=scaled)
-        scaled[nan] = -2
+        if nan.any():
+            scaled[nan] = -2
         index = scaled.astype(np.intp)
         index += 1
         return index

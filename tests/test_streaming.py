@@ -93,7 +93,7 @@ def test_streamed_fan_quantiles_lie_within_their_bound_and_are_tight(pair):
         bound = streamed.dataset["quantile_error"].sel(indicator=name).values
         _within(exact, stored, bound)
         spread = np.ptp(kept.dataset[name].values, axis=1)
-        assert np.all(bound <= 1.5 * spread / BINS + 1e-12)
+        assert np.all(bound <= 1.5 * spread / BINS * (1 + 1e-9) + 1e-12)  # one bin at most
     assert streamed.dataset[kept.indicators[0]].dims == ("quantile", "year")
     np.testing.assert_allclose(streamed.dataset["quantile"].values, FAN_QUANTILES)
 
