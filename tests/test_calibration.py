@@ -197,6 +197,36 @@ def test_persistence_starts_from_the_observed_base_year_growth():
     assert np.std(innovation) == pytest.approx(1.0, rel=0.03)
 
 
+def test_fiscal_persistence_carries_the_base_year_residual():
+    """The fiscal noise with persistence starts from the base year's residual when revenue and
+    output both have a yearly figure for the base year, and its innovation is scaled."""
+    fiscal = _flat_fiscal([2018, 2019, 2020], [100, 107, 113], [10, 11, 12.5])
+    settings = {**fiscal.model_dump(), "persistence": {"dist": "uniform", "low": 0.3,
+                                                       "high": 0.6, "why": WHY}}
+    history = _history(*_levels("gdp", [2018, 2019, 2020], [100, 107, 113]),
+                       *_levels("rev", [2018, 2019, 2020], [10, 11, 12.5]))
+    gdp = _component({"model": "growth", "unit": "units", "evidence": ["gdp"],
+                      "volatility": {"dist": "fixed", "value": 0.0, "why": WHY}}).calibrate(
+        history, base_year=2020)
+    fitted = _component(settings).calibrate(history, base_year=2020, inputs={"gdp": gdp})
+    source = _sources(fitted)["persistence"]
+    assert source.origin == "prior" and "no AR(1) fit" in source.detail
+    result = forecast.simulate_paths(forecast.Model({"gdp": gdp, "rev": fitted}, 2020, 2021),
+                                     draws=20_000, seed=1)
+    p = result.parameters
+    x = np.log(result.paths["gdp"][1] / result.paths["gdp"][0])
+    change = np.log(result.paths["rev"][1] / result.paths["rev"][0])
+    residual = math.log(12.5 / 11) - p["rev.intercept"] - p["rev.elasticity"] * math.log(113 / 107)
+    innovation = (change - p["rev.intercept"] - p["rev.elasticity"] * x
+                  - p["rev.persistence"] * residual) / p["rev.volatility"]
+    scaled = innovation / np.sqrt(1 - p["rev.persistence"] ** 2)
+    assert np.mean(scaled) == pytest.approx(0, abs=0.03)
+    assert np.std(scaled) == pytest.approx(1.0, rel=0.03)
+    grid_cell = 2 / 512  # draws are spread within cells of the grid posterior
+    low, high = p["rev.persistence"].min(), p["rev.persistence"].max()
+    assert 0.3 - grid_cell <= low <= high <= 0.6 + grid_cell
+
+
 def test_report_covers_every_parameter_with_its_source():
     report = forecast.calibration_report(BASE, draws=2000)
     model = forecast.calibrate(BASE)

@@ -16,7 +16,7 @@ from pydantic import Field
 from ..distributions import Distribution, HalfNormal, Normal, PriorDistribution
 from .base import Component, Draws, ParameterFit
 from .evidence import Reading
-from .growth import ResolvesPooled, describe_linear
+from .growth import ResolvesPooled, ar1_term, describe_linear, draw_persistence, fit_persistence
 from .posterior import fit_linear, ols
 
 
@@ -52,12 +52,15 @@ def matched_years(reading: Reading, inputs: Mapping[str, Component], names: list
 
 def fit_on_inputs(reading: Reading, inputs: Mapping[str, Component], input_names: list[str],
                   names: list[str], priors: list[Normal], sigma_prior: Distribution,
-                  ) -> ParameterFit:
+                  persistence: Distribution | None = None) -> ParameterFit:
     """Posterior of ``change = names[0] + names[1] * input growth + noise`` from the evidence
     blocks, with a statsmodels OLS diagnostic on the matched yearly observations.
 
     The input growth of a block comes from the inputs' evidence where it covers the block's
-    years, else from their posterior mean.
+    years, else from their posterior mean. The matched years are kept (``matched``: year ->
+    (change, input growth)) so that an AR(1) noise can start from the base year's residual.
+    ``persistence`` (the AR(1) coefficient of the noise) stays at its prior, restricted to
+    (-1, 1): no AR(1) fit is made on the residuals.
     """
     blocks = reading.blocks
     x = np.array([sum(inputs[name].mean_change(b.years) for name in input_names)
@@ -74,13 +77,21 @@ def fit_on_inputs(reading: Reading, inputs: Mapping[str, Component], input_names
     years, y_matched, x_matched = matched_years(reading, inputs, input_names)
     diagnostic = {**ols(y_matched, x_matched, names), "years": years}
     input_mean = sum(inputs[name].expected_change() for name in input_names)
-    return ParameterFit({"linear": posterior, "input_mean": input_mean,
+    grid = None
+    if persistence is not None:
+        grid, source = fit_persistence(persistence, {
+            "fitted": False, "reason": "no AR(1) fit is made on the residuals of this model"})
+        sources = (*sources, source)
+    return ParameterFit({"linear": posterior, "input_mean": input_mean, "persistence": grid,
+                         "matched": dict(zip(years, zip(y_matched, x_matched))),
                          "diagnostics": {"ols": diagnostic}}, sources, notes)
 
 
 class Elasticity(ResolvesPooled, Component):
-    """``log y_t - log y_{t-1} = intercept + elasticity * x_t + volatility * e_t`` with ``x_t``
-    the summed log growth of the inputs.
+    """``log y_t - log y_{t-1} = intercept + elasticity * x_t + u_t`` with ``x_t`` the summed
+    log growth of the inputs and ``u_t = volatility * e_t``, or with ``persistence`` an AR(1)
+    ``u_t = persistence * u_{t-1} + sqrt(1 - persistence**2) * volatility * e_t`` that starts
+    from the base year's residual when the base year is a matched yearly figure.
 
     With period averages only, the intercept is pinned by the evidence given the elasticity,
     and the elasticity stays at its prior; yearly figures identify both. Where the indicator
@@ -97,10 +108,14 @@ class Elasticity(ResolvesPooled, Component):
     volatility: PriorDistribution = Field(default_factory=lambda: HalfNormal(
         dist="halfnormal", scale=0.05, why="weakly informative default"),
         description="Prior of the yearly noise scale (may be a pooled prior).")
+    persistence: PriorDistribution | None = Field(default=None, description="Prior of the "
+                                                  "AR(1) coefficient of the yearly noise (may be "
+                                                  "a pooled prior; none: independent years).")
 
     def fit_parameters(self, reading: Reading, inputs: Mapping[str, Component]) -> ParameterFit:
         return fit_on_inputs(reading, inputs, self.inputs, ["intercept", "elasticity"],
-                             [self.intercept, self.elasticity], self.volatility)
+                             [self.intercept, self.elasticity], self.volatility,
+                             self.persistence)
 
     def expected_change(self) -> float:
         posteriors = self.fit.parameters.posteriors
@@ -109,14 +124,33 @@ class Elasticity(ResolvesPooled, Component):
 
     def sample(self, rng: np.random.Generator, size: int, steps: int) -> Draws:
         beta, sigma = self.fit.parameters.posteriors["linear"].sample(rng, size)
-        return {"base": self.sample_base(rng, size), "intercept": beta[:, 0],
-                "elasticity": beta[:, 1], "volatility": sigma,
-                "_noise": rng.standard_normal((steps, size))}
+        draws = {"base": self.sample_base(rng, size), "intercept": beta[:, 0],
+                 "elasticity": beta[:, 1], "volatility": sigma,
+                 "_noise": rng.standard_normal((steps, size))}
+        if self.persistence is not None:
+            draws["persistence"] = draw_persistence(
+                self.persistence, self.fit.parameters.posteriors["persistence"], rng, size)
+        return draws
+
+    def _residual(self, t, own, inputs, draws) -> np.ndarray | None:
+        """Last year's noise ``u_{t-1}``: from the path, or in the first simulated year from
+        the base year's matched yearly figure (None when there is none)."""
+        if t >= 2:
+            change = np.log(own[t - 1] / own[t - 2])
+            return change - draws["intercept"] - draws["elasticity"] * input_growth(inputs, t - 1)
+        matched = self.fit.parameters.posteriors["matched"].get(self.fit.base_year)
+        if matched is None:
+            return None
+        return matched[0] - draws["intercept"] - draws["elasticity"] * matched[1]
 
     def step(self, t, own, inputs, draws, shock):
-        growth = (draws["intercept"] + draws["elasticity"] * input_growth(inputs, t)
-                  + draws["volatility"] * draws["_noise"][t - 1] + shock)
-        return own[t - 1] * np.exp(growth)
+        mean = draws["intercept"] + draws["elasticity"] * input_growth(inputs, t)
+        noise = draws["volatility"] * draws["_noise"][t - 1]
+        if "persistence" in draws:
+            carried, noise = ar1_term(draws["persistence"], self._residual(t, own, inputs, draws),
+                                      0.0, noise)
+            mean = mean + carried
+        return own[t - 1] * np.exp(mean + noise + shock)
 
 
 class Fiscal(Elasticity):

@@ -146,24 +146,8 @@ class Growth(ResolvesPooled, Component):
         diagnostic = {**ar1(series), "years": [years[0], years[-1]] if years else []}
         persistence = None
         if self.persistence is not None:
-            prior = _prior_text(self.persistence)
-            fitted = diagnostic if diagnostic["fitted"] else None
-            try:  # prior (times the AR(1) likelihood), restricted to stationary values
-                persistence = _persistence_posterior(self.persistence, fitted)
-            except TypeError as exc:
-                why = f"a prior without density is drawn as declared ({exc})"
-                sources.append(ParameterSource("persistence", "assumption", f"{why}; {prior}"))
-            else:
-                if fitted is not None:
-                    estimate = (f"AR(1) on the yearly growth of {years[0]}-{years[-1]}: phi "
-                                f"{fitted['params']['persistence']:.3f} (se "
-                                f"{fitted['bse']['persistence']:.3f})")
-                    sources.append(ParameterSource("persistence", "evidence",
-                                                   f"{estimate}, times the {prior}"))
-                else:
-                    origin = "pooled" if isinstance(self.persistence, Pooled) else "prior"
-                    sources.append(ParameterSource("persistence", origin,
-                                                   f"{diagnostic['reason']}; {prior}"))
+            persistence, source = fit_persistence(self.persistence, diagnostic)
+            sources.append(source)
         return ParameterFit({"linear": posterior, "persistence": persistence,
                              "diagnostics": {"ar1": diagnostic}}, tuple(sources))
 
@@ -181,13 +165,9 @@ class Growth(ResolvesPooled, Component):
         beta, sigma = self.fit.parameters.posteriors["linear"].sample(rng, size)
         draws: Draws = {"base": self.sample_base(rng, size), "drift": beta[:, 0],
                         "volatility": sigma}
-        if self.fit.parameters.posteriors["persistence"] is not None:
-            grid, weight = self.fit.parameters.posteriors["persistence"]
-            step = grid[1] - grid[0]
-            draws["persistence"] = (grid[rng.choice(grid.size, size=size, p=weight)]
-                                    + step * (rng.random(size) - 0.5))
-        elif self.persistence is not None:  # a prior without density: kept stationary
-            draws["persistence"] = np.clip(self.persistence.sample(rng, size), -0.99, 0.99)
+        if self.persistence is not None:
+            draws["persistence"] = draw_persistence(
+                self.persistence, self.fit.parameters.posteriors["persistence"], rng, size)
         if self.tail_dof is None:
             draws["_noise"] = rng.standard_normal((steps, size))
         else:
@@ -202,11 +182,9 @@ class Growth(ResolvesPooled, Component):
     def step(self, t, own, inputs, draws, shock):
         drift = draws["drift"]
         noise = draws["volatility"] * draws["_noise"][t - 1]
-        previous = np.log(own[t - 1] / own[t - 2]) if t >= 2 else self.base_year_growth()
-        if "persistence" in draws and previous is not None:
-            # last year's growth is known: the innovation is what remains of the yearly spread
-            noise = noise * np.sqrt(np.clip(1.0 - draws["persistence"] ** 2, 0.0, 1.0))
-            drift = drift + draws["persistence"] * (previous - drift)
+        if "persistence" in draws:
+            previous = np.log(own[t - 1] / own[t - 2]) if t >= 2 else self.base_year_growth()
+            drift, noise = ar1_term(draws["persistence"], previous, drift, noise)
         growth = drift + noise + shock
         if "_jump" in draws:
             growth = growth + draws["_jump"][t - 1]
@@ -234,3 +212,52 @@ def _persistence_posterior(prior: Distribution, fit: dict | None,
         raise TypeError("the prior gives no weight inside (-1, 1)")
     weight = np.exp(log_post - log_post.max())
     return grid, weight / weight.sum()
+
+
+def fit_persistence(prior: Distribution, diagnostic: dict,
+                    ) -> tuple[tuple[np.ndarray, np.ndarray] | None, ParameterSource]:
+    """Posterior grid of the persistence (None: drawn as declared) and where it came from.
+
+    ``diagnostic`` is an AR(1) fit (:func:`~forecast.models.posterior.ar1`, with ``years``) or
+    ``{"fitted": False, "reason": ...}``.
+    """
+    prior_text = _prior_text(prior)
+    fitted = diagnostic if diagnostic["fitted"] else None
+    try:  # prior (times the AR(1) likelihood), restricted to stationary values
+        grid = _persistence_posterior(prior, fitted)
+    except TypeError as exc:
+        why = f"a prior without density is drawn as declared ({exc})"
+        return None, ParameterSource("persistence", "assumption", f"{why}; {prior_text}")
+    if fitted is None:
+        origin = "pooled" if isinstance(prior, Pooled) else "prior"
+        return grid, ParameterSource("persistence", origin,
+                                     f"{diagnostic['reason']}; {prior_text}")
+    first, last = fitted["years"]
+    estimate = (f"AR(1) on the yearly growth of {first}-{last}: phi "
+                f"{fitted['params']['persistence']:.3f} (se {fitted['bse']['persistence']:.3f})")
+    return grid, ParameterSource("persistence", "evidence", f"{estimate}, times the {prior_text}")
+
+
+def draw_persistence(prior: Distribution, posterior: tuple[np.ndarray, np.ndarray] | None,
+                     rng: np.random.Generator, size: int) -> np.ndarray:
+    """Draws of the persistence from its grid posterior (a prior without density: as
+    declared, clipped to [-0.99, 0.99])."""
+    if posterior is None:
+        return np.clip(prior.sample(rng, size), -0.99, 0.99)
+    grid, weight = posterior
+    step = grid[1] - grid[0]
+    return grid[rng.choice(grid.size, size=size, p=weight)] + step * (rng.random(size) - 0.5)
+
+
+def ar1_term(persistence: np.ndarray, previous: np.ndarray | float | None,
+             mean: np.ndarray, noise: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The year's expected change and noise given last year's change ``previous``.
+
+    With ``previous`` known, the expected change moves by ``persistence * (previous - mean)``
+    and the noise keeps ``sqrt(1 - persistence**2)`` of its scale, so that the yearly spread
+    stays the calibrated volatility; with ``previous`` unknown (None) both are unchanged.
+    """
+    if previous is None:
+        return mean, noise
+    return (mean + persistence * (previous - mean),
+            noise * np.sqrt(np.clip(1.0 - persistence**2, 0.0, 1.0)))
