@@ -91,6 +91,16 @@ class Shock(BaseModel):
     size: Annotated[float, Field(allow_inf_nan=False)] | Distribution
     why: str = Field(min_length=3)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _number_as_fixed(cls, data: Any) -> Any:
+        """A rare event of a fixed size may give the size as a plain number."""
+        if isinstance(data, dict) and data.get("probability") is not None and \
+                isinstance(data.get("size"), (int, float)) and not isinstance(data["size"], bool):
+            data = {**data, "size": {"dist": "fixed", "value": data["size"],
+                                     "why": str(data.get("why") or "fixed shock size")}}
+        return data
+
     @model_validator(mode="after")
     def _one_kind(self):
         if (self.year is None) == (self.probability is None):
@@ -347,6 +357,14 @@ def _cross_check(scenario: Scenario) -> list[Problem]:
             problems.append(scenario.problem(("targets", i, key), (
                 f"{target.first_year}-{target.last_year} lies outside the simulated years "
                 f"{low}..{scenario.horizon}")))
+    for name, component in scenario.indicators.items():
+        standard_break = getattr(component, "standard_break", None)
+        if standard_break is not None and not (
+                scenario.base_year < standard_break.year <= scenario.horizon):
+            problems.append(scenario.problem(
+                ("indicators", name, "standard_break", "year"),
+                f"{standard_break.year} lies outside {scenario.base_year + 1}..{scenario.horizon};"
+                " a break before the base year belongs in the base-year level"))
     for i, shock in enumerate(scenario.shocks):
         if shock.indicator not in scenario.indicators:
             problems.append(scenario.problem(("shocks", i, "indicator"), (

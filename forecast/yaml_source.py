@@ -147,8 +147,13 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], SourceMap]:
     return data, SourceMap(builder.where)
 
 
+def _same_kind(parent: dict, child: dict) -> bool:
+    """Whether a child mapping refines the parent's (same ``dist`` / ``model``) or replaces it."""
+    return all(key not in child or parent.get(key) == child[key] for key in ("dist", "model"))
+
+
 def _merge(parent: Any, child: Any, path: Path_, where: dict, child_where: dict) -> Any:
-    if isinstance(parent, dict) and isinstance(child, dict):
+    if isinstance(parent, dict) and isinstance(child, dict) and _same_kind(parent, child):
         out = dict(parent)
         for key, value in child.items():
             if path + (key,) in child_where:
@@ -165,7 +170,8 @@ def load_document(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str, 
     """Read a scenario file, following ``extends:`` to its parents.
 
     The child's mappings are merged over the parent's key by key; a list or scalar in the child
-    replaces the parent's. ``extends`` is resolved against the child's folder.
+    replaces the parent's, and so does a mapping that names another ``dist`` or ``model`` (a
+    normal prior replaced by a uniform one keeps none of the normal's keys). ``extends`` is resolved against the child's folder.
     """
     path = Path(path).resolve()
     if path in _chain:

@@ -132,3 +132,16 @@ def test_solve_cli(tmp_path):
     assert answer["value"] is not None and answer["achieved"] >= 0.9
     bad = runner.invoke(main, ["solve", str(BASE), "--target", "roads_2025", "--lever", "nope"])
     assert bad.exit_code == 2 and "unknown lever" in bad.output
+
+
+def test_extends_can_replace_a_distribution_by_another_kind(tmp_path):
+    path = _variant(tmp_path, "kind", "indicators:\n  output:\n    base: {dist: triangular, low: 4000,"
+                    " mode: 4300, high: 4700, why: test}\n")
+    assert forecast.load_scenario(path).indicators["output"].base.dist == "triangular"
+
+
+def test_rare_event_of_fixed_size_may_be_a_number(tmp_path):
+    path = _variant(tmp_path, "rare", "shocks:\n  - {indicator: output, probability: 0.5, size: "
+                    "-0.02, why: test}\n")
+    results = forecast.simulate(path, draws=300, seed=1)
+    assert results.probability("revenue_2025") >= 0

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
 from importlib.metadata import entry_points
 
-from ..errors import ModelError
 from .adoption import Adoption
 from .base import Component, Draws, Fit, ParameterFit, ParameterSource
 from .coverage import Coverage
@@ -32,11 +32,14 @@ def registry() -> dict[str, type[Component]]:
             continue
         try:
             cls = entry.load()
-        except Exception as exc:  # a broken plug-in must not break the tool
-            raise ModelError(f"the component '{entry.name}' registered by an installed package "
-                             f"could not be loaded: {exc}") from None
+        except Exception as exc:  # a broken plug-in must not break the other components
+            warnings.warn(f"the component '{entry.name}' registered by an installed package "
+                          f"could not be loaded and is skipped: {exc}", stacklevel=2)
+            continue
         if not (isinstance(cls, type) and issubclass(cls, Component)):
-            raise ModelError(f"entry point '{entry.name}' is not a forecast Component")
+            warnings.warn(f"entry point '{entry.name}' is not a forecast Component; skipped",
+                          stacklevel=2)
+            continue
         found[entry.name] = cls
     return found
 

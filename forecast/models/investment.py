@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from ..distributions import Distribution, HalfNormal
 from .base import Component, Draws, ParameterFit, ParameterSource
@@ -29,6 +29,13 @@ class Investment(Component):
     volatility: Distribution = Field(default_factory=lambda: HalfNormal(
         dist="halfnormal", scale=0.1, why="weakly informative default"),
         description="Prior of the yearly noise of the share on the logit scale.")
+
+    @model_validator(mode="after")
+    def _no_base(self):
+        if self.base is not None:
+            raise ValueError("an investment indicator starts from its 'share' of the inputs; "
+                             "remove 'base' and set 'share'")
+        return self
 
     def _base(self, rows, base_year):  # the level follows from the share
         return self.share, None
