@@ -1,11 +1,11 @@
 """Pooled priors: distributions derived in code from a panel of other regions.
 
 A scenario asks for one by name (``volatility: {dist: pooled, name: ..., why: ...}``); the
-component derives it when it is calibrated. The one pooled prior shipped,
-``vietnam_provincial_revenue_volatility``, is the cross-province distribution of the yearly
-volatility of provincial budget revenue growth, from the Ministry of Finance panel in
-``data/vietnam_provincial_budget/`` (docs/calibration.md gives the derivation and its numbers;
-``python -m forecast.priors`` prints them).
+component derives it when it is calibrated. Two are shipped, both from the Ministry of Finance
+panel in ``data/vietnam_provincial_budget/``: ``vietnam_provincial_revenue_volatility`` (the
+cross-province distribution of the yearly volatility of settled revenue growth) and
+``vietnam_provincial_revenue_persistence`` (its AR(1) coefficient). docs/calibration.md gives
+the derivation; ``python -m forecast.priors`` prints the numbers.
 
 The panel is found in the data folder of the region's history file (``<data>/<region>/
 history.csv`` next to ``<data>/<panel>/``), else in the data folder of this source tree.
