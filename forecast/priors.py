@@ -84,9 +84,9 @@ _PROVINCIAL_REVENUE = dict(
                   "so the 2006-2007 change is a change of scope, not of revenue",
         },
         drop_series={
-            "BRVT": "Ba Ria-Vung Tau: crude-oil revenue collected in the province swings with the "
-                    "world oil price; no district budget is like it (python -m forecast.priors prints "
-                    "its sd)",
+            "BRVT": "Ba Ria-Vung Tau: crude-oil revenue collected in the province swings with "
+                    "the world oil price; no district budget is like it (python -m "
+                    "forecast.priors prints its sd)",
         },
         drop_changes={
             ("Ha Noi", 2008): "Ha Tay was merged into Ha Noi in 2008: a change of territory, "

@@ -1,4 +1,5 @@
-"""Calibration: statsmodels diagnostics, evidence of every kind, provenance, ``forecast calibrate``."""
+"""Calibration: statsmodels diagnostics, evidence of every kind, provenance, and
+``forecast calibrate``."""
 
 from __future__ import annotations
 
@@ -287,12 +288,11 @@ def test_cli_calibrate_text_and_json():
 
 def test_cli_calibrate_bad_input_exits_2(tmp_path):
     path = tmp_path / "bad.yaml"
-    path.write_text(BASE.read_text(encoding="utf-8").replace(
-        "name: vietnam_provincial_revenue_volatility", "name: vietnam_provincial_revenue_volatilty"),
-        encoding="utf-8")
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "history: ../data/cam_khe/history.csv", f"history: {ROOT / 'data/cam_khe/history.csv'}"),
-        encoding="utf-8")
+    text = BASE.read_text(encoding="utf-8").replace(
+        "name: vietnam_provincial_revenue_volatility", "name: vietnam_provincial_revenue_volatilty")
+    path.write_text(text.replace("history: ../data/cam_khe/history.csv",
+                                 f"history: {ROOT / 'data/cam_khe/history.csv'}"),
+                    encoding="utf-8")
     result = CliRunner().invoke(main, ["calibrate", str(path)])
     assert result.exit_code == 2
     assert "bad.yaml:" in result.output and "Did you mean 'vietnam_provincial_revenue_volatility'" \
