@@ -87,7 +87,7 @@ def _fit_of(parameter: str, diagnostics: dict[str, dict]) -> dict[str, Any] | No
         if parameter in fit.get("params", {}):
             return {"fit": _FIT_NAMES.get(key, key), "estimate": fit["params"][parameter],
                     "se": fit["bse"][parameter], "nobs": fit["nobs"]}
-        if parameter == "volatility" and "sigma" in fit:
+        if parameter == "volatility" and key == "ols":  # AR(1)'s sigma is the innovation's
             return {"fit": _FIT_NAMES.get(key, key), "estimate": fit["sigma"], "se": None,
                     "nobs": fit["nobs"]}
     return None
