@@ -1,9 +1,9 @@
 """Two references for the benchmark: the base scenario's model written by hand.
 
 Both implement the equations of the shipped components for the eight indicators of
-``scenarios/base.yaml`` (growth with rare jumps, fiscal and elasticity on nominal output, poverty
-on the logit scale, road coverage with funding, commune adoption with an upgrade budget,
-investment as a share of nominal output), draw the same parameter distributions (the posteriors
+``scenarios/base.yaml`` (growth with rare jumps, fiscal and elasticity on nominal output, each
+with AR(1) persistence where the scenario declares it, poverty on the logit scale, road coverage
+with funding, commune adoption with an upgrade budget, investment as a share of nominal output), draw the same parameter distributions (the posteriors
 the package calibrates, read once by :func:`extract`) and report the same summaries: quantiles of
 every indicator in every year, and every target's probability, quantiles and the joint
 probability. What they leave out is the framework: no components, registry, blocks, random
@@ -71,6 +71,17 @@ def _linear(component: Any) -> dict:
             "chol": np.asarray(posterior.beta_chol)}
 
 
+def _persistence(component: Any) -> tuple | None:
+    prior = getattr(component, "persistence", None)
+    if prior is None:
+        return None
+    posterior = component.fit.parameters.posteriors.get("persistence")
+    if posterior is None:
+        return ("prior", _dist(prior))
+    grid, weight = posterior
+    return ("grid", np.asarray(grid), np.asarray(weight))
+
+
 def extract(scenario: Any, model: Any) -> dict:
     """The numbers the references need, from a calibrated model of the base scenario.
 
@@ -84,10 +95,8 @@ def extract(scenario: Any, model: Any) -> dict:
         raise StructureError(f"expected the base scenario's structure {STRUCTURE}, found {found}")
     c = model.components
     for name in ("output", "price_level"):
-        posteriors = c[name].fit.parameters.posteriors
-        if posteriors.get("persistence") is not None or c[name].persistence is not None \
-                or c[name].tail_dof is not None:
-            raise StructureError(f"{name}: persistence and fat tails are not written here")
+        if c[name].tail_dof is not None:
+            raise StructureError(f"{name}: fat tails are not written here")
     if c["price_level"].jump is not None or c["output"].jump is None or scenario.shocks \
             or c["poverty_rate"].standard_break is not None:
         raise StructureError("only output's jump is written here (no shocks, no break)")
@@ -98,6 +107,13 @@ def extract(scenario: Any, model: Any) -> dict:
     for name in ("output", "price_level", "budget_revenue", "poverty_rate", "income_per_capita",
                  "paved_road_share"):
         spec[name]["linear"] = _linear(c[name])
+    for name in ("output", "price_level", "budget_revenue", "income_per_capita"):
+        spec[name]["persistence"] = _persistence(c[name])
+    for name in ("output", "price_level"):  # AR(1) in growth starts from the base year's growth
+        spec[name]["previous"] = c[name].base_year_growth() if spec[name]["persistence"] else None
+    for name in ("budget_revenue", "income_per_capita"):  # AR(1) noise: the base year's residual
+        matched = c[name].fit.parameters.posteriors.get("matched", {}).get(model.base_year)
+        spec[name]["previous"] = None if matched is None else tuple(map(float, matched))
     jump = c["output"].jump
     spec["output"]["jump"] = (jump.probability, _dist(jump.size))
     spec["social_investment"].update(share=_dist(c["social_investment"].share),
@@ -140,6 +156,39 @@ def _posterior(rng: np.random.Generator, p: dict, n: int) -> tuple[np.ndarray, n
     return beta, sigma
 
 
+def _rho(rng: np.random.Generator, p: tuple | None, n: int) -> np.ndarray | None:
+    if p is None:
+        return None
+    if p[0] == "prior":
+        return np.clip(_sample(rng, p[1], n), -0.99, 0.99)
+    grid, weight = p[1], p[2]
+    return grid[rng.choice(grid.size, size=n, p=weight)] + (grid[1] - grid[0]) * (rng.random(n) - 0.5)
+
+
+def _growth(path: np.ndarray, t: int, drift: np.ndarray, noise: np.ndarray, rho, first):
+    """Growth of year t: with persistence, the drift moves toward last year's growth."""
+    previous = first if t == 1 else np.log(path[t - 1] / path[t - 2])
+    if rho is not None and previous is not None:
+        drift = drift + rho * (previous - drift)
+        noise = noise * np.sqrt(np.clip(1.0 - rho**2, 0.0, 1.0))
+    return drift + noise
+
+
+def _elastic(path: np.ndarray, t: int, beta: np.ndarray, noise: np.ndarray, x: list, rho,
+             first):
+    """Log change of year t of an elasticity model; with persistence, an AR(1) noise."""
+    mean = beta[:, 0] + beta[:, 1] * x[t]
+    if rho is not None:
+        if t == 1:
+            previous = None if first is None else first[0] - beta[:, 0] - beta[:, 1] * first[1]
+        else:
+            previous = np.log(path[t - 1] / path[t - 2]) - beta[:, 0] - beta[:, 1] * x[t - 1]
+        if previous is not None:
+            mean = mean + rho * previous
+            noise = noise * np.sqrt(np.clip(1.0 - rho**2, 0.0, 1.0))
+    return mean + noise
+
+
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -35.0, 35.0)))
 
@@ -173,6 +222,10 @@ def run_numpy(spec: dict, draws: int, seed: int) -> dict:
     a = s["ntm_communes"]
     hazard = (rng.choice(a["grid"].size, size=n, p=a["weight"]) + rng.random(n)) / a["grid"].size
     jump_p, jump_size = s["output"]["jump"]
+    rho = {name: _rho(rng, s[name]["persistence"], n) for name in
+           ("output", "price_level", "budget_revenue", "income_per_capita")}
+    start = {name: s[name]["previous"] for name in rho}
+    x = [None]  # input growth (real + prices) by year
     out[0] = _sample(rng, s["output"]["base"], n)
     price[0] = _sample(rng, s["price_level"]["base"], n)
     rev[0] = _sample(rng, s["budget_revenue"]["base"], n)
@@ -184,13 +237,18 @@ def run_numpy(spec: dict, draws: int, seed: int) -> dict:
     logit_share, walk = np.log(share / (1 - share)), np.zeros(n)
     for t in range(1, steps + 1):
         jump = np.where(rng.random(n) < jump_p, _sample(rng, jump_size, n), 0.0)
-        out[t] = out[t - 1] * np.exp(out_b[:, 0] + out_s * rng.standard_normal(n) + jump)
-        price[t] = price[t - 1] * np.exp(pr_b[:, 0] + pr_s * rng.standard_normal(n))
+        out[t] = out[t - 1] * np.exp(_growth(out, t, out_b[:, 0], out_s * rng.standard_normal(n),
+                                             rho["output"], start["output"]) + jump)
+        price[t] = price[t - 1] * np.exp(_growth(price, t, pr_b[:, 0],
+                                                 pr_s * rng.standard_normal(n),
+                                                 rho["price_level"], start["price_level"]))
         real, nominal = np.log(out[t] / out[t - 1]), np.log(price[t] / price[t - 1])
-        rev[t] = rev[t - 1] * np.exp(rev_b[:, 0] + rev_b[:, 1] * (real + nominal)
-                                     + rev_s * rng.standard_normal(n))
-        inc[t] = inc[t - 1] * np.exp(inc_b[:, 0] + inc_b[:, 1] * (real + nominal)
-                                     + inc_s * rng.standard_normal(n))
+        x.append(real + nominal)
+        rev[t] = rev[t - 1] * np.exp(_elastic(rev, t, rev_b, rev_s * rng.standard_normal(n), x,
+                                              rho["budget_revenue"], start["budget_revenue"]))
+        inc[t] = inc[t - 1] * np.exp(_elastic(inc, t, inc_b, inc_s * rng.standard_normal(n), x,
+                                              rho["income_per_capita"],
+                                              start["income_per_capita"]))
         pov[t] = _sigmoid(np.log(pov[t - 1] / (1 - pov[t - 1])) + pov_b[:, 0] + pov_b[:, 1] * real
                           + pov_s * rng.standard_normal(n))
         walk += inv_vol * rng.standard_normal(n)
@@ -260,6 +318,36 @@ def _binomial(r: random.Random, trials: int, probability: float) -> int:
     return k
 
 
+def _loop_rho(r: random.Random, p: tuple | None) -> float | None:
+    if p is None:
+        return None
+    if p[0] == "prior":
+        return min(max(_draw(r, p[1]), -0.99), 0.99)
+    cell = min(bisect_right(p[3], r.random() * p[3][-1]), len(p[1]) - 1)
+    return p[1][cell] + (p[1][1] - p[1][0]) * (r.random() - 0.5)
+
+
+def _loop_growth(path: list, t: int, drift: float, noise: float, rho, first) -> float:
+    previous = first if t == 1 else math.log(path[t - 1] / path[t - 2])
+    if rho is not None and previous is not None:
+        drift += rho * (previous - drift)
+        noise *= math.sqrt(min(max(1.0 - rho * rho, 0.0), 1.0))
+    return drift + noise
+
+
+def _loop_elastic(path: list, t: int, beta: list, noise: float, x: list, rho, first) -> float:
+    mean = beta[0] + beta[1] * x[t]
+    if rho is not None:
+        if t == 1:
+            previous = None if first is None else first[0] - beta[0] - beta[1] * first[1]
+        else:
+            previous = math.log(path[t - 1] / path[t - 2]) - beta[0] - beta[1] * x[t - 1]
+        if previous is not None:
+            mean += rho * previous
+            noise *= math.sqrt(min(max(1.0 - rho * rho, 0.0), 1.0))
+    return mean + noise
+
+
 def _sig(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-min(max(z, -35.0), 35.0)))
 
@@ -285,6 +373,12 @@ def run_loop(spec: dict, draws: int, seed: int) -> dict:
     hazard_cumulative, cells = list(np.cumsum(a["weight"])), a["grid"].size
     jump_p, jump_size = s["output"]["jump"]
     ceiling = road_spec["ceiling"]
+    ar1 = {}  # persistence: as declared, or a grid as lists with cumulative weights
+    for name in ("output", "price_level", "budget_revenue", "income_per_capita"):
+        p = s[name]["persistence"]
+        ar1[name] = p if p is None or p[0] == "prior" else \
+            ("grid", p[1].tolist(), None, list(np.cumsum(p[2])))
+    start = {name: s[name]["previous"] for name in ar1}
     columns = [[array("d") for _ in range(steps + 1)] for _ in INDICATORS]
     targets = [(t, INDICATORS.index(t[1])) for t in s["targets"]]
     quantities = {t[0]: array("d") for t in s["targets"]}
@@ -299,6 +393,8 @@ def run_loop(spec: dict, draws: int, seed: int) -> dict:
         network = _draw(r, road_spec["network"])
         share = min(max(_draw(r, inv_spec["share"]), 1e-9), 1 - 1e-9)
         inv_vol = _draw(r, inv_spec["volatility"])
+        rho = {name: _loop_rho(r, p) for name, p in ar1.items()}
+        x = [0.0]
         cell = min(bisect_right(hazard_cumulative, r.random() * hazard_cumulative[-1]), cells - 1)
         hazard = (cell + r.random()) / cells
         out, price = [_draw(r, s["output"]["base"])], [_draw(r, s["price_level"]["base"])]
@@ -310,13 +406,20 @@ def run_loop(spec: dict, draws: int, seed: int) -> dict:
         logit_share, walk = math.log(share / (1 - share)), 0.0
         for t in range(1, steps + 1):
             jump = _draw(r, jump_size) if r.random() < jump_p else 0.0
-            out.append(out[-1] * math.exp(out_b[0] + out_s * r.gauss(0.0, 1.0) + jump))
-            price.append(price[-1] * math.exp(pr_b[0] + pr_s * r.gauss(0.0, 1.0)))
+            out.append(out[-1] * math.exp(_loop_growth(
+                out, t, out_b[0], out_s * r.gauss(0.0, 1.0), rho["output"], start["output"])
+                + jump))
+            price.append(price[-1] * math.exp(_loop_growth(
+                price, t, pr_b[0], pr_s * r.gauss(0.0, 1.0), rho["price_level"],
+                start["price_level"])))
             real, nominal = math.log(out[t] / out[t - 1]), math.log(price[t] / price[t - 1])
-            rev.append(rev[-1] * math.exp(rev_b[0] + rev_b[1] * (real + nominal)
-                                          + rev_s * r.gauss(0.0, 1.0)))
-            inc.append(inc[-1] * math.exp(inc_b[0] + inc_b[1] * (real + nominal)
-                                          + inc_s * r.gauss(0.0, 1.0)))
+            x.append(real + nominal)
+            rev.append(rev[-1] * math.exp(_loop_elastic(
+                rev, t, rev_b, rev_s * r.gauss(0.0, 1.0), x, rho["budget_revenue"],
+                start["budget_revenue"])))
+            inc.append(inc[-1] * math.exp(_loop_elastic(
+                inc, t, inc_b, inc_s * r.gauss(0.0, 1.0), x, rho["income_per_capita"],
+                start["income_per_capita"])))
             pov.append(_sig(math.log(pov[-1] / (1 - pov[-1])) + pov_b[0] + pov_b[1] * real
                             + pov_s * r.gauss(0.0, 1.0)))
             walk += inv_vol * r.gauss(0.0, 1.0)
