@@ -214,9 +214,9 @@ def _run(function: Callable[..., Any], model: Model, seed: int,
             if progress is not None:
                 progress(sum(size for _, size in chunk))
         return
-    from distributed import as_completed
-
     with dask_client(scheduler=scheduler, workers=workers) as client:
+        from distributed import as_completed
+
         shared = client.scatter(model, broadcast=True, hash=False)
         futures = {client.submit(function, shared, seed, chunk, *extra, pure=False): index
                    for index, chunk in enumerate(chunks)}

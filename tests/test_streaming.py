@@ -236,3 +236,14 @@ def test_nan_quantity_gives_nan_quantiles_and_counts_as_not_met():
     histograms.add(values)
     got, _ = histograms.quantiles([0.5])
     assert np.isnan(got[0, 0]) and histograms.nan[0] == 1
+
+
+def test_workers_without_dask_installed_is_a_clear_error(model, monkeypatch):
+    import sys
+
+    from forecast.engine import simulate_paths
+    from forecast.errors import InputError
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed fails
+    with pytest.raises(InputError, match=r"pip install 'forecast\[distributed\]'"):
+        simulate_paths(model, draws=2 * BLOCK_SIZE, seed=1, workers=2, chunk_blocks=1)
