@@ -135,7 +135,8 @@ def _print_backtest(result, console) -> None:
 
 @click.command()
 @click.option("--panel", type=click.Path(dir_okay=False, path_type=Path),
-              help="Provincial budget CSV (default: data/vietnam_provincial_budget/).")
+              help="Provincial budget CSV (default: data/vietnam_provincial_budget/"
+              "vietnam_provincial_budget.csv here, else in the source tree).")
 @click.option("--first-year", type=int, default=2006, show_default=True,
               help="First level used for fitting.")
 @click.option("--cutoff", type=int, default=2011, show_default=True,
@@ -171,7 +172,8 @@ def backtest(panel: Path | None, first_year: int, cutoff: int, last_year: int,
         volatility=_prior_option(volatility, "--volatility", ("pooled",)),
         persistence=_prior_option(persistence, "--persistence", ("pooled", None)),
         tail_dof=tail_dof, draws=draws, seed=seed)
-    result = run_backtest(panel, settings)
+    here = Path("data") / "vietnam_provincial_budget" / "vietnam_provincial_budget.csv"
+    result = run_backtest(panel or (here if here.is_file() else None), settings)
     path = write_json(result, out, force=force)
     console = _console()
     _print_backtest(result, console)
