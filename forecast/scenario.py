@@ -7,6 +7,7 @@ did-you-mean; relative paths are resolved against the folder of the file that se
 from __future__ import annotations
 
 import hashlib
+import typing
 import json
 import re
 from functools import lru_cache
@@ -259,10 +260,9 @@ def _allowed_keys(path: tuple, raw: Any) -> list[str]:
         if field is None:
             return []
         if isinstance(node, dict) and "dist" in node:
-            cls = {c.model_fields["dist"].annotation.__args__[0]: c for c in (
-                distributions.Fixed, distributions.Uniform, distributions.Integers,
-                distributions.Normal, distributions.HalfNormal, distributions.Beta,
-                distributions.Triangular)}.get(node["dist"])
+            members = typing.get_args(typing.get_args(distributions.PriorDistribution)[0])
+            cls = {c.model_fields["dist"].annotation.__args__[0]: c
+                   for c in members}.get(node["dist"])
         else:
             annotation = field.annotation
             args = getattr(annotation, "__args__", (annotation,))

@@ -171,6 +171,15 @@ class Component(BaseModel):
         inputs : mapping, optional
             The calibrated components of this one's inputs, by indicator name.
         """
+        from ..distributions import Pooled
+
+        pooled = [name for name in type(self).model_fields if isinstance(getattr(self, name), Pooled)]
+        if pooled:
+            from ..priors import resolve_pooled
+
+            resolved = resolve_pooled(self, history.file, settings=pooled)
+            if resolved is not self:
+                return resolved.calibrate(history, base_year=base_year, inputs=inputs)
         inputs = dict(inputs or {})
         missing = [name for name in self.inputs if name not in inputs]
         if missing:

@@ -16,7 +16,7 @@ from pydantic import Field
 from ..distributions import Distribution, HalfNormal, Normal, PriorDistribution
 from .base import Component, Draws, ParameterFit
 from .evidence import Reading
-from .growth import ResolvesPooled, ar1_term, describe_linear, draw_persistence, fit_persistence
+from .growth import ar1_term, describe_linear, draw_persistence, fit_persistence
 from .posterior import fit_linear, ols
 
 
@@ -87,7 +87,7 @@ def fit_on_inputs(reading: Reading, inputs: Mapping[str, Component], input_names
                          "diagnostics": {"ols": diagnostic}}, sources, notes)
 
 
-class Elasticity(ResolvesPooled, Component):
+class Elasticity(Component):
     """``log y_t - log y_{t-1} = intercept + elasticity * x_t + u_t`` with ``x_t`` the summed
     log growth of the inputs and ``u_t = volatility * e_t``, or with ``persistence`` an AR(1)
     ``u_t = persistence * u_{t-1} + sqrt(1 - persistence**2) * volatility * e_t`` that starts

@@ -9,7 +9,6 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..distributions import Distribution, HalfNormal, Normal, Pooled, PriorDistribution
-from ..history import History
 from .base import Component, Draws, ParameterFit, ParameterSource
 from .evidence import Reading
 from .posterior import GRID, LinearPosterior, ar1, fit_linear, scipy_distribution
@@ -101,19 +100,7 @@ def consecutive_run(reading: Reading) -> tuple[list[int], np.ndarray]:
     return [y for y, _ in best], np.array([v for _, v in best])
 
 
-class ResolvesPooled:
-    """Mixin for components whose ``volatility`` may be a pooled prior: :meth:`calibrate`
-    derives it from its panel first (see :mod:`forecast.priors`)."""
-
-    def calibrate(self, history: History, *, base_year: int,
-                  inputs: Mapping[str, Component] | None = None) -> Component:
-        from ..priors import resolve_pooled
-
-        return Component.calibrate(resolve_pooled(self, history.file), history,
-                                   base_year=base_year, inputs=inputs)
-
-
-class Growth(ResolvesPooled, Component):
+class Growth(Component):
     """Log level follows a random walk with drift: ``log y_t = log y_{t-1} + g_t``,
     ``g_t = drift + persistence (g_{t-1} - drift) + volatility e_t + jump_t``.
 

@@ -13,7 +13,6 @@ from ..distributions import Distribution, HalfNormal, Normal, PriorDistribution
 from .base import Component, Draws, ParameterFit
 from .elasticity import fit_on_inputs, input_growth
 from .evidence import Reading
-from .growth import ResolvesPooled
 
 
 def logit(p: float) -> float:
@@ -30,7 +29,7 @@ class StandardBreak(BaseModel):
     shift: Distribution
 
 
-class Poverty(ResolvesPooled, Component):
+class Poverty(Component):
     """``logit p_t = logit p_{t-1} + trend + elasticity * x_t + volatility * e_t`` where ``x_t``
     is the inputs' yearly log growth (real output): faster growth, faster fall.
 
