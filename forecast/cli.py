@@ -91,7 +91,7 @@ def _print_summary(results, console) -> None:
     se = (joint * (1 - joint) / results.draws) ** 0.5
     console.print(f"All targets together: {100 * joint:.1f} % ± {100 * se:.1f}")
     for heading, levels in (("* Assumed base-year levels (sampled: no source gives them):", True),
-                            ("Priors of model parameters (declared in the scenario):", False)):
+                            ("Other assumptions (priors, shocks, levers), declared in the scenario:", False)):
         console.print(heading)
         for item in results.assumptions():
             if item["level"] == levels:

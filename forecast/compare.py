@@ -174,7 +174,6 @@ def compare(items: Sequence[Any], *, draws: int | None = None, seed: int | None 
     first = loaded[0]
     draws = draws if draws is not None else first.draws
     seed = seed if seed is not None else first.seed
-    runs = tuple(item if isinstance(item, Results) else simulate(item, draws=draws, seed=seed,
-                                                                 workers=workers)
-                 for item in loaded)
+    runs = tuple(item if isinstance(item, Results) else simulate(
+        item, draws=draws, seed=seed, workers=workers, keep_draws=True) for item in loaded)
     return Comparison(runs)

@@ -320,6 +320,23 @@ def _indicator_meta(component) -> dict[str, Any]:
                         for key, dist in component.assumptions()]}
 
 
+def _add_scenario_assumptions(meta: dict[str, Any], scenario, model) -> None:
+    """List the shocks and the lever values each indicator reads among its assumptions."""
+    for shock in scenario.shocks:
+        if shock.year is not None:
+            what = f"{shock.size:+g} in {shock.year}"
+        else:
+            what = f"{shock.size.describe()} with probability {shock.probability:g} a year"
+        meta[shock.indicator]["assumptions"].append(
+            {"setting": "shock", "distribution": what, "why": shock.why, "level": False})
+    for name, component in model.components.items():
+        for path, lever in component._lever_refs.items():
+            spec = scenario.levers[lever]
+            meta[name]["assumptions"].append(
+                {"setting": ".".join(path), "distribution": f"lever {lever} = {spec.value:g}"
+                 + (f" {spec.unit}" if spec.unit else ""), "why": spec.why, "level": False})
+
+
 def _indicator_attrs(component) -> dict[str, str]:
     label = component.label
     return {"unit": component.unit, "model": component.model,
@@ -333,6 +350,7 @@ def _provenance(scenario, model, *, draws: int, seed: int) -> dict[str, Any]:
     from . import __version__
 
     meta = {name: _indicator_meta(c) for name, c in model.components.items()}
+    _add_scenario_assumptions(meta, scenario, model)
     return {
         "scenario": scenario.name, "region": scenario.region,
         "scenario_sha256": scenario.digest(), "scenario_file": scenario.file or "",
