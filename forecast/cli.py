@@ -122,14 +122,12 @@ def run(scenario: Path, draws: int | None, seed: int | None, out: Path | None, f
         keep_draws: bool | None = None, quiet: bool = False) -> None:
     """Simulate SCENARIO and report the probability of every target."""
     from .api import simulate
-    from .results import RunExistsError
+    from .output import check_writable
     from .scenario import load_scenario
 
     loaded = load_scenario(scenario)
     out = out or Path("runs") / loaded.name
-    if out.exists() and any(out.iterdir()) and not force:
-        raise RunExistsError.single("exists and is not empty; use --force to replace it or "
-                                    "--out to write elsewhere", file=str(out))
+    check_writable(out, force=force)
     if scheduler is not None and workers > 1:
         raise InputProblem("use either --scheduler (an existing Dask cluster) or --workers "
                            "(a new local one), not both")

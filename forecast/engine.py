@@ -303,11 +303,3 @@ def _blocks(draws: int) -> list[tuple[int, int]]:
     if draws <= 0:
         raise ModelError(f"draws must be positive; found {draws}")
     return list(enumerate(block_sizes(draws)))
-
-
-def check_indicator(scenario: Scenario, name: str) -> None:
-    """Raise a :class:`ScenarioError` if ``name`` is not an indicator of ``scenario``."""
-    if name not in scenario.indicators:
-        raise ScenarioError.single(f"unknown indicator '{name}'."
-                                   f"{did_you_mean(name, scenario.indicators)}",
-                                   file=scenario.file, key=name)

@@ -7,9 +7,6 @@ import dataclasses
 import io
 import json
 import math
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +19,6 @@ from .targets import QUANTILES, TargetSummary, is_met, required_rate, summarise,
 
 SUMMARY_KEYS = ("id", "indicator", "kind", "year", "threshold", "probability", "probability_se",
                 "median", "p05", "p95", "required_rate", "historical_rate")
-
-
-class RunExistsError(InputError):
-    """The output folder exists and overwriting was not asked for."""
-
-    kind = "output folder"
 
 
 class Results:
@@ -246,35 +237,18 @@ class Results:
 
         Raises
         ------
-        RunExistsError
+        OutputExistsError
             If ``directory`` exists, is not empty and ``force`` is false.
         """
-        directory = Path(directory)
-        if directory.exists() and any(directory.iterdir()) and not force:
-            raise RunExistsError.single("exists and is not empty; use --force to replace it "
-                                        "or --out to write elsewhere", file=str(directory))
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-        try:
+        from .output import atomic_folder
+
+        with atomic_folder(directory, force=force) as staging:
             self.dataset.to_netcdf(staging / "results.nc", engine="h5netcdf")
             (staging / "summary.json").write_text(
                 json.dumps(self.summary_json(), indent=2, ensure_ascii=False) + "\n",
                 encoding="utf-8")
             (staging / "summary.csv").write_text(self.summary_csv(), encoding="utf-8")
-            for file in staging.iterdir():
-                with open(file, "rb") as handle:
-                    os.fsync(handle.fileno())
-            if directory.exists():
-                old = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old.", dir=directory.parent))
-                os.replace(directory, old / directory.name)
-                os.replace(staging, directory)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.replace(staging, directory)
-        finally:
-            if staging.exists():
-                shutil.rmtree(staging, ignore_errors=True)
-        return directory
+        return Path(directory)
 
     def summary_csv(self) -> str:
         """What ``summary.csv`` holds."""
@@ -411,5 +385,5 @@ def build_summary_dataset(scenario, model, summary, *, seed: int):
     return dataset
 
 
-__all__ = ["Results", "RunExistsError", "SUMMARY_KEYS", "build_dataset", "build_summary_dataset",
+__all__ = ["Results", "SUMMARY_KEYS", "build_dataset", "build_summary_dataset",
            "ForecastError"]

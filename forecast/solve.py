@@ -136,14 +136,14 @@ def solve(scenario: Scenario, *, target: str, lever: str, probability: float = 0
                                  f"at least {probability:.0%}; the least, {worst:g}, gives "
                                  f"{p_worst:.1%}"), **common)
     below, above = worst, best  # chance(below) < probability <= chance(above)
-    p_below, p_above = p_worst, p_best
+    p_above = p_best
     while abs(above - below) > tolerance and len(trials) < max_trials:
         middle = 0.5 * (below + above)
         p_middle = chance(middle)
         if p_middle >= probability:
             above, p_above = middle, p_middle
         else:
-            below, p_below = middle, p_middle
+            below = middle
     value = above
     # slope over a bracket wide enough to see the probability move by several s.e.
     width = max(abs(spec.high - spec.low) / 20, tolerance)
