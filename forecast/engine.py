@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError, ModelError, ScenarioError, did_you_mean
+from .errors import InputError, ModelError, ScenarioError
 from .history import History
 from .models.base import Component, ComponentError, check_finite
 from .scenario import Scenario, Shock, Target
