@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .errors import ModelError, ScenarioError
 from .engine import Model, Progress, calibrate_model, simulate_paths, simulate_summaries
 from .history import read_history
 from .results import Results, build_dataset, build_summary_dataset
@@ -68,10 +69,17 @@ def simulate(scenario: Scenario | str | Path, *, draws: int | None = None,
     seed = scenario.seed if seed is None else int(seed)
     keep_draws = draws <= KEEP_DRAWS_LIMIT if keep_draws is None else keep_draws
     model = calibrate(scenario) if model is None else model
-    if keep_draws:
-        paths = simulate_paths(model, draws=draws, seed=seed, workers=workers,
-                               scheduler=scheduler, progress=progress)
-        return Results(build_dataset(scenario, model, paths, draws=draws, seed=seed))
-    summary = simulate_summaries(model, scenario.targets, draws=draws, seed=seed,
-                                 workers=workers, scheduler=scheduler, progress=progress)
+    try:
+        if keep_draws:
+            paths = simulate_paths(model, draws=draws, seed=seed, workers=workers,
+                                   scheduler=scheduler, progress=progress)
+            return Results(build_dataset(scenario, model, paths, draws=draws, seed=seed))
+        summary = simulate_summaries(model, scenario.targets, draws=draws, seed=seed,
+                                     workers=workers, scheduler=scheduler, progress=progress)
+    except ModelError as exc:
+        name = getattr(exc, "indicator", None)
+        if name is None or name not in scenario.indicators:
+            raise
+        raise ScenarioError([scenario.problem(("indicators", name), str(exc) + "; check its "
+                                              "settings and the shocks on it")]) from None
     return Results(build_summary_dataset(scenario, model, summary.result(), seed=seed))

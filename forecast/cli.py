@@ -87,9 +87,8 @@ def _print_summary(results, console) -> None:
             format_rate(record["historical_rate"], rate_kind, unit),
             "*" if target.indicator in assumed_names else "")
     console.print(table)
-    joint = results.joint_probability()
-    se = (joint * (1 - joint) / results.draws) ** 0.5
-    console.print(f"All targets together: {100 * joint:.1f} % ± {100 * se:.1f}")
+    console.print(f"All targets together: {100 * results.joint_probability():.1f} % ± "
+                  f"{100 * results.joint_probability_se():.1f}")
     for heading, levels in (("* Assumed base-year levels (sampled: no source gives them):", True),
                             ("Other assumptions (priors, shocks, levers), declared in the scenario:", False)):
         console.print(heading)
@@ -148,15 +147,23 @@ def run(scenario: Path, draws: int | None, seed: int | None, out: Path | None, f
 
 
 @main.command()
-@click.argument("scenarios", nargs=-1, required=True,
+@click.argument("scenarios", metavar="FILE...", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
 @handle_errors
 def validate(scenarios: tuple[Path, ...]) -> None:
-    """Check scenario files and the history files they name (calibrating, not simulating)."""
+    """Check scenario files (with the history files they name, calibrating but not simulating)
+    and history files (.csv)."""
     from .api import calibrate
     from .scenario import load_scenario
 
+    from .history import read_history
+
     for path in scenarios:
+        if path.suffix.lower() == ".csv":
+            history = read_history(path)
+            click.echo(f"{path}: valid history ({len(history.rows)} rows, "
+                       f"{len(history.indicators)} indicators)")
+            continue
         loaded = load_scenario(path)
         calibrate(loaded)
         click.echo(f"{path}: valid ({len(loaded.indicators)} indicators, "

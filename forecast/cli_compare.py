@@ -43,7 +43,7 @@ def compare(items: tuple[Path, ...], draws: int | None, seed: int | None, out: P
                    "median rate"):
         table.add_column(column, justify="left" if column in ("target", "scenario") else "right")
     for record in comparison.records():
-        run = next(r for r in comparison.runs if r.scenario_name == record["scenario"])
+        run = comparison.run_of(record["scenario"])
         target = run.target(record["target"])
         info = run.indicator_info(target.indicator)
         kind = "change" if target.kind == "average_change" else (

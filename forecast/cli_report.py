@@ -41,8 +41,14 @@ def report(run_dirs: tuple[Path, ...], output: Path | None, lang: str) -> None:
     from .report import write_report
     from .results import Results
 
-    runs = [Results.load(path) for path in run_dirs]
     output = output or run_dirs[0] / "report.html"
+    if output.suffix.lower() not in (".html", ".htm"):
+        from .errors import InputError
+
+        raise InputError.single(f"the report is an HTML page; name it '*.html' (found "
+                                f"'{output.suffix or output.name}')", file=str(output),
+                                key="--output")
+    runs = [Results.load(path) for path in run_dirs]
     write_report(runs, output, lang=lang)
     click.echo(f"Wrote {output}")
 

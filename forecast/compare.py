@@ -8,6 +8,7 @@ the difference of two independent estimates. The paired standard error is
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Sequence
@@ -29,14 +30,15 @@ class Comparison:
     """Several runs of the same targets; the first is the reference."""
 
     runs: tuple[Results, ...]
+    labels: tuple[str, ...] = ()
 
     def __post_init__(self):
         if len(self.runs) < 2:
             raise InputError.single("compare needs at least two scenarios or run folders")
-        names = [r.scenario_name for r in self.runs]
-        if len(set(names)) != len(names):
-            raise InputError.single(f"two runs have the same scenario name ({names}); give each "
-                                    "scenario its own name")
+        if not self.labels:
+            object.__setattr__(self, "labels", _labels(self.runs))
+        if len(self.labels) != len(self.runs) or len(set(self.labels)) != len(self.labels):
+            raise InputError.single(f"runs need distinct labels; found {list(self.labels)}")
         draws = {r.draws for r in self.runs}
         if len(draws) != 1:
             raise InputError.single(f"runs have different numbers of draws ({sorted(draws)}); "
@@ -44,8 +46,8 @@ class Comparison:
 
     @property
     def scenarios(self) -> list[str]:
-        """Scenario names, reference first."""
-        return [r.scenario_name for r in self.runs]
+        """Run labels (scenario names, made distinct where they repeat), reference first."""
+        return list(self.labels)
 
     @property
     def paired(self) -> bool:
@@ -57,13 +59,24 @@ class Comparison:
         """Targets of the reference run."""
         return [t.id for t in self.runs[0].targets]
 
+    @functools.cached_property
+    def _records(self) -> tuple[dict[str, Any], ...]:
+        return tuple(self._compute_records())
+
     def records(self) -> list[dict[str, Any]]:
-        """One record per scenario and target (reference first)."""
+        """One record per scenario and target (reference first); computed once."""
+        return [dict(r) for r in self._records]
+
+    def run_of(self, label: str) -> Results:
+        """The run with this label."""
+        return self.runs[self.labels.index(label)]
+
+    def _compute_records(self) -> list[dict[str, Any]]:
         reference = self.runs[0]
         out = []
         for target_id in self.target_ids:
             met_ref = reference.met(target_id)
-            for run in self.runs:
+            for label, run in zip(self.labels, self.runs):
                 if target_id not in [t.id for t in run.targets]:
                     continue
                 target = run.target(target_id)
@@ -74,7 +87,7 @@ class Comparison:
                 path = run.dataset[target.indicator].transpose("year", "draw").values
                 base = float(np.median(path[0]))
                 out.append({
-                    "scenario": run.scenario_name, "target": target_id,
+                    "scenario": label, "target": target_id,
                     "indicator": target.indicator, "probability": p,
                     "probability_se": math.sqrt(p * (1 - p) / n),
                     "difference": p - p_ref,
@@ -92,7 +105,8 @@ class Comparison:
         """What ``comparison.json`` holds."""
         return {"scenarios": self.scenarios, "draws": self.runs[0].draws,
                 "seeds": [r.seed for r in self.runs], "paired": self.paired,
-                "joint_probability": {r.scenario_name: r.joint_probability() for r in self.runs},
+                "joint_probability": {label: r.joint_probability()
+                                      for label, r in zip(self.labels, self.runs)},
                 "records": self.records()}
 
     def to_dataset(self):
@@ -144,6 +158,20 @@ class Comparison:
                 json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             self.to_dataset().to_netcdf(staging / "comparison.nc", engine="h5netcdf")
         return directory
+
+
+def _labels(runs: Sequence[Results]) -> tuple[str, ...]:
+    """Scenario names; where one repeats, each copy gets its seed (or its position)."""
+    names = [r.scenario_name for r in runs]
+    labels = []
+    for i, (name, run) in enumerate(zip(names, runs)):
+        if names.count(name) == 1:
+            labels.append(name)
+        elif sum(1 for n, r in zip(names, runs) if n == name and r.seed == run.seed) == 1:
+            labels.append(f"{name}@seed{run.seed}")
+        else:
+            labels.append(f"{name}#{i + 1}")
+    return tuple(labels)
 
 
 def _finite(value: float) -> float | None:

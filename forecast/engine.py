@@ -122,17 +122,20 @@ def simulate_block(model: Model, seed: int, block: int, size: int) -> BlockResul
             seed, spawn_key=(stream_key(name), block)))
         draws[name] = component.sample(rng, size, steps)
     shocks = _shocks(model, seed, block, size, steps)
+    for name, rows in shocks.items():  # so that persistence can tell shocks from noise
+        draws[name]["_shock"] = rows
     paths = {name: np.empty((len(years), size)) for name in model.components}
-    for name, component in model.components.items():
-        inputs = {i: paths[i] for i in component.inputs}
-        paths[name][0] = component.initial(draws[name], inputs)
-        check_finite(name, years[0], paths[name][0], draws[name])
-    for t in range(1, len(years)):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # check_finite reports
         for name, component in model.components.items():
-            shock = shocks[name][t - 1] if name in shocks else 0.0
             inputs = {i: paths[i] for i in component.inputs}
-            paths[name][t] = component.step(t, paths[name], inputs, draws[name], shock)
-            check_finite(name, years[t], paths[name][t], draws[name])
+            paths[name][0] = component.initial(draws[name], inputs)
+            check_finite(name, years[0], paths[name][0], draws[name])
+        for t in range(1, len(years)):
+            for name, component in model.components.items():
+                shock = shocks[name][t - 1] if name in shocks else 0.0
+                inputs = {i: paths[i] for i in component.inputs}
+                paths[name][t] = component.step(t, paths[name], inputs, draws[name], shock)
+                check_finite(name, years[t], paths[name][t], draws[name])
     parameters = {f"{name}.{key}": value for name, d in draws.items() for key, value in d.items()
                   if not key.startswith("_")}
     return BlockResult(paths, parameters)

@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 
 from .errors import DataError, Problem, did_you_mean
 
@@ -99,15 +98,6 @@ class History:
         wanted = set(names)
         return tuple(r for r in self.rows if r.indicator in wanted)
 
-    def levels(self, name: str):
-        """Level rows of one indicator as an ``xarray.DataArray`` over ``year``."""
-        import xarray as xr
-
-        rows = [r for r in self.rows if r.indicator == name and r.kind == "level"]
-        return xr.DataArray(np.array([r.value for r in rows], dtype=float), dims="year",
-                            coords={"year": [r.year for r in rows]}, name=name,
-                            attrs={"unit": rows[0].unit if rows else "",
-                                   "source": [r.source for r in rows]})
 
 
 def _parse_int(text: str) -> int | None:

@@ -18,11 +18,42 @@ class OutputExistsError(InputError):
     kind = "output folder"
 
 
+OUTPUT_FILES = frozenset({"results.nc", "summary.json", "summary.csv", "report.html",
+                          "comparison.csv", "comparison.json", "comparison.nc", "backtest.json"})
+CHART_SUFFIXES = (".png", ".svg", ".pdf")
+
+
 def check_writable(directory: Path, *, force: bool) -> None:
-    """Raise :class:`OutputExistsError` if ``directory`` holds files and ``force`` is false."""
-    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())) and not force:
+    """Raise :class:`OutputExistsError` unless ``directory`` may be (re)written.
+
+    A new or empty folder may always be written; an existing one only with ``force``, and only
+    if it holds nothing but what this tool writes (results, summaries, reports, charts), so that
+    ``--force`` can never delete a user's files, the working folder or one of its parents.
+    """
+    directory = Path(directory)
+    if not directory.exists():
+        return
+    if not directory.is_dir():
+        raise OutputExistsError.single("exists and is a file; expected a folder for the outputs",
+                                       file=str(directory))
+    contents = list(directory.iterdir())
+    if not contents:
+        return
+    if not force:
         raise OutputExistsError.single("exists and is not empty; use --force to replace it or "
                                        "--out to write elsewhere", file=str(directory))
+    here = Path.cwd().resolve()
+    if directory.resolve() == here or directory.resolve() in here.parents:
+        raise OutputExistsError.single("is the working folder or one of its parents; --force "
+                                       "replaces the whole folder, so give --out a folder of "
+                                       "its own", file=str(directory))
+    foreign = sorted(p.name for p in contents if p.name not in OUTPUT_FILES
+                     and not (p.is_file() and p.suffix in CHART_SUFFIXES))
+    if foreign:
+        raise OutputExistsError.single(
+            f"holds files this tool did not write ({', '.join(foreign[:5])}"
+            f"{', ...' if len(foreign) > 5 else ''}); --force replaces only folders of results, "
+            "so give --out another folder", file=str(directory))
 
 
 @contextlib.contextmanager
@@ -36,6 +67,7 @@ def atomic_folder(directory: str | Path, *, force: bool = False) -> Iterator[Pat
     check_writable(directory, force=force)
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    os.chmod(staging, 0o755)  # mkdtemp makes it private; a run folder is meant to be shared
     try:
         yield staging
         for file in staging.iterdir():

@@ -124,6 +124,11 @@ class Results:
         self._require_draws("whether all targets are met in each draw")
         return np.logical_and.reduce([self.met(t.id) for t in self.targets])
 
+    def joint_probability_se(self) -> float:
+        """Monte Carlo standard error of :meth:`joint_probability`."""
+        joint = self.joint_probability()
+        return math.sqrt(joint * (1 - joint) / self.draws)
+
     def joint_probability(self) -> float:
         """Probability of reaching all targets in the same draw."""
         if not self.draws_kept:
@@ -222,8 +227,7 @@ class Results:
                "scenario_sha256": self.dataset.attrs.get("scenario_sha256"),
                "draws_kept": self.draws_kept,
                "joint_probability": self.joint_probability(),
-               "joint_probability_se": math.sqrt(self.joint_probability() *
-                                                 (1 - self.joint_probability()) / self.draws),
+               "joint_probability_se": self.joint_probability_se(),
                "targets": self.records(), "assumptions": self.assumptions()}
         if not self.draws_kept:
             out["quantile_error_bounds"] = self.quantile_errors()

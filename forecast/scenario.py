@@ -352,7 +352,7 @@ def _cross_check(scenario: Scenario) -> list[Problem]:
             problems.append(scenario.problem(("targets", i, "indicator"), (
                 f"unknown indicator '{target.indicator}'.{did_you_mean(target.indicator, names)}")))
         key = "year" if target.kind == "level" else "period"
-        low = scenario.base_year if target.kind == "level" else scenario.base_year + 1
+        low = scenario.base_year + 1
         if not (low <= target.first_year and target.last_year <= scenario.horizon):
             problems.append(scenario.problem(("targets", i, key), (
                 f"{target.first_year}-{target.last_year} lies outside the simulated years "

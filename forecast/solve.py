@@ -149,9 +149,10 @@ def solve(scenario: Scenario, *, target: str, lever: str, probability: float = 0
     width = max(abs(spec.high - spec.low) / 20, tolerance)
     a, b = max(spec.low, value - width), min(spec.high, value + width)
     slope = (chance(b) - chance(a)) / (b - a) if b > a else 0.0
-    value_se = se(p_above) / abs(slope) if slope else math.inf
+    value_se = se(p_above) / abs(slope) if slope else None
+    spread = f"± {value_se:.2g}" if value_se is not None else "flat nearby: uncertainty unknown"
     return Solution(value=value, value_se=value_se, achieved=p_above, achieved_se=se(p_above),
-                    message=(f"{lever} = {value:.4g} (± {value_se:.2g}, Monte Carlo) gives "
+                    message=(f"{lever} = {value:.4g} ({spread}, Monte Carlo) gives "
                              f"{target} a {p_above:.1%} chance (wanted {probability:.0%})"),
                     **common)
 

@@ -179,3 +179,41 @@ def test_debug_flag_shows_the_traceback(workspace):
     path.write_text(text, encoding="utf-8")
     result = CliRunner().invoke(main, ["--debug", "validate", str(path)])
     assert isinstance(result.exception, forecast.ScenarioError)
+
+
+def test_force_never_deletes_files_the_tool_did_not_write(tmp_path, monkeypatch):
+    keep = tmp_path / "keep"
+    keep.mkdir()
+    (keep / "precious.txt").write_text("x")
+    result = CliRunner().invoke(main, ["run", str(BASE), "--draws", "200", "--out", str(keep),
+                                       "--force"])
+    assert result.exit_code == 2 and "precious.txt" in result.output
+    assert (keep / "precious.txt").exists()
+    monkeypatch.chdir(keep)
+    result = CliRunner().invoke(main, ["run", str(BASE), "--draws", "200", "--out", ".",
+                                       "--force"])
+    assert result.exit_code == 2 and "working folder" in result.output
+    assert (keep / "precious.txt").exists()
+
+
+def test_observed_base_level_outside_the_model_range_is_located(workspace):
+    history = GOOD.replace("income_per_capita,level,2020,,31.2,", "income_per_capita,level,2020,,-31.2,")
+    result, _, _ = _run(workspace, BASE_TEXT, history=history)
+    assert result.exit_code == 2, result.output
+    line = _line_of(history, "income_per_capita,level,2020")
+    assert f"history.csv:{line}: value" in result.output and "cannot start" in result.output
+
+
+def test_level_target_in_the_base_year_is_refused(workspace):
+    text = BASE_TEXT.replace("    year: 2025\n    at_least: 970", "    year: 2020\n    at_least: 970")
+    result, _, _ = _run(workspace, text, command="validate")
+    assert result.exit_code == 2 and "targets[0].year" in result.output
+
+
+def test_validate_reads_history_files_and_reports_bad_rows(tmp_path):
+    good = CliRunner().invoke(main, ["validate", str(ROOT / "data" / "cam_khe" / "history.csv")])
+    assert good.exit_code == 0 and "valid history" in good.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "x,level,2020,,abc,units,src,\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(bad)])
+    assert result.exit_code == 2 and f"{bad}:2: value" in result.output

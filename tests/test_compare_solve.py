@@ -145,3 +145,20 @@ def test_rare_event_of_fixed_size_may_be_a_number(tmp_path):
                     "-0.02, why: test}\n")
     results = forecast.simulate(path, draws=300, seed=1)
     assert results.probability("revenue_2025") >= 0
+
+
+def test_a_one_off_shock_stays_one_off_under_persistence(tmp_path):
+    """With AR(1) noise in revenue, a shock moves the level once and is not undone later."""
+    path = _variant(tmp_path, "hit", "shocks:\n  - {indicator: budget_revenue, year: 2021, size: "
+                    "-0.05, why: test}\n")
+    base = forecast.simulate(BASE, draws=500, seed=6)
+    hit = forecast.simulate(path, draws=500, seed=6)
+    gap = np.log(hit.dataset["budget_revenue"].values / base.dataset["budget_revenue"].values)
+    np.testing.assert_allclose(gap[1:], -0.05, atol=1e-9)
+
+
+def test_compare_labels_runs_of_one_scenario_by_seed(tmp_path):
+    a = forecast.simulate(BASE, draws=300, seed=1)
+    b = forecast.simulate(BASE, draws=300, seed=2)
+    comparison = compare([a, b])
+    assert comparison.scenarios == ["base@seed1", "base@seed2"] and not comparison.paired

@@ -90,9 +90,18 @@ class Adoption(Component):
                                      "units added after it: prior " + self.hazard.describe())
         return ParameterFit({"grid": grid, "weight": weight}, (source,))
 
+    def level_problem(self, value: float) -> str | None:
+        if value != round(value) or not 0 <= value <= self.units:
+            return f"a count must be a whole number from 0 to units ({self.units})"
+        return None
+
     def expected_change(self) -> float:
+        """Expected units added in the first year: hazard times the units still short at the
+        base year's expected level."""
         posteriors = self.fit.parameters.posteriors
-        return float(posteriors["weight"] @ posteriors["grid"])
+        hazard = float(posteriors["weight"] @ posteriors["grid"])
+        start = float(self.fit.base.mean())
+        return hazard * (self.units - start)
 
     def sample(self, rng: np.random.Generator, size: int, steps: int) -> Draws:
         posteriors = self.fit.parameters.posteriors

@@ -206,9 +206,25 @@ class Component(BaseModel):
         for row in rows:
             if row.kind == "level" and row.year == base_year:
                 value = row.value_in(self.unit)
+                problem = self.level_problem(value)
+                if problem:
+                    raise row.problem(f"the {base_year} level {value:g} cannot start this "
+                                      f"'{self.model}' indicator: {problem}", "value")
                 return Fixed(dist="fixed", value=value, why=f"observed: {row.source}"), row
         raise ComponentError("base", f"no evidence row gives the level in {base_year}; declare "
                              "'base' as a distribution with the reason for its range")
+
+    def level_problem(self, value: float) -> str | None:
+        """Why ``value`` cannot be a level of this indicator (None if it can): by default it
+        must lie where the model's scale is defined."""
+        if type(self).scale == "linear":
+            return None
+        try:
+            if math.isfinite(self.transform(value)):
+                return None
+        except (ValueError, ZeroDivisionError, OverflowError):
+            pass
+        return f"outside the range of its scale (unit '{self.unit}')"
 
     def sample_base(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Base-year levels for one block."""
@@ -241,7 +257,9 @@ class Component(BaseModel):
         """The rate the evidence shows over its longest span: compound growth per year for
         amounts (``rate_kind == "growth"``), change per year in the indicator's unit otherwise.
         """
-        rows = sorted(self.fit.rows, key=lambda r: (r.years, r.year), reverse=True)
+        unused = {line for line, _ in self.fit.reading.unused}
+        rows = sorted((r for r in self.fit.rows if r.line not in unused),
+                      key=lambda r: (r.years, r.year), reverse=True)
         if self.rate_kind == "growth":
             for row in rows:
                 if row.kind == "average_growth":
@@ -268,5 +286,7 @@ def check_finite(name: str, year: int, values: np.ndarray, draws: Draws) -> None
         index = int(np.argmax(bad))
         params = {k: float(v[index]) for k, v in draws.items()
                   if not k.startswith("_") and np.ndim(v) == 1}
-        raise ModelError(f"indicator '{name}' produced {values[index]} in {year} "
-                         f"(draw {index} of its block; parameters {params})")
+        error = ModelError(f"indicator '{name}' produced {values[index]} in {year} "
+                           f"(draw {index} of its block; parameters {params})")
+        error.indicator = name
+        raise error

@@ -137,6 +137,8 @@ class Elasticity(Component):
         the base year's matched yearly figure (None when there is none)."""
         if t >= 2:
             change = np.log(own[t - 1] / own[t - 2])
+            if "_shock" in draws:  # a scenario shock is a one-off, not part of the noise
+                change = change - draws["_shock"][t - 2]
             return change - draws["intercept"] - draws["elasticity"] * input_growth(inputs, t - 1)
         matched = self.fit.parameters.posteriors["matched"].get(self.fit.base_year)
         if matched is None:

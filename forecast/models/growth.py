@@ -171,6 +171,8 @@ class Growth(Component):
         noise = draws["volatility"] * draws["_noise"][t - 1]
         if "persistence" in draws:
             previous = np.log(own[t - 1] / own[t - 2]) if t >= 2 else self.base_year_growth()
+            if t >= 2 and "_shock" in draws:  # a scenario shock is a one-off
+                previous = previous - draws["_shock"][t - 2]
             drift, noise = ar1_term(draws["persistence"], previous, drift, noise)
         growth = drift + noise + shock
         if "_jump" in draws:
