@@ -7,9 +7,12 @@ score the forecasts against what happened: coverage of the central 50 % and 90 %
 mean CRPS of log revenue, PIT histogram, overall and per horizon. The same for a naive
 benchmark: constant average growth with the sample variance of the fitting years.
 
-The volatility prior is a scenario's choice, so it is an option: the pooled prior re-derived
-from the fitting years of the *other* provinces only (nothing after the cut-off, nothing of the
-province itself), or a fixed declared distribution.
+The panel is read with the exclusions of the pooled prior (:func:`forecast.panel.panel_levels`:
+the same left-out years, series and breaks as its derivation); a left-out year is neither
+fitted nor scored. The volatility prior is a scenario's choice, so it is an option: the pooled
+prior re-derived, by the same function as the shipped one (:func:`forecast.priors.fit_prior`),
+from the fitting years of the *other* provinces only (nothing after the cut-off, nothing of
+the province itself), or a fixed declared distribution.
 """
 
 from __future__ import annotations
@@ -20,16 +23,24 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .distributions import Normal, _Dist
 from .errors import InputError, ModelError
 from .history import Evidence, History
+from .panel import PanelLevels, sample_sds
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .priors import PooledSpec
 
 POOLED_NAME = "vietnam_provincial_revenue_volatility"
+PERSISTENCE_NAME = "vietnam_provincial_revenue_persistence"
 BINS = 10
+MIN_FIT_LEVELS = 3
+"""Fewest levels a province is fitted on: two changes, the fewest the naive benchmark's sample
+sd needs (the model itself would take one, its volatility then resting on the prior)."""
 
 
 @dataclass(frozen=True)
@@ -77,13 +88,15 @@ class BacktestResult:
     records: list[dict[str, Any]]
     provinces: list[dict[str, Any]]
     skipped: list[dict[str, str]]
+    excluded: list[tuple[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``backtest.json``."""
         settings = {k: (v.describe() if hasattr(v, "describe") else v)
                     for k, v in dataclasses.asdict(self.settings).items()}
         return {"settings": settings, "summary": self.records, "provinces": self.provinces,
-                "skipped": self.skipped}
+                "skipped": self.skipped,
+                "excluded": [{"what": what, "why": why} for what, why in self.excluded]}
 
     def record(self, method: str, horizon: str | int = "all") -> dict[str, Any]:
         """The scores of ``method`` at ``horizon`` (``"all"``: pooled over horizons)."""
@@ -139,38 +152,84 @@ def _history(name: str, levels: dict[int, float], file: str) -> History:
     return History(rows, file)
 
 
-def _priors(settings: BacktestSettings, path: Path, units: Sequence[str]) -> dict[str, dict]:
-    """Volatility and persistence priors per province: declared ones as given, pooled ones
-    re-derived from the fitting years of the *other* provinces only."""
-    from .priors import fit_cross_section, panel_changes, pooled_persistence, sample_sds
+def _specs(spec: PooledSpec | None) -> dict[str, PooledSpec]:
+    """The volatility and persistence specs: the shipped ones, or ``spec``'s exclusions for
+    both."""
+    from .priors import POOLED
 
-    panel = panel_changes(POOLED_NAME, path, last_year=settings.cutoff)
-    sd, count = sample_sds(panel.changes)
+    if spec is None:
+        return {"volatility": POOLED[POOLED_NAME], "persistence": POOLED[PERSISTENCE_NAME]}
+    return {key: dataclasses.replace(spec, statistic=key)
+            for key in ("volatility", "persistence")}
+
+
+def _priors(settings: BacktestSettings, path: Path, units: Sequence[str],
+            specs: dict[str, PooledSpec]) -> dict[str, dict]:
+    """Volatility and persistence priors per province: declared ones as given, pooled ones
+    re-derived from the fitting years of the *other* provinces only, by the same function as
+    the shipped priors (:func:`forecast.priors.fit_prior`)."""
+    from .panel import panel_changes
+    from .priors import fit_prior
+
+    panel = panel_changes(specs["volatility"], path, last_year=settings.cutoff)
     names = np.array(panel.units)
     span = f"{settings.cutoff}: {{}} other provinces, changes up to {settings.cutoff}"
     priors: dict[str, dict] = {}
     for unit in units:
         others = names != unit
+        changes = panel.changes[others]
         chosen = {"volatility": settings.volatility, "persistence": settings.persistence}
         if settings.volatility == "pooled":
-            usable = others & (count >= 2)
-            fitted = fit_cross_section(sd[usable], count[usable]).best
-            chosen["volatility"] = fitted.model_copy(update={
-                "why": "pooled up to " + span.format(int(usable.sum()))})
+            try:
+                fitted = fit_prior(specs["volatility"], changes, panel.gaps, panel.spans)
+            except ModelError as exc:
+                raise InputError.single(
+                    f"cannot derive the pooled volatility from the changes up to "
+                    f"{settings.cutoff} ({exc}); choose a later cut-off or declare "
+                    "the volatility", key="cutoff") from None
+            chosen["volatility"] = fitted.distribution.model_copy(update={
+                "why": "pooled up to " + span.format(int(fitted.keep.sum()))})
         if settings.persistence == "pooled":
             try:
-                fitted, numbers = pooled_persistence(panel.changes[others])
-            except ModelError:  # too few consecutive changes before the cut-off
+                fitted = fit_prior(specs["persistence"], changes, panel.gaps, panel.spans)
+            except ModelError:  # too few consecutive yearly changes before the cut-off
                 chosen["persistence"] = None
             else:
-                chosen["persistence"] = fitted.model_copy(update={
-                    "why": "pooled up to " + span.format(numbers["units"])})
+                chosen["persistence"] = fitted.distribution.model_copy(update={
+                    "why": "pooled up to " + span.format(fitted.numbers["units"])})
         priors[unit] = chosen
     return priors
 
 
+def _check_years(settings: BacktestSettings, levels: PanelLevels, spec: PooledSpec,
+                 file: str) -> None:
+    """The years must be ordered, inside the panel's years, and the cut-off a kept year."""
+    first, last = levels.data_years
+    for key in ("first_year", "cutoff", "last_year"):
+        year = getattr(settings, key)
+        if not first <= year <= last:
+            raise InputError.single(f"found {year}; the panel has {settings.column} for "
+                                    f"{first}-{last}", file=file, key=key)
+    if settings.cutoff in spec.drop_years:
+        raise InputError.single(f"found {settings.cutoff}, whose levels are left out of the "
+                                f"panel ({spec.drop_years[settings.cutoff]}); choose another "
+                                "cut-off", file=file, key="cutoff")
+
+
+def _naive(logs: np.ndarray, years: np.ndarray, horizons: np.ndarray, draws: int,
+           rng: np.random.Generator) -> tuple[np.ndarray, float, float]:
+    """Constant average growth with the sample variance of the fitting years (changes over a
+    gap count as several years, as in the pooled prior), shape (horizons, draws)."""
+    changes, gaps = np.diff(logs)[None], np.diff(years).astype(float)
+    mean = float(changes.sum() / gaps.sum())
+    sd = float(sample_sds(changes, gaps)[0][0])
+    z = rng.standard_normal((len(horizons), draws))
+    h = horizons.astype(float)[:, None]
+    return logs[-1] + h * mean + np.sqrt(h) * sd * z, mean, sd
+
+
 def run_backtest(panel: str | Path | None = None, settings: BacktestSettings | None = None,
-                 ) -> BacktestResult:
+                 *, spec: PooledSpec | None = None) -> BacktestResult:
     """Fit every province up to the cut-off, forecast the later years, score the forecasts.
 
     Parameters
@@ -178,6 +237,10 @@ def run_backtest(panel: str | Path | None = None, settings: BacktestSettings | N
     panel : path, optional
         The provincial budget CSV (default: the one in this tree's ``data/``).
     settings : BacktestSettings, optional
+    spec : PooledSpec, optional
+        Whose exclusions (left-out years, series, breaks) apply to the panel and how pooled
+        priors are derived (default: the shipped provincial revenue priors). Years left out
+        are neither fitted nor scored.
 
     Returns
     -------
@@ -186,11 +249,13 @@ def run_backtest(panel: str | Path | None = None, settings: BacktestSettings | N
     Raises
     ------
     InputError
-        If the years are not ordered or no province has enough data.
+        If the years are not ordered, outside the panel's, the cut-off is a left-out year, or
+        no province has enough data.
     """
     from .engine import Model, simulate_paths
     from .models import Growth
-    from .priors import POOLED, panel_path, read_panel
+    from .panel import panel_levels
+    from .priors import panel_path
 
     settings = settings or BacktestSettings()
     if not settings.first_year + 2 <= settings.cutoff < settings.last_year:
@@ -202,66 +267,71 @@ def run_backtest(panel: str | Path | None = None, settings: BacktestSettings | N
         if value not in allowed and not isinstance(value, _Dist):
             raise InputError.single(f"found {value!r}; expected 'pooled' or a distribution",
                                     key=key)
+    specs = _specs(spec)
+    exclusions = specs["volatility"]
     path = Path(panel) if panel is not None else panel_path(POOLED_NAME, None)
-    values, _ = read_panel(path, settings.column)
-    spec = POOLED[POOLED_NAME]
-    for (unit, year), why in spec.drop_changes.items():  # fit after a change of territory
-        if unit in values:
-            values[unit] = {y: v for y, v in values[unit].items() if y >= year}
-    horizons = list(range(1, settings.last_year - settings.cutoff + 1))
-    units, skipped = [], []
-    for unit in sorted(values):
-        series = values[unit]
-        fit_years = [y for y in range(settings.first_year, settings.cutoff + 1) if y in series]
-        if unit in spec.drop_series:
-            skipped.append({"province": unit, "why": spec.drop_series[unit]})
-        elif len(fit_years) < 4 or settings.cutoff not in series:
-            skipped.append({"province": unit, "why": f"{len(fit_years)} level(s) in the fitting "
-                            "years or none in the cut-off year"})
-        elif not all(settings.cutoff + h in series for h in horizons):
+    levels = panel_levels(exclusions, path, column=settings.column)
+    _check_years(settings, levels, exclusions, str(path))
+    scored = np.array([y for y in range(settings.cutoff + 1, settings.last_year + 1)
+                       if y not in exclusions.drop_years])
+    horizons = scored - settings.cutoff
+    units, skipped = [], [{"province": unit, "why": why}
+                          for unit, why in levels.dropped_series.items()]
+    fit_levels: dict[str, dict[int, float]] = {}
+    for unit in sorted(levels.values):
+        series = levels.values[unit]
+        start = max(settings.first_year, levels.breaks.get(unit, settings.first_year))
+        fit_levels[unit] = {y: series[y] for y in range(start, settings.cutoff + 1)
+                            if y in series}
+        if len(fit_levels[unit]) < MIN_FIT_LEVELS or settings.cutoff not in series:
+            skipped.append({"province": unit, "why": f"{len(fit_levels[unit])} level(s) in the "
+                            f"fitting years (fewer than {MIN_FIT_LEVELS}) or none in the "
+                            "cut-off year"})
+        elif not all(int(y) in series for y in scored):
             skipped.append({"province": unit, "why": "a forecast year is missing"})
         else:
             units.append(unit)
     if not units:
-        raise InputError.single("no province has enough data for this backtest", file=str(path))
-    priors = _priors(settings, path, units)
+        kept = levels.years(exclusions, settings.first_year, settings.cutoff)
+        raise InputError.single(f"no province has enough data for this backtest: each needs "
+                                f"{MIN_FIT_LEVELS} levels in {settings.first_year}-"
+                                f"{settings.cutoff} (the panel keeps "
+                                f"{', '.join(map(str, kept))}) and one in every year scored",
+                                file=str(path), key="cutoff")
+    priors = _priors(settings, path, units, specs)
     model_logs, naive_logs, observed, rows = [], [], [], []
     for index, unit in enumerate(units):
-        series = values[unit]
-        fit_levels = {y: series[y] for y in range(settings.first_year, settings.cutoff + 1)
-                      if y in series}
+        series, fit = levels.values[unit], fit_levels[unit]
         component = Growth(model="growth", unit="million VND", evidence=["revenue"],
                            drift=settings.drift, tail_dof=settings.tail_dof, **priors[unit])
-        fitted = component.calibrate(_history(unit, fit_levels, str(path)),
+        fitted = component.calibrate(_history(unit, fit, str(path)),
                                      base_year=settings.cutoff)
         paths = simulate_paths(Model({"revenue": fitted}, settings.cutoff, settings.last_year),
                                draws=settings.draws, seed=settings.seed + index)
-        model_logs.append(np.log(paths.paths["revenue"][1:]))
-        logs = np.log([fit_levels[y] for y in sorted(fit_levels)])
-        growth = np.diff(logs) / np.diff(sorted(fit_levels))
-        mean, sd = growth.mean(), growth.std(ddof=1)
-        z = np.random.default_rng(np.random.SeedSequence(settings.seed, spawn_key=(index,))) \
-            .standard_normal((len(horizons), settings.draws))
-        h = np.array(horizons, float)[:, None]
-        naive_logs.append(logs[-1] + h * mean + np.sqrt(h) * sd * z)
-        observed.append(np.log([series[settings.cutoff + k] for k in horizons]))
-        rows.append({"province": unit, "fit_years": sorted(fit_levels),
+        model_logs.append(np.log(paths.paths["revenue"][horizons]))
+        years = np.array(sorted(fit))
+        rng = np.random.default_rng(np.random.SeedSequence(settings.seed, spawn_key=(index,)))
+        naive, mean, sd = _naive(np.log([fit[y] for y in years]), years, horizons,
+                                 settings.draws, rng)
+        naive_logs.append(naive)
+        observed.append(np.log([series[int(y)] for y in scored]))
+        rows.append({"province": unit, "fit_years": [int(y) for y in years],
                      **{f"{k}_prior": v.describe() for k, v in priors[unit].items()
                         if v is not None},
-                     "naive_growth": float(mean), "naive_sd": float(sd)})
+                     "naive_growth": mean, "naive_sd": sd})
     model_logs, naive_logs = np.stack(model_logs, 1), np.stack(naive_logs, 1)  # (h, unit, draw)
     observed = np.array(observed).T  # (h, unit)
     records = []
     for method, logs in (("model", model_logs), ("naive", naive_logs)):
         per_h = [_scores(logs[k].T, observed[k]) for k in range(len(horizons))]
         for k, scores in enumerate(per_h):
-            records.append(_summarise(method, horizons[k], scores))
+            records.append(_summarise(method, int(horizons[k]), scores))
             for row, pit, crps in zip(rows, scores["pit"], scores["crps"]):
                 row.setdefault(f"{method}_pit", []).append(float(pit))
                 row.setdefault(f"{method}_crps", []).append(float(crps))
         pooled = {key: np.concatenate([s[key] for s in per_h]) for key in per_h[0]}
         records.append(_summarise(method, "all", pooled))
-    return BacktestResult(settings, records, rows, skipped)
+    return BacktestResult(settings, records, rows, skipped, levels.excluded)
 
 
 def write_json(result: BacktestResult, directory: str | Path, *, force: bool = False) -> Path:

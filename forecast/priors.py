@@ -3,9 +3,11 @@
 A scenario asks for one by name (``volatility: {dist: pooled, name: ..., why: ...}``); the
 component derives it when it is calibrated. Two are shipped, both from the Ministry of Finance
 panel in ``data/vietnam_provincial_budget/``: ``vietnam_provincial_revenue_volatility`` (the
-cross-province distribution of the yearly volatility of settled revenue growth) and
+cross-province distribution of the yearly volatility of settled revenue growth: the province's
+own part plus the national part common to all provinces) and
 ``vietnam_provincial_revenue_persistence`` (its AR(1) coefficient). docs/calibration.md gives
-the derivation; ``python -m forecast.priors`` prints the numbers.
+the derivation; ``python -m forecast.priors`` prints the numbers. The panel is read, and its
+exclusions applied, by :mod:`forecast.panel` (the backtest uses the same functions).
 
 The panel is found in the data folder of the region's history file (``<data>/<region>/
 history.csv`` next to ``<data>/<panel>/``), else in the data folder of this source tree.
@@ -13,10 +15,9 @@ history.csv`` next to ``<data>/<panel>/``), else in the data folder of this sour
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,11 +26,19 @@ import numpy as np
 
 from .distributions import HalfNormal, LogNormal, Normal, Pooled, _Dist
 from .errors import DataError, ModelError
+from .panel import PanelChanges, panel_changes, read_panel, sample_sds, year_effects
+
+__all__ = ["POOLED", "PooledSpec", "PooledPrior", "CrossSectionFit", "FittedPrior",
+           "fit_cross_section", "fit_prior", "derive", "pooled_prior", "pooled_persistence",
+           "total_volatility", "volatility_prior", "panel_path", "resolve_pooled",
+           "read_panel", "sample_sds"]
 
 _SIGMA_GRID = np.exp(np.linspace(math.log(0.002), math.log(5.0), 401))
 MIN_SPREAD = 0.05
 """Smallest spread (sd of log volatility) a fitted log-normal may have: with very short series
 the sampling noise can explain all the dispersion and the maximum would be a single value."""
+_QUADRATURE = 256
+"""Quantile points per factor when the idiosyncratic and common volatilities are combined."""
 
 
 @dataclass(frozen=True)
@@ -43,21 +52,27 @@ class PooledSpec:
     column : str
         The panel column whose yearly log changes are pooled.
     first_year, last_year : int
-        Levels used (yearly changes from ``first_year + 1`` to ``last_year``).
+        Levels used (changes from the first kept year after ``first_year`` to ``last_year``).
     drop_series : mapping
         Unit (province) -> why its whole series is left out.
     drop_changes : mapping
-        (unit, year) -> why that yearly change is left out.
+        (unit, year) -> why that unit's change into ``year`` is left out (a break: its series
+        is comparable from ``year`` on).
     drop_years : mapping
-        Year -> why its levels are left out (for every unit).
+        Year -> why its levels are left out (for every unit); the change across the gap is
+        kept as one change over two years.
     min_changes : int
-        Units with fewer yearly changes (pairs of consecutive changes, for persistence) are
-        dropped.
+        Units with fewer changes (pairs of consecutive yearly changes, for persistence) are
+        left out. The same rule holds in the backtest (:func:`fit_prior`).
     compare_column : str, optional
         Another column whose median ratio to ``column`` by year is reported (a change of
         definition shows as a jump in it).
     statistic : {"volatility", "persistence"}
         What is pooled: the sd of the yearly changes, or their lag-1 autocorrelation.
+    separate_common : bool
+        Volatility: fit the units' own volatility after removing the common part of each span
+        and add the common part back (:func:`volatility_prior`); False fits the units' total
+        sample sds as they are (kept for comparison, docs/validation.md).
     """
 
     panel: str
@@ -68,9 +83,10 @@ class PooledSpec:
     drop_series: Mapping[str, str] = field(default_factory=dict)
     drop_changes: Mapping[tuple[str, int], str] = field(default_factory=dict)
     drop_years: Mapping[int, str] = field(default_factory=dict)
-    min_changes: int = 5
+    min_changes: int = 2
     compare_column: str | None = None
     statistic: str = "volatility"
+    separate_common: bool = True
     description: str = ""
 
 
@@ -82,6 +98,12 @@ _PROVINCIAL_REVENUE = dict(
             2006: "the settled revenue of 2006 is a far smaller multiple of the plan than in any "
                   "later year (final_to_plan in the summary): the 2006 settlement covers less, "
                   "so the 2006-2007 change is a change of scope, not of revenue",
+            2009: "the settled revenue of 2009 is a far larger multiple of the plan than in any "
+                  "other year (final_to_plan), and the changes into and out of 2009 spread "
+                  "across provinces several times as widely as any other year's "
+                  "(change_dispersion in the summary) and undo each other: carry-overs and "
+                  "stimulus transfers booked in the 2009 settlement, accounting rather than "
+                  "revenue; 2008-2010 is kept as one two-year change",
         },
         drop_series={
             "BRVT": "Ba Ria-Vung Tau: crude-oil revenue collected in the province swings with "
@@ -94,15 +116,17 @@ _PROVINCIAL_REVENUE = dict(
         })
 POOLED: dict[str, PooledSpec] = {
     "vietnam_provincial_revenue_volatility": PooledSpec(
-        **_PROVINCIAL_REVENUE, statistic="volatility", min_changes=5,
+        **_PROVINCIAL_REVENUE, statistic="volatility", min_changes=2,
         description="sd of the yearly log growth of settled provincial budget revenue "
-                    "(final_revenue, quyết toán), 2008-2014, across provinces"),
+                    "(final_revenue, quyết toán), 2007-2014 without the 2009 settlement, "
+                    "across provinces: the province's own part plus the national part"),
     "vietnam_provincial_revenue_persistence": PooledSpec(
         **_PROVINCIAL_REVENUE, statistic="persistence", min_changes=2,
         description="lag-1 autocorrelation of the yearly log growth of settled provincial "
-                    "budget revenue, 2008-2014, across provinces"),
+                    "budget revenue, 2010-2014, across provinces"),
 }
 """Every pooled prior by the name a scenario uses."""
+
 
 @dataclass(frozen=True)
 class CrossSectionFit:
@@ -126,13 +150,22 @@ class CrossSectionFit:
             return self.lognormal
         return self.halfnormal
 
+    def numbers(self) -> dict[str, Any]:
+        """Both fits, for the audit."""
+        return {"lognormal": {"mu": self.lognormal.mu, "sigma": self.lognormal.sigma,
+                              "loglik": round(self.lognormal_loglik, 3)},
+                "halfnormal": {"scale": self.halfnormal.scale,
+                               "loglik": round(self.halfnormal_loglik, 3)},
+                "chosen": self.best.describe()}
+
 
 @dataclass(frozen=True)
 class PooledPrior:
     """A derived pooled prior with everything needed to audit it.
 
-    ``values`` holds the per-unit statistic (sample sd, or raw lag-1 autocorrelation) and
-    ``counts`` the yearly changes (pairs) behind each; ``fit`` the numbers of the fit.
+    ``values`` holds the per-unit statistic (sample sd of the yearly growth, or raw lag-1
+    autocorrelation) and ``counts`` the changes (pairs) behind each; ``fit`` the numbers of the
+    fit.
     """
 
     name: str
@@ -145,92 +178,35 @@ class PooledPrior:
     fit: Mapping[str, Any] = field(default_factory=dict)
     final_to_plan: Mapping[int, float] = field(default_factory=dict)
     dropped_sd: Mapping[str, float] = field(default_factory=dict)
+    dispersion: Mapping[int, float] = field(default_factory=dict)
+    statistic: str = "volatility"
 
     def summary(self) -> dict[str, Any]:
         """Plain data: the numbers docs/calibration.md prints."""
         quantiles = np.nanquantile(self.values, [0.05, 0.25, 0.5, 0.75, 0.95])
         return {
-            "name": self.name, "panel": self.panel, "statistic": POOLED[self.name].statistic,
-            "units": len(self.units), "yearly_changes": int(self.counts.sum()),
+            "name": self.name, "panel": self.panel, "statistic": self.statistic,
+            "units": len(self.units), "changes": int(self.counts.sum()),
             "per_unit_quantiles": dict(zip(["p05", "p25", "p50", "p75", "p95"],
                                            [round(float(q), 4) for q in quantiles])),
-            "fit": dict(self.fit), "chosen": self.distribution.describe(),
+            "fit": _rounded(dict(self.fit)), "chosen": self.distribution.describe(),
             "chosen_mean": round(self.distribution.mean(), 4),
             "excluded": [{"what": what, "why": why} for what, why in self.excluded],
             "dropped_series_sd": {k: round(v, 4) for k, v in self.dropped_sd.items()},
             "final_to_plan": {str(k): round(v, 3) for k, v in self.final_to_plan.items()},
+            "change_dispersion": {str(k): round(v, 3) for k, v in self.dispersion.items()},
         }
 
 
-def read_panel(path: str | Path, column: str) -> tuple[dict[str, dict[int, float]], list[int]]:
-    """Read one column of a panel CSV (``province, year, <column>, ...``).
-
-    Returns
-    -------
-    values : dict
-        province -> year -> value, for non-empty values.
-    unnamed : list of int
-        Line numbers of rows with an empty province (left out).
-
-    Raises
-    ------
-    DataError
-        If the file cannot be read or lacks the columns.
-    """
-    file = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise DataError.single(f"cannot read the panel ({exc.strerror or exc})", file=file)
-    reader = csv.DictReader(text.splitlines())
-    missing = {"province", "year", column} - set(reader.fieldnames or ())
-    if missing:
-        raise DataError.single(f"missing column(s) {', '.join(sorted(missing))}", file=file,
-                               line=1)
-    values: dict[str, dict[int, float]] = {}
-    unnamed: list[int] = []
-    for line, row in enumerate(reader, start=2):
-        if not row["province"].strip():
-            unnamed.append(line)
-            continue
-        if row[column].strip():
-            try:
-                values.setdefault(row["province"].strip(), {})[int(row["year"])] = float(
-                    row[column])
-            except ValueError:
-                raise DataError.single(f"found '{row[column]}' / '{row['year']}'; expected "
-                                       "numbers", file=file, line=line, key=column) from None
-    return values, unnamed
-
-
-def log_changes(values: Mapping[str, Mapping[int, float]], first_year: int, last_year: int,
-                ) -> tuple[list[str], np.ndarray]:
-    """Yearly log changes ``first_year+1 .. last_year`` per unit, NaN where a level is missing.
-
-    Returns
-    -------
-    units : list of str
-    changes : ndarray, shape (units, years)
-    """
-    units = sorted(values)
-    years = np.arange(first_year, last_year + 1)
-    levels = np.array([[values[u].get(int(y), np.nan) for y in years] for u in units])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        logs = np.where(levels > 0, np.log(np.where(levels > 0, levels, 1.0)), np.nan)
-    return units, np.diff(logs, axis=1)
-
-
-def sample_sds(changes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sample sd (ddof 1; NaN with fewer than 2 values) and number of values of each row,
-    ignoring NaN."""
-    finite = np.isfinite(changes)
-    count = finite.sum(axis=1)
-    values = np.where(finite, changes, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = values.sum(axis=1) / count
-        square = np.where(finite, (changes - mean[:, None]) ** 2, 0.0).sum(axis=1)
-        sd = np.sqrt(square / (count - 1))
-    return np.where(count > 1, sd, np.nan), count
+def _rounded(value: Any) -> Any:
+    """Floats rounded to 4 significant decimals for printing, recursively."""
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_rounded(v) for v in value]
+    return value
 
 
 def _log_density_of_sd(sd: np.ndarray, dof: np.ndarray) -> np.ndarray:
@@ -299,64 +275,86 @@ def fit_cross_section(sd: np.ndarray, count: np.ndarray) -> CrossSectionFit:
         -float(halfnormal.fun))
 
 
-@dataclass(frozen=True)
-class PanelChanges:
-    """Yearly log changes of a pooled prior's panel after its exclusions."""
+def total_volatility(idiosyncratic: _Dist, common_sd: float, common_dof: int,
+                     ) -> tuple[LogNormal, dict[str, Any]]:
+    """The volatility a unit faces, ``sqrt(own**2 + common**2)``, as a log-normal.
 
-    units: list[str]
-    changes: np.ndarray
-    excluded: list[tuple[str, str]]
-    final_to_plan: dict[int, float]
-    dropped_sd: dict[str, float]
-
-
-def panel_changes(name: str, path: str | Path, *, last_year: int | None = None) -> PanelChanges:
-    """Read the panel of pooled prior ``name`` and apply its exclusions (documented in
-    :data:`POOLED`), up to ``last_year`` (default: the spec's).
+    ``own`` is drawn from ``idiosyncratic`` (the cross-section of the units' own volatilities)
+    and ``common**2`` from its posterior given the sample sd of the yearly common part with
+    ``common_dof`` degrees of freedom (``common_dof * common_sd**2 / chi2(common_dof)``, the
+    posterior under the prior ``1 / sigma**2``: a common part measured over few years is
+    uncertain, and a unit faces it all). The log-normal has the mean and sd of
+    ``log sqrt(own**2 + common**2)`` over a product grid of quantiles of the two (spread at
+    least :data:`MIN_SPREAD`).
 
     Raises
     ------
-    DataError
-        If the panel cannot be read.
+    ModelError
+        If ``idiosyncratic`` is neither log-normal nor half-normal, or ``common_dof < 1``.
     """
-    spec = POOLED[name]
-    last_year = spec.last_year if last_year is None else last_year
-    values, unnamed = read_panel(path, spec.column)
-    excluded: list[tuple[str, str]] = []
-    if unnamed:
-        excluded.append((f"{len(unnamed)} rows with an empty province (lines "
-                         f"{', '.join(map(str, unnamed))})", "no province to attach them to"))
-    ratios: dict[int, float] = {}
-    if spec.compare_column:
-        other, _ = read_panel(path, spec.compare_column)
-        for year in range(spec.first_year, last_year + 1):
-            pairs = [values[u][year] / other[u][year] for u in values
-                     if year in values[u] and other.get(u, {}).get(year)]
-            if pairs:
-                ratios[year] = float(np.median(pairs))
-    for year, why in spec.drop_years.items():
-        for series in values.values():
-            series.pop(year, None)
-        excluded.append((f"levels of {year}", why))
-    dropped_sd = {}
-    for unit, why in spec.drop_series.items():
-        series = values.pop(unit, None)
-        if series is not None:
-            excluded.append((unit, why))
-            _, own = log_changes({unit: series}, spec.first_year, last_year)
-            dropped_sd[unit] = float(sample_sds(own)[0][0])
-    units, changes = log_changes(values, spec.first_year, last_year)
-    for (unit, year), why in spec.drop_changes.items():
-        if unit in units and year <= last_year:
-            changes[units.index(unit), year - spec.first_year - 1] = np.nan
-            excluded.append((f"{unit} {year - 1}-{year}", why))
-    return PanelChanges(units, changes, excluded, ratios, dropped_sd)
+    from scipy import stats
+
+    if common_dof < 1 or not math.isfinite(common_sd):
+        raise ModelError("the common part of the volatility needs at least 2 spans of years")
+    q = (np.arange(_QUADRATURE) + 0.5) / _QUADRATURE
+    if isinstance(idiosyncratic, LogNormal):
+        own = np.exp(idiosyncratic.mu + idiosyncratic.sigma * stats.norm.ppf(q))
+    elif isinstance(idiosyncratic, HalfNormal):
+        own = idiosyncratic.scale * stats.halfnorm.ppf(q)
+    else:
+        raise ModelError(f"cannot combine a {idiosyncratic.dist} volatility with a common part")
+    common2 = common_dof * common_sd**2 / stats.chi2.ppf(1.0 - q, common_dof)
+    log_total = 0.5 * np.log(own[:, None] ** 2 + common2[None])
+    mu, sigma = float(log_total.mean()), max(float(log_total.std()), MIN_SPREAD)
+    grid = np.exp(np.quantile(log_total, [0.05, 0.5, 0.95]))
+    fitted = np.exp(mu + sigma * stats.norm.ppf([0.05, 0.5, 0.95]))
+    return (LogNormal(dist="lognormal", mu=round(mu, 6), sigma=round(sigma, 6), why="pooled"),
+            {"mu": mu, "sigma": sigma, "quadrature_p05_p50_p95": grid.tolist(),
+             "lognormal_p05_p50_p95": fitted.tolist()})
 
 
-def pooled_persistence(changes: np.ndarray) -> tuple[Normal, dict[str, Any]]:
+def volatility_prior(changes: np.ndarray, gaps: np.ndarray | None = None,
+                     spans: Sequence[tuple[int, int]] | None = None,
+                     ) -> tuple[LogNormal, dict[str, Any]]:
+    """The pooled volatility prior: the units' own (idiosyncratic) volatility fitted across
+    units, plus the national part they all share.
+
+    Each span's common part is the mean change across units (:func:`forecast.panel.
+    year_effects`); the own volatility of a unit is the sample sd of what is left of its
+    changes, fitted across units by :func:`fit_cross_section`; the common volatility is the
+    sample sd of the common parts over the spans. A unit faces both:
+    :func:`total_volatility`.
+
+    Raises
+    ------
+    ModelError
+        If fewer than 3 units have 2 changes, or fewer than 2 spans have a common part.
+    """
+    changes = np.asarray(changes, float)
+    gaps = np.ones(changes.shape[1]) if gaps is None else np.asarray(gaps, float)
+    effects, own = year_effects(changes)
+    sd, count = sample_sds(own, gaps)
+    usable = count >= 2
+    fit = fit_cross_section(sd[usable], count[usable])
+    common_sd, common_n = (float(v[0]) for v in sample_sds(effects, gaps))
+    total, numbers = total_volatility(fit.best, common_sd, int(common_n) - 1)
+    names = [f"{a}-{b}" for a, b in spans] if spans is not None else list(range(len(gaps)))
+    return total, {
+        "method": "own volatility fitted across units by marginal likelihood; common part "
+                  "the mean change across units of each span; total sqrt(own**2 + common**2)",
+        "own": {**fit.numbers(), "units": int(usable.sum()),
+                "median_sample_sd": float(np.median(sd[usable]))},
+        "common": {"sd": common_sd, "dof": int(common_n) - 1,
+                   "by_span": {str(n): round(float(e), 4) for n, e in zip(names, effects)}},
+        "total": numbers}
+
+
+def pooled_persistence(changes: np.ndarray, gaps: np.ndarray | None = None,
+                       ) -> tuple[Normal, dict[str, Any]]:
     """AR(1) coefficient of yearly changes pooled over units and years (statsmodels OLS of each
     change on the previous one with a common constant, standard errors clustered by unit).
 
+    Only pairs of consecutive one-year changes count (``gaps``: years spanned by each column).
     The prior for one unit is normal at the pooled slope, with the spread one unit's share of
     the evidence would have (the clustered standard error times the square root of the number
     of units, at least :data:`MIN_SPREAD`): it carries the heterogeneity of the units as well
@@ -364,11 +362,13 @@ def pooled_persistence(changes: np.ndarray) -> tuple[Normal, dict[str, Any]]:
     """
     import statsmodels.api as sm
 
-    pairs = np.isfinite(changes[:, 1:]) & np.isfinite(changes[:, :-1])
-    changes = changes[pairs.sum(axis=1) >= 2]  # one pair per unit is a cross-section, not AR
-    y, x = changes[:, 1:].ravel(), changes[:, :-1].ravel()
-    groups = np.repeat(np.arange(len(changes)), changes.shape[1] - 1)
-    ok = np.isfinite(x) & np.isfinite(y)
+    changes = np.asarray(changes, float)
+    gaps = np.ones(changes.shape[1]) if gaps is None else np.asarray(gaps, float)
+    yearly = (gaps[1:] == 1) & (gaps[:-1] == 1)
+    pairs = np.isfinite(changes[:, 1:]) & np.isfinite(changes[:, :-1]) & yearly[None]
+    keep = pairs.sum(axis=1) >= 2  # one pair per unit is a cross-section, not AR
+    y, x, ok = changes[keep, 1:].ravel(), changes[keep, :-1].ravel(), pairs[keep].ravel()
+    groups = np.repeat(np.arange(int(keep.sum())), changes.shape[1] - 1)
     units = np.unique(groups[ok]).size
     if units < 3:
         raise ModelError("a pooled persistence prior needs at least 3 units with two or more "
@@ -382,10 +382,13 @@ def pooled_persistence(changes: np.ndarray) -> tuple[Normal, dict[str, Any]]:
              "units": int(units), "slope": slope, "clustered_se": se, "spread": spread})
 
 
-def lag1(changes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Raw lag-1 autocorrelation of each row (for the audit; NaN below 4 values) and the
-    number of consecutive pairs."""
-    pairs = np.isfinite(changes[:, 1:]) & np.isfinite(changes[:, :-1])
+def lag1(changes: np.ndarray, gaps: np.ndarray | None = None,
+         ) -> tuple[np.ndarray, np.ndarray]:
+    """Raw lag-1 autocorrelation of each row's consecutive yearly changes (for the audit; NaN
+    below 3 pairs) and the number of those pairs."""
+    gaps = np.ones(changes.shape[1]) if gaps is None else np.asarray(gaps, float)
+    yearly = (gaps[1:] == 1) & (gaps[:-1] == 1)
+    pairs = np.isfinite(changes[:, 1:]) & np.isfinite(changes[:, :-1]) & yearly[None]
     count = pairs.sum(axis=1)
     r = np.full(len(changes), np.nan)
     for index, row in enumerate(changes):  # one row per unit, not per draw
@@ -395,41 +398,84 @@ def lag1(changes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return r, count
 
 
-def derive(name: str, path: str | Path) -> PooledPrior:
-    """Derive the pooled prior ``name`` from the panel at ``path``.
+@dataclass(frozen=True)
+class FittedPrior:
+    """A pooled prior fitted to the changes of some units: the per-unit statistic and count,
+    which units entered (``keep``: at least ``min_changes``), the distribution and the numbers
+    of its fit."""
+
+    distribution: _Dist
+    values: np.ndarray
+    counts: np.ndarray
+    keep: np.ndarray
+    numbers: dict[str, Any]
+
+
+def fit_prior(spec: PooledSpec, changes: np.ndarray, gaps: np.ndarray | None = None,
+              spans: Sequence[tuple[int, int]] | None = None) -> FittedPrior:
+    """Fit the pooled prior of ``spec`` to ``changes`` (units, spans): the one rule for which
+    units enter and how, shared by :func:`derive` and the backtest.
+
+    Raises
+    ------
+    ModelError
+        If too few units or years are left for the fit.
+    """
+    if spec.statistic == "persistence":
+        values, counts = lag1(changes, gaps)
+        keep = counts >= spec.min_changes
+        distribution, numbers = pooled_persistence(changes[keep], gaps)
+    else:
+        values, counts = sample_sds(changes, gaps)
+        keep = counts >= max(spec.min_changes, 2)
+        if spec.separate_common:
+            distribution, numbers = volatility_prior(changes[keep], gaps, spans)
+        else:
+            fit = fit_cross_section(values[keep], counts[keep])
+            distribution, numbers = fit.best, {"total_sample_sd_fit": fit.numbers()}
+    return FittedPrior(distribution, values, counts, keep, numbers)
+
+
+def _resolve(spec: str | PooledSpec) -> PooledSpec:
+    return POOLED[spec] if isinstance(spec, str) else spec
+
+
+def derive(name: str | PooledSpec, path: str | Path) -> PooledPrior:
+    """Derive the pooled prior ``name`` (or of a spec) from the panel at ``path``.
 
     Raises
     ------
     DataError
         If the panel cannot be read.
     """
-    spec = POOLED[name]
-    panel = panel_changes(name, path)
-    if spec.statistic == "persistence":
-        values, count = lag1(panel.changes)
-    else:
-        values, count = sample_sds(panel.changes)
-    keep = count >= spec.min_changes
+    spec = _resolve(name)
+    panel: PanelChanges = panel_changes(spec, path)
+    fitted = fit_prior(spec, panel.changes, panel.gaps, panel.spans)
+    keep, counts = fitted.keep, fitted.counts
     excluded = list(panel.excluded)
-    for unit, n in zip(panel.units, count):
+    for unit, n in zip(panel.units, counts):
         if n < spec.min_changes:
-            excluded.append((unit, f"only {n} yearly change(s) in {spec.first_year}-"
+            excluded.append((unit, f"only {n} change(s) in {spec.first_year}-"
                                    f"{spec.last_year}; fewer than {spec.min_changes}"))
-    if spec.statistic == "persistence":
-        best, numbers = pooled_persistence(panel.changes[keep])
+    numbers = dict(fitted.numbers)
+    if spec.statistic == "persistence":  # for the audit: without the common part of each year
+        numbers["own_slope"] = pooled_persistence(year_effects(panel.changes[keep])[1],
+                                                  panel.gaps)[1]["slope"]
         how = "at the pooled AR(1) slope"
+    elif spec.separate_common:  # for the audit: the provinces' total sample sds as they are
+        numbers["total_sample_sd_fit"] = fit_cross_section(fitted.values[keep],
+                                                           counts[keep]).numbers()
+        how = "own volatility by marginal likelihood, plus the common part"
     else:
-        fit = fit_cross_section(values[keep], count[keep])
-        best, how = fit.best, "by marginal likelihood"
-        numbers = {"lognormal": {"mu": fit.lognormal.mu, "sigma": fit.lognormal.sigma,
-                                 "loglik": round(fit.lognormal_loglik, 3)},
-                   "halfnormal": {"scale": fit.halfnormal.scale,
-                                  "loglik": round(fit.halfnormal_loglik, 3)}}
-    why = (f"pooled prior '{name}': {spec.description}; {int(keep.sum())} provinces, "
-           f"{int(count[keep].sum())} yearly changes; {best.dist} {how}")
-    return PooledPrior(name, str(path), best.model_copy(update={"why": why}),
-                       tuple(np.array(panel.units)[keep]), values[keep], count[keep],
-                       tuple(excluded), numbers, panel.final_to_plan, panel.dropped_sd)
+        how = "by marginal likelihood"
+    best = fitted.distribution
+    label = name if isinstance(name, str) else "custom"
+    why = (f"pooled prior '{label}': {spec.description}; {int(keep.sum())} provinces, "
+           f"{int(counts[keep].sum())} changes; {best.dist} {how}")
+    return PooledPrior(label, str(path), best.model_copy(update={"why": why}),
+                       tuple(np.array(panel.units)[keep]), fitted.values[keep], counts[keep],
+                       tuple(excluded), numbers, panel.final_to_plan, panel.dropped_sd,
+                       panel.dispersion, spec.statistic)
 
 
 @lru_cache(maxsize=8)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -13,6 +14,8 @@ from scipy import stats
 from forecast.backtest import BacktestSettings, crps_samples, run_backtest
 from forecast.cli import main
 from forecast.distributions import HalfNormal, Normal
+from forecast.panel import read_panel
+from forecast.priors import POOLED, derive
 
 from conftest import ROOT
 
@@ -61,21 +64,51 @@ def test_backtest_is_calibrated_where_the_model_is_true_and_the_naive_one_is_not
     assert [r["horizon"] for r in result.records] == [1, 2, 3, "all"] * 2
 
 
-def test_backtest_on_the_provincial_panel_skips_what_it_must():
+def test_backtest_on_the_provincial_panel_leaves_out_what_the_priors_leave_out():
     settings = BacktestSettings(volatility=HalfNormal(dist="halfnormal", scale=0.3, why=WHY),
                                 persistence=None, draws=200)
     result = run_backtest(PANEL, settings)
     skipped = {item["province"] for item in result.skipped}
     assert skipped == {"BRVT", "Ha Tay"} and len(result.provinces) == 62
+    excluded = {what for what, _ in result.excluded}
+    assert {"levels of 2006", "levels of 2009", "BRVT", "Ha Noi 2007-2008"} <= excluded
     hanoi = next(p for p in result.provinces if p["province"] == "Ha Noi")
-    assert hanoi["fit_years"][0] == 2008  # after the merger with Ha Tay
+    assert hanoi["fit_years"] == [2008, 2010, 2011]  # after the merger with Ha Tay
+    values, _ = read_panel(PANEL, "final_revenue")
+    for province in result.provinces:  # no scope jump of 2006, no 2009 settlement
+        assert 2006 not in province["fit_years"] and 2009 not in province["fit_years"]
+        first, last = province["fit_years"][0], province["fit_years"][-1]
+        series = values[province["province"]]
+        drift = (math.log(series[last]) - math.log(series[first])) / (last - first)
+        assert province["naive_growth"] == pytest.approx(drift, rel=1e-9)
 
 
-def test_backtest_rejects_bad_years():
+def test_backtest_pooled_prior_is_the_derivation_without_the_province_and_later_years():
+    """The same exclusions and the same rule as the shipped prior: re-deriving it from the
+    panel cut at the origin, without the province, gives the backtest's prior."""
+    result = run_backtest(PANEL, BacktestSettings(cutoff=2013, last_year=2014, draws=100))
+    province = result.provinces[5]
+    for name in ("vietnam_provincial_revenue_volatility",
+                 "vietnam_provincial_revenue_persistence"):
+        spec = dataclasses.replace(POOLED[name], last_year=2013, drop_series={
+            **POOLED[name].drop_series, province["province"]: WHY})
+        kind = POOLED[name].statistic
+        assert province[f"{kind}_prior"] == derive(spec, PANEL).distribution.describe()
+
+
+@pytest.mark.parametrize("years, key, message", [
+    (dict(cutoff=2014, last_year=2014), "cutoff", r"first_year \+ 2"),
+    (dict(first_year=1990), "first_year", "2006-2014"),
+    (dict(cutoff=2011, last_year=2020), "last_year", "2006-2014"),
+    (dict(cutoff=2009, last_year=2012), "cutoff", "left out"),
+    (dict(cutoff=2008, last_year=2011), "cutoff", "3 levels"),
+])
+def test_backtest_rejects_bad_years(years, key, message):
     from forecast.errors import InputError
 
-    with pytest.raises(InputError, match="cutoff"):
-        run_backtest(PANEL, BacktestSettings(cutoff=2014, last_year=2014))
+    with pytest.raises(InputError, match=message) as info:
+        run_backtest(PANEL, BacktestSettings(draws=100, **years))
+    assert info.value.problems[0].key == key
 
 
 def test_cli_backtest_writes_json_and_refuses_to_overwrite(tmp_path):
@@ -107,4 +140,11 @@ def test_cli_backtest_pooled_priors_on_a_short_window(tmp_path):
     data = json.loads((out / "backtest.json").read_text(encoding="utf-8"))
     first = data["provinces"][0]
     assert first["volatility_prior"].startswith("lognormal")
-    assert first["persistence_prior"].startswith("normal")
+    assert "persistence_prior" not in first  # no two consecutive yearly changes by 2010
+    assert first["fit_years"] == [2007, 2008, 2010]
+    assert {"what": "levels of 2009", "why": POOLED["vietnam_provincial_revenue_volatility"]
+            .drop_years[2009]} in data["excluded"]
+    bad = CliRunner().invoke(main, ["backtest", "--first-year", "1990", "--out", str(out),
+                                    "--force"])
+    assert bad.exit_code == 2 and "first_year: found 1990" in bad.output
+    assert "Traceback" not in bad.output

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
 import forecast
-from forecast.distributions import Pooled, PriorDistribution
-from forecast.priors import (POOLED, derive, fit_cross_section, panel_changes, pooled_persistence,
-                             read_panel)
+from forecast.distributions import HalfNormal, LogNormal, Pooled, PriorDistribution
+from forecast.panel import panel_changes, read_panel, sample_sds
+from forecast.priors import (POOLED, derive, fit_cross_section, fit_prior, pooled_persistence,
+                             total_volatility, volatility_prior)
 
 from conftest import ROOT
 
@@ -55,32 +59,138 @@ def test_pooled_persistence_recovers_a_known_ar1_coefficient():
     assert numbers["units"] == units and numbers["pairs"] == units * (years - 1)
 
 
+def test_sample_sd_over_gaps_is_unbiased_and_ordinary_for_yearly_changes():
+    """A change over g years has variance g * sigma**2: the gap-aware sample variance is
+    unbiased for sigma**2, and with yearly changes only it is the ordinary sample sd."""
+    rng = np.random.default_rng(11)
+    gaps = np.array([1.0, 2.0, 1.0, 1.0, 3.0, 1.0])
+    units, sigma, drift = 20_000, 0.2, 0.1
+    changes = drift * gaps + sigma * np.sqrt(gaps) * rng.standard_normal((units, gaps.size))
+    sd, count = sample_sds(changes, gaps)
+    assert np.all(count == gaps.size)
+    # var(s**2) = 2 sigma**4 / (n - 1): the mean of 20,000 is within 4 of its standard errors
+    se = math.sqrt(2 / (gaps.size - 1) / units) * sigma**2
+    assert np.mean(sd**2) == pytest.approx(sigma**2, abs=4 * se)
+    yearly = changes[:50, :4]
+    np.testing.assert_allclose(sample_sds(yearly)[0], np.std(yearly, axis=1, ddof=1))
+
+
+def _two_part_panel(rng: np.random.Generator, units: int = 400, spans: int = 8,
+                    common: float = 0.08) -> tuple[np.ndarray, np.ndarray]:
+    own = np.exp(math.log(0.1) + 0.3 * rng.standard_normal(units))
+    effects = 0.12 + common * rng.standard_normal(spans)
+    return effects[None] + own[:, None] * rng.standard_normal((units, spans)), effects
+
+
+def test_volatility_prior_separates_the_common_part_and_adds_it_back():
+    rng = np.random.default_rng(12)
+    changes, effects = _two_part_panel(rng)
+    prior, numbers = volatility_prior(changes)
+    # the own part: the cross-section the units were drawn from
+    own = numbers["own"]["lognormal"]
+    assert own["mu"] == pytest.approx(math.log(0.1), abs=0.05)
+    assert own["sigma"] == pytest.approx(0.3, abs=0.08)
+    # the common part: the sample sd of the realised year effects (up to the units' noise)
+    assert numbers["common"]["sd"] == pytest.approx(np.std(effects, ddof=1), rel=0.05)
+    assert numbers["common"]["dof"] == changes.shape[1] - 1
+    # a unit faces both: the total's median is near sqrt(own**2 + common**2) (the common sd
+    # measured on 7 degrees of freedom is uncertain, which moves the median up a little)
+    expected = math.hypot(0.1, numbers["common"]["sd"])
+    assert math.exp(prior.mu) == pytest.approx(expected, rel=0.15)
+    assert math.exp(prior.mu) > math.exp(own["mu"])
+
+
+@settings(max_examples=10, deadline=None)
+@given(shift=st.floats(-2.0, 2.0), span=st.integers(0, 7))
+def test_a_shift_common_to_every_unit_leaves_the_own_part_unchanged(shift, span):
+    """An accounting spike that hit every unit alike is a common part: it cannot leak into
+    the units' own volatility."""
+    changes, _ = _two_part_panel(np.random.default_rng(13), units=60)
+    _, before = volatility_prior(changes)
+    spiked = changes.copy()
+    spiked[:, span] += shift
+    _, after = volatility_prior(spiked)
+    for key in ("mu", "sigma"):
+        assert after["own"]["lognormal"][key] == pytest.approx(before["own"]["lognormal"][key],
+                                                               abs=2e-6)
+    assert after["own"]["median_sample_sd"] == pytest.approx(before["own"]["median_sample_sd"],
+                                                             rel=1e-9)
+    if abs(shift) > 0.5:
+        assert after["common"]["sd"] > before["common"]["sd"]
+
+
+def test_total_volatility_without_a_common_part_is_the_own_distribution():
+    own = LogNormal(dist="lognormal", mu=math.log(0.15), sigma=0.3, why="test")
+    total, _ = total_volatility(own, 1e-6, 1000)
+    assert total.mu == pytest.approx(own.mu, abs=0.01)
+    assert total.sigma == pytest.approx(own.sigma, abs=0.01)
+    half = HalfNormal(dist="halfnormal", scale=0.2, why="test")
+    total, numbers = total_volatility(half, 0.1, 5)
+    assert numbers["quadrature_p05_p50_p95"][0] > 0.05  # never below the common part, about
+    with pytest.raises(forecast.ModelError, match="2 spans"):
+        total_volatility(own, 0.1, 0)
+
+
 def test_provincial_volatility_derivation_follows_its_documented_choices():
     prior = derive(VOLATILITY, PANEL)
     summary = prior.summary()
     excluded = " | ".join(item["what"] for item in summary["excluded"])
     assert "4 rows with an empty province" in excluded
-    assert "levels of 2006" in excluded and "BRVT" in excluded
-    assert "Ha Noi 2007-2008" in excluded and "Ha Tay" in excluded
+    assert "levels of 2006" in excluded and "levels of 2009" in excluded
+    assert "BRVT" in excluded and "Ha Noi 2007-2008" in excluded and "Ha Tay" in excluded
     assert "BRVT" not in prior.units and "Ha Tay" not in prior.units
-    assert len(prior.units) == 62 and summary["yearly_changes"] == int(prior.counts.sum())
-    assert min(summary["final_to_plan"].values()) == summary["final_to_plan"]["2006"]
+    assert len(prior.units) == 62 and summary["changes"] == int(prior.counts.sum())
+    # the evidence the why texts cite: 2006 and 2009 are the outliers of the ratio to the plan,
+    # and the changes into and out of 2009 spread several times as widely as any other's
+    ratio = summary["final_to_plan"]
+    assert min(ratio.values()) == ratio["2006"] and max(ratio.values()) == ratio["2009"]
+    spread = summary["change_dispersion"]
+    others = [v for k, v in spread.items() if k not in ("2007", "2009", "2010")]
+    assert min(spread["2009"], spread["2010"]) > 3 * max(others)
+    fit = summary["fit"]
+    assert fit["common"]["by_span"].keys() >= {"2008-2010", "2013-2014"}
     assert prior.distribution.dist == "lognormal"
-    # the prior sits where the provinces' sample sds are, and is narrower than their spread
-    assert prior.distribution.mean() == pytest.approx(np.mean(prior.values), rel=0.15)
-    assert prior.distribution.sigma < np.std(np.log(prior.values))
+    # two ways to the total volatility agree: own plus common, and the total sample sds
+    direct = fit["total_sample_sd_fit"]["lognormal"]["mu"]
+    assert prior.distribution.mu == pytest.approx(direct, abs=0.15)
+    assert prior.distribution.mean() > math.exp(fit["own"]["lognormal"]["mu"])
     assert "62 provinces" in prior.distribution.why
 
 
-def test_provincial_persistence_is_negative():
-    prior = derive(PERSISTENCE, PANEL)
-    assert prior.distribution.dist == "normal" and prior.distribution.loc < -0.2
-    assert prior.fit["units"] == 62
+def test_the_2009_settlement_is_what_made_the_old_priors_wide_and_mean_reverting():
+    keep_2009 = dataclasses.replace(POOLED[VOLATILITY],
+                                    drop_years={2006: POOLED[VOLATILITY].drop_years[2006]})
+    with_spike, without = derive(keep_2009, PANEL), derive(VOLATILITY, PANEL)
+    assert with_spike.distribution.mean() > 2 * without.distribution.mean()
+    persistence = derive(PERSISTENCE, PANEL)
+    spiked = derive(dataclasses.replace(keep_2009, statistic="persistence"), PANEL)
+    assert spiked.fit["slope"] < -0.3
+    assert abs(persistence.fit["slope"]) < 2 * persistence.fit["clustered_se"]
+    assert persistence.distribution.dist == "normal" and persistence.fit["units"] == 62
 
 
-def test_training_window_uses_no_later_year():
-    early = panel_changes(VOLATILITY, PANEL, last_year=2011)
-    assert early.changes.shape[1] == 2011 - POOLED[VOLATILITY].first_year
+def test_training_window_uses_no_later_year_and_bridges_left_out_years():
+    early = panel_changes(POOLED[VOLATILITY], PANEL, last_year=2011)
+    assert early.spans == [(2007, 2008), (2008, 2010), (2010, 2011)]
+    np.testing.assert_array_equal(early.gaps, [1, 2, 1])
+    assert not any(what == "levels of 2012" for what, _ in early.excluded)
+
+
+def test_persistence_uses_only_consecutive_yearly_changes():
+    rng = np.random.default_rng(14)
+    changes = rng.standard_normal((50, 5))
+    _, yearly = pooled_persistence(changes)
+    _, gapped = pooled_persistence(changes, np.array([1.0, 2.0, 1.0, 1.0, 1.0]))
+    assert yearly["pairs"] == 50 * 4 and gapped["pairs"] == 50 * 2
+
+
+def test_one_rule_for_the_units_that_enter():
+    spec = POOLED[VOLATILITY]
+    changes = np.random.default_rng(15).standard_normal((10, 6)) * 0.1
+    changes[0, 1:] = np.nan  # one change: no sample sd
+    fitted = fit_prior(spec, changes)
+    assert not fitted.keep[0] and fitted.keep[1:].all()
+    assert fitted.counts[0] == 1 < spec.min_changes
 
 
 def test_read_panel_reports_bad_files(tmp_path):
