@@ -8,12 +8,13 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..distributions import Beta, Integers
+from ..distributions import Beta, Fixed, Integers, PriorDistribution
 from ..levers import LeverValue
 from .base import Component, Draws, ParameterFit, ParameterSource
 from .evidence import Reading
 
 GRID = 2000
+GRID_BATCHY = (400, 40)  # hazard cells x concentration points when years vary
 
 
 class UpgradeBudget(BaseModel):
@@ -40,6 +41,13 @@ class Adoption(Component):
     The hazard has a posterior on a grid from the evidence pairs (stock at the start, units
     added over ``k`` years; a unit not at the standard stays out with probability
     ``(1 - hazard)^k``) and the declared beta prior.
+
+    Units are often recognised in batches, which makes some years far busier than others. With
+    ``concentration`` the yearly hazard varies around ``hazard``:
+    ``hazard_t ~ Beta(hazard * c, (1 - hazard) * c)``; small ``c``: very uneven years. The
+    evidence is then read with a beta-binomial likelihood (over ``k`` years, on the ``k``-year
+    probability ``1 - (1 - hazard)^k``), on a joint grid of hazard and ``c``, so uneven records
+    leave the pace less certain instead of too certain.
     """
 
     model: Literal["adoption"]
@@ -53,6 +61,9 @@ class Adoption(Component):
     base: Integers | None = None
     upgrade_budget: UpgradeBudget | None = Field(default=None, description="Money that brings "
                                                  "extra units to the standard (levers).")
+    concentration: PriorDistribution | None = Field(
+        default=None, description="Prior of how alike years are (the c of Beta(hazard c, "
+        "(1 - hazard) c) yearly hazards); none: every year has the same hazard.")
 
     @model_validator(mode="after")
     def _base_within_units(self):
@@ -65,6 +76,15 @@ class Adoption(Component):
     def transform(self, level: float) -> float:
         return level
 
+    def _concentration_points(self) -> np.ndarray:
+        """Equal-probability points of the concentration prior (one point if fixed)."""
+        from .posterior import scipy_distribution
+
+        if isinstance(self.concentration, Fixed):
+            return np.array([self.concentration.value])
+        count = GRID_BATCHY[1]
+        return scipy_distribution(self.concentration).ppf((np.arange(count) + 0.5) / count)
+
     def fit_parameters(self, reading: Reading, inputs: Mapping[str, Component]) -> ParameterFit:
         units = self.evidence_units or self.units
         levels = reading.levels
@@ -73,11 +93,23 @@ class Adoption(Component):
             start, end = min(block.years) - 1, max(block.years)
             if start in levels and len(block.years) == end - start:
                 pairs.append((units - levels[start], block.total, end - start))
-        grid = (np.arange(GRID) + 0.5) / GRID
+        cells = GRID if self.concentration is None else GRID_BATCHY[0]
+        grid = (np.arange(cells) + 0.5) / cells
         log_post = (self.hazard.a - 1) * np.log(grid) + (self.hazard.b - 1) * np.log1p(-grid)
-        for at_risk, added, years in pairs:
-            stay = (1 - grid) ** years
-            log_post += added * np.log1p(-stay) + (at_risk - added) * np.log(stay)
+        if self.concentration is None:
+            for at_risk, added, years in pairs:
+                stay = (1 - grid) ** years
+                log_post += added * np.log1p(-stay) + (at_risk - added) * np.log(stay)
+            concentration = None
+        else:
+            from scipy.stats import betabinom
+
+            concentration = self._concentration_points()
+            log_post = np.repeat(log_post[:, None], concentration.size, axis=1)
+            for at_risk, added, years in pairs:
+                q = (1 - (1 - grid) ** years)[:, None]
+                log_post += betabinom.logpmf(round(added), round(at_risk), q * concentration,
+                                             (1 - q) * concentration)
         weight = np.exp(log_post - log_post.max())
         weight /= weight.sum()
         if pairs:
@@ -88,7 +120,13 @@ class Adoption(Component):
         else:
             source = ParameterSource("hazard", "prior", "no evidence pair of a stock and the "
                                      "units added after it: prior " + self.hazard.describe())
-        return ParameterFit({"grid": grid, "weight": weight}, (source,))
+        sources: tuple[ParameterSource, ...] = (source,)
+        if concentration is not None:
+            sources += (ParameterSource("concentration", "evidence" if pairs else "prior",
+                                        f"prior {self.concentration.describe()}; read with the "
+                                        "hazard on a joint grid"),)
+        return ParameterFit({"grid": grid, "weight": weight, "concentration": concentration},
+                            sources)
 
     def level_problem(self, value: float) -> str | None:
         if value != round(value) or not 0 <= value <= self.units:
@@ -99,21 +137,29 @@ class Adoption(Component):
         """Expected units added in the first year: hazard times the units still short at the
         base year's expected level."""
         posteriors = self.fit.parameters.posteriors
-        hazard = float(posteriors["weight"] @ posteriors["grid"])
+        weight = posteriors["weight"]
+        hazard = float((weight if weight.ndim == 1 else weight.sum(axis=1)) @ posteriors["grid"])
         start = float(self.fit.base.mean())
         return hazard * (self.units - start)
 
     def sample(self, rng: np.random.Generator, size: int, steps: int) -> Draws:
         posteriors = self.fit.parameters.posteriors
-        cell = rng.choice(GRID, size=size, p=posteriors["weight"])
-        hazard = (cell + rng.random(size)) / GRID
+        weight, cells = posteriors["weight"], posteriors["grid"].size
+        cell = rng.choice(weight.size, size=size, p=weight.ravel())
+        hazard = (cell // (weight.size // cells) + rng.random(size)) / cells
         base = np.clip(np.round(self.sample_base(rng, size)), 0, self.units)
-        return {"base": base, "hazard": hazard,
-                "_uniform": rng.random((steps, size))}
+        draws = {"base": base, "hazard": hazard, "_uniform": rng.random((steps, size))}
+        if posteriors.get("concentration") is not None:
+            concentration = posteriors["concentration"][cell % posteriors["concentration"].size]
+            draws["concentration"] = concentration
+            draws["_year_hazard"] = rng.beta(hazard * concentration,
+                                             (1 - hazard) * concentration, (steps, size))
+        return draws
 
     def step(self, t, own, inputs, draws, shock):
         at_risk = self.units - own[t - 1]
-        hazard = np.clip(draws["hazard"] + shock, 0.0, 1.0)
+        hazard = draws["_year_hazard"][t - 1] if "_year_hazard" in draws else draws["hazard"]
+        hazard = np.clip(hazard + shock, 0.0, 1.0)
         if self.upgrade_budget is not None:
             extra = self.upgrade_budget.budget / self.upgrade_budget.unit_cost
             funded = np.divide(extra, at_risk, out=np.zeros_like(at_risk), where=at_risk > 0)
