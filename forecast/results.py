@@ -14,7 +14,7 @@ import numpy as np
 
 from .errors import ForecastError, InputError
 from .scenario import Target
-from .summaries import FAN_QUANTILES, KEEP_DRAWS_LIMIT
+from .summaries import FAN_QUANTILES, KEEP_DRAWS_LIMIT, loose
 from .targets import QUANTILES, TargetSummary, is_met, required_rate, summarise, target_quantity
 
 SUMMARY_KEYS = ("id", "indicator", "kind", "year", "threshold", "probability", "probability_se",
@@ -194,15 +194,24 @@ class Results:
                 info["historical_rate"]))
         return out
 
-    def quantile_errors(self) -> dict[str, dict[str, float]]:
-        """Error bounds of the streamed targets' quantiles (zeros when draws are kept)."""
-        out = {}
+    def quantile_errors(self) -> dict[str, dict[str, float | bool]]:
+        """Error bounds of the streamed targets' quantiles (zeros when draws are kept).
+
+        Per target: ``p05``, ``median`` and ``p95`` bounds on |streamed - exact quantile|, and
+        ``loose``: whether any of them is above :data:`forecast.summaries.TOLERANCE` (1 %) of
+        the larger of the quantile's magnitude and the target's 5-95 % spread
+        (:func:`forecast.summaries.loose`).
+        """
+        out: dict[str, dict[str, float | bool]] = {}
         for target in self.targets:
             if self.draws_kept:
-                out[target.id] = {"p05": 0.0, "median": 0.0, "p95": 0.0}
-            else:
-                bounds = self.dataset["target_quantity_error"].sel(target=target.id).values
-                out[target.id] = dict(zip(("p05", "median", "p95"), map(float, bounds)))
+                out[target.id] = {"p05": 0.0, "median": 0.0, "p95": 0.0, "loose": False}
+                continue
+            bounds = self.dataset["target_quantity_error"].sel(target=target.id).values
+            values = self.dataset["target_quantity"].sel(target=target.id).values
+            flags = loose(values, bounds, values[-1] - values[0])  # QUANTILES: 5, 50, 95 %
+            out[target.id] = dict(zip(("p05", "median", "p95"), map(float, bounds)))
+            out[target.id]["loose"] = bool(flags.any())
         return out
 
     def records(self) -> list[dict[str, Any]]:
