@@ -89,6 +89,11 @@ def _print_summary(results, console) -> None:
     console.print(table)
     console.print(f"All targets together: {100 * results.joint_probability():.1f} % ± "
                   f"{100 * results.joint_probability_se():.1f}")
+    if not results.draws_kept:
+        loose = [t for t, bound in results.quantile_errors().items() if bound["loose"]]
+        console.print("Quantiles come from streamed summaries (draws not kept); their error "
+                      "bounds are in summary.json" + (f"; above 1 % for: {', '.join(loose)}"
+                                                      if loose else ", all under 1 %."))
     for heading, levels in (("* Assumed base-year levels (sampled: no source gives them):", True),
                             ("Other assumptions (priors, shocks, levers), declared in the scenario:", False)):
         console.print(heading)
