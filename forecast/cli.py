@@ -65,7 +65,7 @@ def _console():
 def _print_summary(results, console) -> None:
     from rich.table import Table
 
-    from .formatting import format_quantity, format_rate
+    from .formatting import format_probability, format_quantity, format_rate
 
     table = Table(title=f"{results.scenario_name}: {results.draws:,} draws, seed {results.seed}",
                   title_justify="left")
@@ -80,15 +80,15 @@ def _print_summary(results, console) -> None:
         q = functools.partial(format_quantity, kind=target.kind, rate_kind=rate_kind, unit=unit)
         table.add_row(
             target.id,
-            f"{100 * record['probability']:.1f} % ± {100 * record['probability_se']:.1f}",
+            format_probability(record["probability"], record["probability_se"]),
             q(record["median"]), f"{q(record['p05'])} – {q(record['p95'])}",
             format_rate(record["required_rate"], "change" if target.kind == "average_change"
                         else rate_kind, unit),
             format_rate(record["historical_rate"], rate_kind, unit),
             "*" if target.indicator in assumed_names else "")
     console.print(table)
-    console.print(f"All targets together: {100 * results.joint_probability():.1f} % ± "
-                  f"{100 * results.joint_probability_se():.1f}")
+    console.print("All targets together: " + format_probability(
+        results.joint_probability(), results.joint_probability_se()))
     if not results.draws_kept:
         loose = [t for t, bound in results.quantile_errors().items() if bound["loose"]]
         console.print("Quantiles come from streamed summaries (draws not kept); their error "

@@ -36,6 +36,12 @@ def format_quantity(value: float | None, kind: str, rate_kind: str, unit: str) -
     return format_value(value, unit)
 
 
+def format_probability(probability: float, se: float) -> str:
+    """``49.6 % ± 0.4`` in percent, with enough decimals to show the standard error."""
+    decimals = 1 if 100 * se >= 0.05 or se == 0 else 2
+    return f"{100 * probability:.{decimals}f} % ± {100 * se:.{decimals}f}"
+
+
 def label_of(label: str | dict[str, str], fallback: str, lang: str = "en") -> str:
     """The label in ``lang`` (falling back to English, then to ``fallback``)."""
     if isinstance(label, dict):
