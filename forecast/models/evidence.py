@@ -130,6 +130,9 @@ def read_evidence(rows: Sequence[Evidence], *, unit: str, transform: Transform,
             end = levels[anchor] + rate * (row.year_end - anchor)
             scale_change(row.year, row.year_end, start, end, row)
         elif row.kind == "change":
+            if scale == "linear":  # a change on the linear scale needs no level
+                intervals.append((row.year - 1, row.year, row.value_in(unit), (row.line,)))
+                continue
             before = _level_at(row.year - 1, levels, rows, unit)
             after = _level_at(row.year, levels, rows, unit)
             if before is None and after is not None:
