@@ -126,6 +126,8 @@ def _print_backtest(result, console) -> None:
                       f"{r['crps']:.3f} ± {r['crps_se']:.3f}", f"{r['mean_pit']:.2f}",
                       " ".join(f"{c:>2}" for c in r["pit_histogram"]))
     console.print(table)
+    for what, why in result.excluded:
+        console.print(f"  left out {what}: {why}", soft_wrap=True)
     for item in result.skipped:
         console.print(f"  skipped {item['province']}: {item['why']}", soft_wrap=True)
     console.print("Coverage ± its binomial standard error at the nominal rate; CRPS of log "
