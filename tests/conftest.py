@@ -18,6 +18,22 @@ def base_path() -> Path:
     return BASE
 
 
+@pytest.fixture(scope="session")
+def scenario():
+    """The base scenario, loaded once."""
+    import forecast
+
+    return forecast.load_scenario(BASE)
+
+
+@pytest.fixture(scope="session")
+def model(scenario):
+    """The base scenario, calibrated once (read-only: components are frozen)."""
+    import forecast
+
+    return forecast.calibrate(scenario)
+
+
 @pytest.fixture
 def write_scenario(tmp_path):
     """Write a scenario (text) and a history file into tmp_path; return the scenario path."""

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-import forecast
 from forecast.cli import main
 from forecast.engine import BLOCK_SIZE, simulate_paths, simulate_summaries
 
@@ -26,18 +25,6 @@ def cluster():
                                   threads_per_worker=1, dashboard_address=None,
                                   silence_logs=logging.ERROR) as local:
         yield local
-
-
-@pytest.fixture(scope="module")
-def scenario():
-    from conftest import BASE
-
-    return forecast.load_scenario(BASE)
-
-
-@pytest.fixture(scope="module")
-def model(scenario):
-    return forecast.calibrate(scenario)
 
 
 def test_kept_draws_on_a_cluster_are_bit_identical(cluster, model):

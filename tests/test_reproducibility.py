@@ -5,15 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import forecast
 from forecast.engine import BLOCK_SIZE, simulate_paths
-
-
-@pytest.fixture(scope="module")
-def model(request):
-    from conftest import BASE
-
-    return forecast.calibrate(BASE)
 
 
 def _same(a, b):

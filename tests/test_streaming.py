@@ -26,18 +26,6 @@ SEED = 77
 
 
 @pytest.fixture(scope="module")
-def scenario():
-    from conftest import BASE
-
-    return forecast.load_scenario(BASE)
-
-
-@pytest.fixture(scope="module")
-def model(scenario):
-    return forecast.calibrate(scenario)
-
-
-@pytest.fixture(scope="module")
 def pair(scenario, model):
     kept = forecast.simulate(scenario, draws=DRAWS, seed=SEED, keep_draws=True, model=model)
     streamed = forecast.simulate(scenario, draws=DRAWS, seed=SEED, keep_draws=False, model=model)
