@@ -159,9 +159,8 @@ def validate(scenarios: tuple[Path, ...]) -> None:
     """Check scenario files (with the history files they name, calibrating but not simulating)
     and history files (.csv)."""
     from .api import calibrate
-    from .scenario import load_scenario
-
     from .history import read_history
+    from .scenario import load_scenario
 
     for path in scenarios:
         if path.suffix.lower() == ".csv":
