@@ -21,7 +21,7 @@ _EXPORTS = {
     "calibrate": "api", "simulate": "api",
     "CalibrationReport": "calibration", "calibration_report": "calibration",
     "BLOCK_SIZE": "engine", "Model": "engine", "calibrate_model": "engine",
-    "dependency_order": "engine", "simulate_paths": "engine",
+    "dependency_order": "scenario", "simulate_paths": "engine",
     "DataError": "errors", "ForecastError": "errors", "InputError": "errors",
     "ModelError": "errors", "ScenarioError": "errors",
     "Evidence": "history", "History": "history", "parse_history": "history",
@@ -50,9 +50,10 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover
     from .api import calibrate, simulate
     from .calibration import CalibrationReport, calibration_report
-    from .engine import BLOCK_SIZE, Model, calibrate_model, dependency_order, simulate_paths
+    from .engine import BLOCK_SIZE, Model, calibrate_model, simulate_paths
     from .errors import DataError, ForecastError, InputError, ModelError, ScenarioError
     from .history import Evidence, History, parse_history, read_history
     from .models import Component, registry
     from .results import Results
-    from .scenario import Scenario, Shock, Target, json_schema, load_scenario, parse_scenario
+    from .scenario import (Scenario, Shock, Target, dependency_order, json_schema, load_scenario,
+                           parse_scenario)

@@ -10,7 +10,6 @@ name (common random numbers). The engine loops over years and components, never 
 from __future__ import annotations
 
 import contextlib
-import graphlib
 import logging
 import math
 import zlib
@@ -23,7 +22,7 @@ import numpy as np
 from .errors import InputError, ModelError, ScenarioError
 from .history import History
 from .models.base import Component, ComponentError, check_finite
-from .scenario import Scenario, Shock, Target
+from .scenario import Scenario, Shock, Target, dependency_order
 from .summaries import Binning, Layout, SummaryAccumulator
 
 BLOCK_SIZE = 8192
@@ -34,23 +33,6 @@ _SHOCK_STREAM = zlib.crc32(b"forecast:shocks")
 def stream_key(name: str) -> int:
     """Stable integer key of a component's random stream (from its indicator name)."""
     return zlib.crc32(name.encode("utf-8"))
-
-
-def dependency_order(scenario: Scenario) -> list[str]:
-    """Indicator names ordered so that every indicator comes after its inputs.
-
-    Raises
-    ------
-    ScenarioError
-        If the inputs form a cycle (the message names it).
-    """
-    graph = {name: list(c.inputs) for name, c in scenario.indicators.items()}
-    try:
-        return list(graphlib.TopologicalSorter(graph).static_order())
-    except graphlib.CycleError as exc:
-        cycle = exc.args[1]
-        raise ScenarioError([scenario.problem(("indicators", cycle[0], "inputs"),
-                                              "inputs form a cycle: " + " -> ".join(cycle))])
 
 
 @dataclass(frozen=True)

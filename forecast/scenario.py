@@ -319,6 +319,26 @@ def _problems(exc: ValidationError, raw: dict, source: SourceMap, file: str) -> 
     return problems
 
 
+def dependency_order(scenario: Scenario) -> list[str]:
+    """Indicator names ordered so that every indicator comes after its inputs.
+
+    Raises
+    ------
+    ScenarioError
+        If the inputs form a cycle (the message names it).
+    """
+    import graphlib
+
+    graph = {name: [i for i in c.inputs if i in scenario.indicators]
+             for name, c in scenario.indicators.items()}
+    try:
+        return list(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as exc:
+        cycle = exc.args[1]
+        raise ScenarioError([scenario.problem(("indicators", cycle[0], "inputs"),
+                                              "inputs form a cycle: " + " -> ".join(cycle))])
+
+
 def _cross_check(scenario: Scenario) -> list[Problem]:
     problems: list[Problem] = []
     names = list(scenario.indicators)
@@ -333,16 +353,10 @@ def _cross_check(scenario: Scenario) -> list[Problem]:
             elif other == name:
                 problems.append(scenario.problem(("indicators", name, "inputs", i),
                                                  "an indicator cannot be its own input"))
-    import graphlib
-
-    graph = {name: [i for i in c.inputs if i in scenario.indicators]
-             for name, c in scenario.indicators.items()}
     try:
-        graphlib.TopologicalSorter(graph).prepare()
-    except graphlib.CycleError as exc:
-        cycle = exc.args[1]
-        problems.append(scenario.problem(("indicators", cycle[0], "inputs"),
-                                         "inputs form a cycle: " + " -> ".join(cycle)))
+        dependency_order(scenario)
+    except ScenarioError as exc:
+        problems.extend(exc.problems)
     seen: set[str] = set()
     for i, target in enumerate(scenario.targets):
         if target.id in seen:

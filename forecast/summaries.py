@@ -368,10 +368,6 @@ class SummaryAccumulator:
         new._add(values, met)
         return new
 
-    def empty(self) -> "SummaryAccumulator":
-        """A new, empty accumulator with the same layout and binning."""
-        return type(self)(self.layout, self.histograms.binning)
-
     def add(self, paths: dict[str, np.ndarray]) -> None:
         """Add one block of simulated paths."""
         self._add(*self.layout.values(paths))
