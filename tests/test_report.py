@@ -470,6 +470,7 @@ def test_run_with_report_writes_it_beside_the_results(cli, tmp_path):
     (["plot", "{run}", "budget_revenue", "-o", "{tmp}/x.gif"], "expected a name ending in"),
     (["report", "{missing}"], "no results.nc"),
     (["report", "{run}", "{missing}"], "no results.nc"),
+    (["report", "{run}", "-o", "{tmp}/r.txt"], "name it '*.html'"),
 ])
 def test_bad_input_exits_2_with_one_message(cli, folders, tmp_path, args, needle):
     values = {"run": str(folders[0]), "missing": str(tmp_path / "missing"), "tmp": str(tmp_path)}
