@@ -5,7 +5,7 @@ Typical use::
     import forecast
     scenario = forecast.load_scenario("scenarios/base.yaml")
     results = forecast.simulate(scenario, draws=20_000, seed=1)
-    results.summary()
+    results.summary.frame()
 
 Names are imported on first use, so ``forecast --help`` starts without loading numpy or pydantic.
 """
@@ -18,26 +18,34 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "calibrate": "api", "simulate": "api",
-    "CalibrationReport": "calibration", "calibration_report": "calibration",
-    "BLOCK_SIZE": "engine", "Model": "engine", "calibrate_model": "engine",
-    "dependency_order": "scenario", "simulate_paths": "engine",
+    "calibrate": "pipeline", "simulate": "pipeline", "load_prior_library": "io.prior_library",
+    "PriorLibrary": "priors.library",
+    "CalibrationReport": "analysis.calibration_report",
+    "calibration_report": "analysis.calibration_report",
+    "compare": "analysis.compare", "Comparison": "analysis.compare",
+    "solve": "analysis.solve", "Solution": "analysis.solve",
+    "BLOCK_SIZE": "engine", "Model": "engine", "simulate_paths": "engine",
+    "calibrate_model": "calibration",
     "DataError": "errors", "ForecastError": "errors", "InputError": "errors",
-    "ModelError": "errors", "ScenarioError": "errors",
-    "Evidence": "history", "History": "history", "parse_history": "history",
-    "read_history": "history",
+    "ModelError": "errors", "ScenarioError": "errors", "SummariesOnlyError": "errors",
+    "Evidence": "io.history", "History": "io.history", "parse_history": "io.history",
+    "read_history": "io.history", "load_scenario": "io.scenario_file",
     "Component": "models", "registry": "models",
-    "Results": "results",
-    "Scenario": "scenario", "Shock": "scenario", "Target": "scenario", "json_schema": "scenario",
-    "load_scenario": "scenario", "parse_scenario": "scenario",
+    "Results": "results", "Summary": "summary", "TargetSummary": "summary",
+    "Scenario": "spec.scenario", "Shock": "spec.scenario", "json_schema": "spec.scenario",
+    "dependency_order": "spec.scenario", "parse_scenario": "spec.scenario",
+    "Target": "spec.targets", "TargetKind": "spec.targets", "target_kind": "spec.targets",
+    "IndicatorInfo": "spec.info", "Assumption": "spec.info",
 }
+_ALIASES = {"calibrate_model": "calibrate"}
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
 
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
-        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        module = importlib.import_module(f"forecast.{_EXPORTS[name]}")
+        value = getattr(module, _ALIASES.get(name, name))
         globals()[name] = value
         return value
     raise AttributeError(f"module 'forecast' has no attribute '{name}'")
@@ -48,12 +56,21 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .api import calibrate, simulate
-    from .calibration import CalibrationReport, calibration_report
-    from .engine import BLOCK_SIZE, Model, calibrate_model, simulate_paths
-    from .errors import DataError, ForecastError, InputError, ModelError, ScenarioError
-    from .history import Evidence, History, parse_history, read_history
-    from .models import Component, registry
-    from .results import Results
-    from .scenario import (Scenario, Shock, Target, dependency_order, json_schema, load_scenario,
-                           parse_scenario)
+    from forecast.analysis.calibration_report import CalibrationReport, calibration_report
+    from forecast.analysis.compare import Comparison, compare
+    from forecast.analysis.solve import Solution, solve
+    from forecast.calibration import calibrate as calibrate_model
+    from forecast.engine import BLOCK_SIZE, Model, simulate_paths
+    from forecast.errors import (DataError, ForecastError, InputError, ModelError, ScenarioError,
+                                 SummariesOnlyError)
+    from forecast.io.history import Evidence, History, parse_history, read_history
+    from forecast.io.prior_library import load_prior_library
+    from forecast.io.scenario_file import load_scenario
+    from forecast.models import Component, registry
+    from forecast.pipeline import calibrate, simulate
+    from forecast.priors.library import PriorLibrary
+    from forecast.results import Results
+    from forecast.spec.info import Assumption, IndicatorInfo
+    from forecast.spec.scenario import Scenario, Shock, dependency_order, json_schema, parse_scenario
+    from forecast.spec.targets import Target, TargetKind, target_kind
+    from forecast.summary import Summary, TargetSummary

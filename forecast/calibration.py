@@ -1,208 +1,35 @@
-"""What calibration did, parameter by parameter: ``forecast calibrate`` and
-:func:`calibration_report`.
+"""Calibration: every component of a scenario fitted to its evidence, inputs first.
 
-For every sampled parameter of every indicator: its distribution (mean and 5-95 % interval,
-from draws of the calibrated posterior with a fixed seed, on the same random stream as block 0
-of ``forecast run`` with that seed), where it came from (evidence rows with file, line and
-source; a declared prior; a pooled prior; an assumed or observed base-year level), and the
-diagnostics of the statsmodels fits made on the way (OLS on matched yearly observations, AR(1)
-on runs of yearly growth), or why none could be made.
+``calibrate(scenario, history, *, priors)`` is a plain function of its arguments: the history
+and the prior library are read by the io layer and passed in; nothing here opens a file.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import math
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
-import numpy as np
-
-from .distributions import Pooled
-from .engine import BLOCK_SIZE, Model, stream_key
-from .history import Evidence
-from .models.base import Component, ParameterSource
-from .scenario import Scenario
-
-_FIT_NAMES = {"ols": "OLS on matched yearly figures", "ar1": "AR(1) of yearly growth"}
+from forecast.engine import Model
+from forecast.errors import ScenarioError
+from forecast.io.history import History
+from forecast.models.base import Component, ComponentError
+from forecast.spec.scenario import Scenario, dependency_order
 
 
-@dataclass(frozen=True)
-class CalibrationReport:
-    """The calibration of a model, as tidy records.
+def calibrate(scenario: Scenario, history: History) -> Model:
+    """Calibrate every component of ``scenario`` on ``history``, inputs first.
 
-    Attributes
-    ----------
-    parameters : list of dict
-        One record per (indicator, parameter): ``indicator``, ``model``, ``unit``,
-        ``parameter``, ``mean``, ``p05``, ``p95``, ``origin`` (``evidence``, ``prior``,
-        ``pooled``, ``observed``, ``assumption``), ``detail``, ``prior``, ``evidence`` (rows:
-        file, line, source, ...) and ``fit`` (the statsmodels estimate of this parameter, if
-        a fit was made).
-    indicators : list of dict
-        One record per indicator: its evidence rows, the rows left unused and why, the fits
-        made (or why not) and notes.
-    draws, seed : int
-        How the distributions were sampled.
+    Raises
+    ------
+    ScenarioError
+        If a component cannot be calibrated (located at its setting in the scenario file).
     """
-
-    parameters: list[dict[str, Any]]
-    indicators: list[dict[str, Any]]
-    draws: int
-    seed: int
-    scenario: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data for JSON."""
-        return {"scenario": self.scenario, "draws": self.draws, "seed": self.seed,
-                "parameters": self.parameters, "indicators": self.indicators}
-
-    def frame(self):
-        """The parameter records as a pandas DataFrame (evidence as a count of rows)."""
-        import pandas as pd
-
-        rows = [{**{k: v for k, v in r.items() if k not in ("evidence", "fit")},
-                 "evidence_rows": len(r["evidence"])} for r in self.parameters]
-        return pd.DataFrame(rows)
+    fitted: dict[str, Component] = {}
+    for name in dependency_order(scenario):
+        component = scenario.indicators[name]
+        try:
+            fitted[name] = component.calibrate(
+                history, base_year=scenario.base_year,
+                inputs={i: fitted[i] for i in component.inputs})
+        except ComponentError as exc:
+            raise ScenarioError([scenario.problem(("indicators", name, exc.key), str(exc))])
+    return Model(fitted, scenario.base_year, scenario.horizon, tuple(scenario.shocks))
 
 
-def _row(row: Evidence) -> dict[str, Any]:
-    record = dataclasses.asdict(row)
-    record["file"] = str(Path(row.file).name) if row.file else row.file
-    record["path"] = row.file
-    return record
-
-
-def _setting(component: Component, name: str) -> Any:
-    value = getattr(component, name, None) if name in type(component).model_fields else None
-    return value if hasattr(value, "describe") and hasattr(value, "dist") else None
-
-
-def _fit_of(parameter: str, diagnostics: dict[str, dict]) -> dict[str, Any] | None:
-    """The statsmodels estimate of ``parameter`` among the fits made, if any."""
-    for key, fit in diagnostics.items():
-        if not fit.get("fitted"):
-            continue
-        if parameter in fit.get("params", {}):
-            return {"fit": _FIT_NAMES.get(key, key), "estimate": fit["params"][parameter],
-                    "se": fit["bse"][parameter], "nobs": fit["nobs"]}
-        if parameter == "volatility" and key == "ols":  # AR(1)'s sigma is the innovation's
-            return {"fit": _FIT_NAMES.get(key, key), "estimate": fit["sigma"], "se": None,
-                    "nobs": fit["nobs"]}
-    return None
-
-
-def _source(component: Component, name: str) -> tuple[str, str, str | None]:
-    """(origin, detail, prior) of parameter ``name``."""
-    fit = component.fit
-    if name == "base":
-        if fit.base_observed is not None:
-            row = fit.base_observed
-            return ("observed", f"level in {fit.base_year} read on line {row.line}: "
-                    f"{row.source}", None)
-        return ("assumption", f"base-year level not given by any source: {fit.base.why}",
-                fit.base.describe())
-    found: ParameterSource | None = next(
-        (s for s in fit.parameters.sources if s.name == name), None)
-    declared = _setting(component, name)
-    prior = declared.describe() if declared is not None else None
-    if found is not None:
-        return found.origin, found.detail, prior
-    if declared is not None:
-        origin = "pooled" if isinstance(declared, Pooled) else "prior"
-        return origin, f"drawn from its prior: {declared.why}", prior
-    return "prior", "drawn as the component declares it (no evidence informs it)", None
-
-
-def _evidence_rows(component: Component, origin: str, name: str) -> list[dict[str, Any]]:
-    fit = component.fit
-    if name == "base":
-        return [_row(fit.base_observed)] if fit.base_observed is not None else []
-    if origin != "evidence":
-        return []
-    lines = {line for block in fit.reading.blocks for line in block.rows}
-    return [_row(r) for r in fit.rows if r.line in lines]
-
-
-def _indicator(name: str, component: Component) -> dict[str, Any]:
-    fit = component.fit
-    by_line = {r.line: r for r in fit.rows}
-    diagnostics = fit.parameters.posteriors.get("diagnostics", {}) if isinstance(
-        fit.parameters.posteriors, dict) else {}
-    return {
-        "indicator": name, "model": component.model, "unit": component.unit,
-        "evidence": [_row(r) for r in fit.rows],
-        "blocks": [{"years": sorted(b.years), "mean_change": b.mean, "rows": list(b.rows)}
-                   for b in fit.reading.blocks],
-        "unused": [{"line": line, "why": why,
-                    "source": by_line[line].source if line in by_line else None}
-                   for line, why in fit.reading.unused],
-        "fits": {_FIT_NAMES.get(k, k): v for k, v in diagnostics.items()},
-        "notes": list(fit.parameters.notes),
-    }
-
-
-def calibration_report(scenario_or_model: Scenario | Model | str | Path, *,
-                       draws: int = BLOCK_SIZE, seed: int | None = None) -> CalibrationReport:
-    """Calibrate (if needed) and describe every parameter of every indicator.
-
-    Parameters
-    ----------
-    scenario_or_model : Scenario, Model or path
-        A scenario (file) to calibrate, or a model already calibrated.
-    draws : int
-        Draws of each parameter used for its mean and 5-95 % interval.
-    seed : int, optional
-        Seed of those draws (default: the scenario's seed, 0 for a model). The draws are those
-        of block 0 of a run with this seed.
-
-    Returns
-    -------
-    CalibrationReport
-    """
-    from .api import calibrate
-
-    name = ""
-    if isinstance(scenario_or_model, Model):
-        model = scenario_or_model
-        seed = 0 if seed is None else int(seed)
-    else:
-        from .api import _scenario
-
-        scenario = _scenario(scenario_or_model)
-        model = calibrate(scenario)
-        seed = scenario.seed if seed is None else int(seed)
-        name = scenario.name
-    steps = model.horizon - model.base_year
-    parameters: list[dict[str, Any]] = []
-    indicators: list[dict[str, Any]] = []
-    for indicator, component in model.components.items():
-        rng = np.random.default_rng(np.random.SeedSequence(
-            seed, spawn_key=(stream_key(indicator), 0)))
-        sampled = component.sample(rng, draws, steps)
-        info = _indicator(indicator, component)
-        indicators.append(info)
-        diagnostics = component.fit.parameters.posteriors.get("diagnostics", {}) if isinstance(
-            component.fit.parameters.posteriors, dict) else {}
-        for key, values in sampled.items():
-            if key.startswith("_") or np.ndim(values) != 1:
-                continue
-            origin, detail, prior = _source(component, key)
-            low, high = np.quantile(values, [0.05, 0.95])
-            parameters.append({
-                "indicator": indicator, "model": component.model, "unit": component.unit,
-                "parameter": key, "mean": float(np.mean(values)), "p05": float(low),
-                "p95": float(high), "origin": origin, "detail": detail, "prior": prior,
-                "evidence": _evidence_rows(component, origin, key),
-                "fit": _fit_of(key, diagnostics)})
-    return CalibrationReport(parameters, indicators, int(draws), int(seed), name)
-
-
-def format_number(value: float | None) -> str:
-    """Four significant digits, thousands separated; '' for None or NaN."""
-    if value is None or not math.isfinite(value):
-        return ""
-    if value != 0 and (abs(value) >= 1e5 or abs(value) < 1e-3):
-        return f"{value:.3e}"
-    return f"{value:,.4g}" if abs(value) >= 1000 else f"{value:.4g}"

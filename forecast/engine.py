@@ -19,11 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError, ModelError, ScenarioError
-from .history import History
-from .models.base import Component, ComponentError, check_finite
-from .scenario import Scenario, Shock, Target, dependency_order
-from .summaries import Binning, Layout, SummaryAccumulator
+from forecast.errors import InputError, ModelError
+from forecast.models.base import Component, check_finite
+from forecast.spec.scenario import Shock, Target
+from forecast.summary import Binning, Layout, SummaryAccumulator
 
 BLOCK_SIZE = 8192
 """Draws per block. Part of the reproducibility contract: changing it changes the streams."""
@@ -49,26 +48,6 @@ class Model:
     def years(self) -> list[int]:
         """Simulated years."""
         return list(range(self.base_year, self.horizon + 1))
-
-
-def calibrate_model(scenario: Scenario, history: History) -> Model:
-    """Calibrate every component of ``scenario`` on ``history``, inputs first.
-
-    Raises
-    ------
-    ScenarioError
-        If a component cannot be calibrated (located at its setting in the scenario file).
-    """
-    fitted: dict[str, Component] = {}
-    for name in dependency_order(scenario):
-        component = scenario.indicators[name]
-        try:
-            fitted[name] = component.calibrate(
-                history, base_year=scenario.base_year,
-                inputs={i: fitted[i] for i in component.inputs})
-        except ComponentError as exc:
-            raise ScenarioError([scenario.problem(("indicators", name, exc.key), str(exc))])
-    return Model(fitted, scenario.base_year, scenario.horizon, tuple(scenario.shocks))
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ForecastError, InputError
-from .scenario import Target
-from .summaries import FAN_QUANTILES, KEEP_DRAWS_LIMIT, loose
-from .targets import QUANTILES, TargetSummary, is_met, required_rate, summarise, target_quantity
+from forecast.errors import ForecastError, InputError
+from forecast.spec.scenario import Target
+from forecast.summary import FAN_QUANTILES, KEEP_DRAWS_LIMIT, loose
+from forecast.spec.targets import QUANTILES, TargetSummary, is_met, required_rate, summarise, target_quantity
 
 SUMMARY_KEYS = ("id", "indicator", "kind", "year", "threshold", "probability", "probability_se",
                 "median", "p05", "p95", "required_rate", "historical_rate")
@@ -91,7 +91,7 @@ class Results:
         for target in self.targets:
             if target.id == target_id:
                 return target
-        from .errors import did_you_mean
+        from forecast.errors import did_you_mean
         raise KeyError(f"no target '{target_id}'.{did_you_mean(target_id, [t.id for t in self.targets])}")
 
     # -- evaluation ----------------------------------------------------------------------
@@ -144,7 +144,7 @@ class Results:
         ``quantiles`` must be among :data:`forecast.summaries.FAN_QUANTILES`.
         """
         if name not in self._meta:
-            from .errors import did_you_mean
+            from forecast.errors import did_you_mean
             raise InputError.single(f"unknown indicator '{name}'.{did_you_mean(name, self._meta)}",
                                     key="indicator")
         wanted = [float(q) for q in quantiles]
@@ -253,7 +253,7 @@ class Results:
         OutputExistsError
             If ``directory`` exists, is not empty and ``force`` is false.
         """
-        from .output import atomic_folder
+        from forecast.io.writers import atomic_folder
 
         with atomic_folder(directory, force=force) as staging:
             self.dataset.to_netcdf(staging / "results.nc", engine="h5netcdf")
@@ -334,7 +334,7 @@ def _indicator_attrs(component) -> dict[str, str]:
 def _provenance(scenario, model, *, draws: int, seed: int) -> dict[str, Any]:
     import datetime
 
-    from . import __version__
+    from forecast import __version__
 
     meta = {name: _indicator_meta(c) for name, c in model.components.items()}
     _add_scenario_assumptions(meta, scenario, model)
@@ -369,7 +369,7 @@ def build_summary_dataset(scenario, model, summary, *, seed: int):
     :class:`~forecast.summaries.StreamedSummary` (quantiles and counts, no draws)."""
     import xarray as xr
 
-    from .summaries import BINS
+    from forecast.summary import BINS
 
     names = list(model.components)
     data_vars: dict[str, Any] = {}

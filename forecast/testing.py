@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from .history import History, parse_history
-from .models.base import Component
+from forecast.io.history import History, parse_history
+from forecast.models.base import Component
 
 _EMPTY_HISTORY = parse_history(
     "indicator,kind,year,year_end,value,unit,source,note\n"

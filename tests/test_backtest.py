@@ -11,11 +11,11 @@ import pytest
 from click.testing import CliRunner
 from scipy import stats
 
-from forecast.backtest import BacktestSettings, crps_samples, run_backtest
-from forecast.cli import main
-from forecast.distributions import HalfNormal, Normal
-from forecast.panel import read_panel
-from forecast.priors import POOLED, derive
+from forecast.analysis.backtest import BacktestSettings, crps_samples, run_backtest
+from forecast.cli.app import main
+from forecast.spec.distributions import HalfNormal, Normal
+from forecast.priors.panel import read_panel
+from forecast.priors.pooled import POOLED, derive
 
 from conftest import ROOT
 
@@ -146,5 +146,5 @@ def test_cli_backtest_pooled_priors_on_a_short_window(tmp_path):
             .drop_years[2009]} in data["excluded"]
     bad = CliRunner().invoke(main, ["backtest", "--first-year", "1990", "--out", str(out),
                                     "--force"])
-    assert bad.exit_code == 2 and "first_year: found 1990" in bad.output
+    assert bad.exit_code == 2 and "--first-year: found 1990" in bad.output
     assert "Traceback" not in bad.output

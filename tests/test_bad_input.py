@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 import forecast
-from forecast.cli import main
+from forecast.cli.app import main
 from conftest import BASE, ROOT
 
 BASE_TEXT = BASE.read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 import forecast
 from forecast import Evidence, History
-from forecast.cli import main
+from forecast.cli.app import main
 
 from conftest import BASE, ROOT
 

@@ -9,7 +9,7 @@ import pytest
 import xarray as xr
 from click.testing import CliRunner
 
-from forecast.cli import main
+from forecast.cli.app import main
 from conftest import BASE, ROOT
 
 SUMMARY_KEYS = ["id", "indicator", "kind", "year", "threshold", "probability", "probability_se",

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 import forecast
-from forecast.cli import main
-from forecast.compare import compare
-from forecast.solve import solve
+from forecast.cli.app import main
+from forecast.analysis.compare import compare
+from forecast.analysis.solve import solve
 from conftest import BASE, ROOT
 
 DRAWS = 4000

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from forecast.cli import main
+from forecast.cli.app import main
 from forecast.engine import BLOCK_SIZE, simulate_paths, simulate_summaries
 
 distributed = pytest.importorskip("distributed")

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
 import forecast
-from forecast.distributions import HalfNormal, LogNormal, Pooled, PriorDistribution
-from forecast.panel import panel_changes, read_panel, sample_sds
-from forecast.priors import (POOLED, derive, fit_cross_section, fit_prior, pooled_persistence,
+from forecast.spec.distributions import HalfNormal, LogNormal, Pooled, PriorDistribution
+from forecast.priors.panel import panel_changes, read_panel, sample_sds
+from forecast.priors.pooled import (POOLED, derive, fit_cross_section, fit_prior, pooled_persistence,
                              total_volatility, volatility_prior)
 
 from conftest import ROOT

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 import forecast
-from forecast.cli import main
+from forecast.cli.app import main
 from forecast.errors import InputError
 from forecast.report import (comparison_chart, fan_chart, rate_chart, render_report,
                              target_panel, write_report)

@@ -50,7 +50,7 @@ def _interval_holds(component, truth: dict[str, float], seed: int) -> dict[str, 
 def _prior_draw(setting: dict, rng: np.random.Generator, size: int) -> np.ndarray:
     from pydantic import TypeAdapter
 
-    from forecast.distributions import Distribution
+    from forecast.spec.distributions import Distribution
 
     return TypeAdapter(Distribution).validate_python(setting).sample(rng, size)
 
@@ -161,7 +161,7 @@ def test_poverty_intervals_hold_the_truth_90_percent_from_mixed_levels_and_chang
 
 
 def _fixed(value: float):
-    from forecast.distributions import Fixed
+    from forecast.spec.distributions import Fixed
 
     return Fixed(dist="fixed", value=float(value), why=WHY)
 

@@ -12,14 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import forecast
-from forecast.cli import main
+from forecast.cli.app import main
 from forecast.engine import BLOCK_SIZE, simulate_block, simulate_summaries
 from forecast.errors import ForecastError
-from forecast.progress import ProgressBar, wanted
+from forecast.cli.progress import ProgressBar, wanted
 from forecast.results import Results
-from forecast.summaries import (FAN_QUANTILES, TOLERANCE, Binning, Histograms, Layout,
+from forecast.summary import (FAN_QUANTILES, TOLERANCE, Binning, Histograms, Layout,
                                 SummaryAccumulator, loose)
-from forecast.targets import QUANTILES, required_rate
+from forecast.spec.targets import QUANTILES, required_rate
 
 DRAWS = 3 * BLOCK_SIZE + 517
 SEED = 77
@@ -227,7 +227,7 @@ def test_cli_keeps_draws_only_when_asked_or_small(tmp_path, monkeypatch):
     a = json.loads((tmp_path / "small" / "summary.json").read_text())
     b = json.loads((tmp_path / "streamed" / "summary.json").read_text())
     assert [t["probability"] for t in a["targets"]] == [t["probability"] for t in b["targets"]]
-    monkeypatch.setattr("forecast.api.KEEP_DRAWS_LIMIT", 1000)  # above the limit: streamed
+    monkeypatch.setattr("forecast.pipeline.KEEP_DRAWS_LIMIT", 1000)  # above the limit: streamed
     large = runner.invoke(main, ["run", str(BASE), "--draws", "2000", "--out",
                                  str(tmp_path / "large")])
     assert large.exit_code == 0 and not Results.load(tmp_path / "large").draws_kept

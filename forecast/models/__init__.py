@@ -5,13 +5,13 @@ from __future__ import annotations
 import warnings
 from importlib.metadata import entry_points
 
-from .adoption import Adoption
-from .base import Component, Draws, Fit, ParameterFit, ParameterSource
-from .coverage import Coverage
-from .elasticity import Elasticity, Fiscal
-from .growth import Growth
-from .investment import Investment
-from .poverty import Poverty
+from forecast.models.adoption import Adoption
+from forecast.models.base import Component, Draws, Fit, ParameterFit, ParameterSource
+from forecast.models.coverage import Coverage
+from forecast.models.elasticity import Elasticity, Fiscal
+from forecast.models.growth import Growth
+from forecast.models.investment import Investment
+from forecast.models.poverty import Poverty
 
 BUILT_IN: dict[str, type[Component]] = {
     "growth": Growth, "elasticity": Elasticity, "fiscal": Fiscal, "poverty": Poverty,

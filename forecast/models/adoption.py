@@ -8,10 +8,10 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..distributions import Beta, Fixed, Integers, PriorDistribution
-from ..levers import LeverValue
-from .base import Component, Draws, ParameterFit, ParameterSource
-from .evidence import Reading
+from forecast.spec.distributions import Beta, Fixed, Integers, PriorDistribution
+from forecast.spec.levers import LeverValue
+from forecast.models.base import Component, Draws, ParameterFit, ParameterSource
+from forecast.models.evidence import Reading
 
 GRID = 2000
 GRID_BATCHY = (400, 40)  # hazard cells x concentration points when years vary
@@ -78,7 +78,7 @@ class Adoption(Component):
 
     def _concentration_points(self) -> np.ndarray:
         """Equal-probability points of the concentration prior (one point if fixed)."""
-        from .posterior import scipy_distribution
+        from forecast.models.posterior import scipy_distribution
 
         if isinstance(self.concentration, Fixed):
             return np.array([self.concentration.value])

@@ -17,10 +17,10 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from ..distributions import Distribution, Fixed
-from ..errors import ModelError
-from ..history import Evidence, History
-from .evidence import Reading, read_evidence
+from forecast.spec.distributions import Distribution, Fixed
+from forecast.errors import ModelError
+from forecast.io.history import Evidence, History
+from forecast.models.evidence import Reading, read_evidence
 
 Draws = dict[str, np.ndarray]
 """One block of sampled values: parameters (shape (draws,)) and, under keys starting with an
@@ -171,11 +171,11 @@ class Component(BaseModel):
         inputs : mapping, optional
             The calibrated components of this one's inputs, by indicator name.
         """
-        from ..distributions import Pooled
+        from forecast.spec.distributions import Pooled
 
         pooled = [name for name in type(self).model_fields if isinstance(getattr(self, name), Pooled)]
         if pooled:
-            from ..priors import resolve_pooled
+            from forecast.priors.pooled import resolve_pooled
 
             resolved = resolve_pooled(self, history.file, settings=pooled)
             if resolved is not self:
@@ -189,7 +189,7 @@ class Component(BaseModel):
                                  f"{self.required_inputs} input indicator(s)")
         absent = [name for name in self.evidence if name not in history.indicators]
         if absent:
-            from ..errors import did_you_mean
+            from forecast.errors import did_you_mean
             raise ComponentError("evidence", f"no rows for '{absent[0]}' in {history.file}."
                                  f"{did_you_mean(absent[0], history.indicators)}")
         rows = history.select(self.evidence)

@@ -9,12 +9,12 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..distributions import Distribution, HalfNormal, Normal
-from ..levers import LeverValue
-from .base import Component, Draws, ParameterFit
-from .evidence import Reading
-from .growth import describe_linear
-from .posterior import fit_linear
+from forecast.spec.distributions import Distribution, HalfNormal, Normal
+from forecast.spec.levers import LeverValue
+from forecast.models.base import Component, Draws, ParameterFit
+from forecast.models.evidence import Reading
+from forecast.models.growth import describe_linear
+from forecast.models.posterior import fit_linear
 
 
 class Funding(BaseModel):

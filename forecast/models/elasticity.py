@@ -13,11 +13,11 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from ..distributions import Distribution, HalfNormal, Normal, PriorDistribution
-from .base import Component, Draws, ParameterFit
-from .evidence import Reading
-from .growth import ar1_term, describe_linear, draw_persistence, fit_persistence
-from .posterior import fit_linear, ols
+from forecast.spec.distributions import Distribution, HalfNormal, Normal, PriorDistribution
+from forecast.models.base import Component, Draws, ParameterFit
+from forecast.models.evidence import Reading
+from forecast.models.growth import ar1_term, describe_linear, draw_persistence, fit_persistence
+from forecast.models.posterior import fit_linear, ols
 
 
 def input_growth(inputs: Mapping[str, np.ndarray], t: int) -> np.ndarray | float:

@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..history import Evidence
+from forecast.io.history import Evidence
 
 Transform = Callable[[float], float]
 

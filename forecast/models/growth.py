@@ -8,10 +8,10 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..distributions import Distribution, HalfNormal, Normal, Pooled, PriorDistribution
-from .base import Component, Draws, ParameterFit, ParameterSource
-from .evidence import Reading
-from .posterior import GRID, LinearPosterior, ar1, fit_linear, scipy_distribution
+from forecast.spec.distributions import Distribution, HalfNormal, Normal, Pooled, PriorDistribution
+from forecast.models.base import Component, Draws, ParameterFit, ParameterSource
+from forecast.models.evidence import Reading
+from forecast.models.posterior import GRID, LinearPosterior, ar1, fit_linear, scipy_distribution
 
 
 class Jump(BaseModel):

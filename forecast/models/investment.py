@@ -8,9 +8,9 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from ..distributions import Distribution, HalfNormal
-from .base import Component, Draws, ParameterFit, ParameterSource
-from .evidence import Reading
+from forecast.spec.distributions import Distribution, HalfNormal
+from forecast.models.base import Component, Draws, ParameterFit, ParameterSource
+from forecast.models.evidence import Reading
 
 
 class Investment(Component):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from ..distributions import (Beta, Fixed, HalfNormal, LogNormal, Normal, Pooled, Triangular,
+from forecast.spec.distributions import (Beta, Fixed, HalfNormal, LogNormal, Normal, Pooled, Triangular,
                              Uniform, _Dist)
 
 GRID = 512

@@ -9,10 +9,10 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..distributions import Distribution, HalfNormal, Normal, PriorDistribution
-from .base import Component, Draws, ParameterFit
-from .elasticity import fit_on_inputs, input_growth
-from .evidence import Reading
+from forecast.spec.distributions import Distribution, HalfNormal, Normal, PriorDistribution
+from forecast.models.base import Component, Draws, ParameterFit
+from forecast.models.elasticity import fit_on_inputs, input_growth
+from forecast.models.evidence import Reading
 
 
 def logit(p: float) -> float:

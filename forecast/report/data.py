@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DataError, InputError, did_you_mean
-from ..formatting import label_of
-from ..history import Evidence
-from ..scenario import Target
+from forecast.errors import DataError, InputError, did_you_mean
+from forecast.formatting import label_of
+from forecast.io.history import Evidence
+from forecast.spec.scenario import Target
 
 FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 

@@ -12,16 +12,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..formatting import format_quantity, format_rate, label_of
-from . import data
-from .output import write_atomic
-from .text import localize, number, strings
+from forecast.formatting import format_quantity, format_rate, label_of
+from forecast.report import data
+from forecast.io.report_writer import write_atomic
+from forecast.report.text import localize, number, strings
 
 TEMPLATE = "report.html.j2"
 
 
 def _runs(runs) -> list:
-    from ..results import Results
+    from forecast.results import Results
 
     runs = [runs] if isinstance(runs, Results) else list(runs)
     if not runs:
@@ -30,7 +30,7 @@ def _runs(runs) -> list:
 
 
 def _uri(figure) -> str:
-    from .style import figure_bytes
+    from forecast.report.style import figure_bytes
 
     svg = figure_bytes(figure, "svg")
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
@@ -127,7 +127,7 @@ def _figure_text(evidence, lang: str) -> str:
 
 
 def _fans(runs, lang: str) -> list[dict[str, Any]]:
-    from .plots import fan_chart
+    from forecast.report.plots import fan_chart
 
     words = strings(lang)
     first, others = runs[0], runs[1:]
@@ -165,7 +165,7 @@ def _sources(runs, lang: str) -> dict[str, list]:
 
 
 def _context(runs, lang: str) -> dict[str, Any]:
-    from .plots import comparison_chart, rate_chart, target_panel
+    from forecast.report.plots import comparison_chart, rate_chart, target_panel
 
     words = strings(lang)
     first = runs[0]
@@ -242,7 +242,7 @@ def write_report(runs, path: str | Path, *, lang: str = "en") -> Path:
     InputError
         If the folder of ``path`` does not exist (checked before anything is drawn).
     """
-    from ..errors import InputError
+    from forecast.errors import InputError
 
     path = Path(path)
     if not path.parent.is_dir():

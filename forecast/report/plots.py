@@ -12,12 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from ..formatting import format_value, label_of
-from . import data
-from .style import (BLACK, BLUE, HATCHES, LINESTYLES, MARKERS, ORANGE, SERIES, VERMILLION,
+from forecast.formatting import format_value, label_of
+from forecast.report import data
+from forecast.report.style import (BLACK, BLUE, HATCHES, LINESTYLES, MARKERS, ORANGE, SERIES, VERMILLION,
                     chart_style, new_axes, rate_formatter, rate_unit_label, unit_label,
                     value_formatter, value_locator, wrap, year_axis)
-from .text import localize, number, strings
+from forecast.report.text import localize, number, strings
 
 
 def _legend(figure, ax, own_figure: bool, ncols: int = 2) -> None:
@@ -39,7 +39,7 @@ def _target_words(target, unit: str, words) -> tuple[str, str]:
 
 
 def _draw_targets(ax, marks: list[data.TargetMark], unit: str, words) -> None:
-    from ..formatting import format_rate
+    from forecast.formatting import format_rate
 
     lang = words["_lang"]
     for mark in marks:
@@ -231,7 +231,7 @@ def comparison_chart(runs: Sequence[Any], target_id: str | None = None, ax=None,
     InputError
         If ``target_id`` is given and no run has it.
     """
-    from ..errors import InputError, did_you_mean
+    from forecast.errors import InputError, did_you_mean
 
     words = _words(lang)
     targets: dict[str, Any] = {}
@@ -308,7 +308,7 @@ def _rate_row(ax, row: data.RateRow, words) -> None:
 
 
 def _rate_text(value: float, kind: str, row: data.RateRow, lang: str) -> str:
-    from ..formatting import format_rate
+    from forecast.formatting import format_rate
 
     return localize(format_rate(value, kind, row.unit), lang)
 

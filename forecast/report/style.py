@@ -11,7 +11,7 @@ import textwrap
 from contextlib import contextmanager
 from typing import Any
 
-from .text import number, strings
+from forecast.report.text import number, strings
 
 # Okabe & Ito (2008), "Color Universal Design".
 BLACK = "#000000"

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import InputError, did_you_mean
+from forecast.errors import InputError, did_you_mean
 
 LANGUAGES = ("en", "vi")
 

@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..errors import InputError
+from forecast.errors import InputError
 
 
 def write_atomic(path: str | Path, content: bytes) -> Path:

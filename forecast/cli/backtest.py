@@ -1,4 +1,4 @@
-"""``forecast calibrate`` and ``forecast backtest``."""
+"""``forecast backtest``: score the revenue model on the provincial panel."""
 
 from __future__ import annotations
 
@@ -7,80 +7,7 @@ from pathlib import Path
 
 import click
 
-from .cli import _console, handle_errors
-
-
-def _print_calibration(report, console) -> None:
-    from rich.table import Table
-
-    from .calibration import format_number
-    from .formatting import format_value
-
-    by_indicator: dict[str, list[dict]] = {}
-    for record in report.parameters:
-        by_indicator.setdefault(record["indicator"], []).append(record)
-    for info in report.indicators:
-        name = info["indicator"]
-        table = Table(title=f"{name} ({info['model']}, {info['unit']})", title_justify="left",
-                      show_lines=False)
-        for column, justify in (("parameter", "left"), ("mean", "right"),
-                                ("5–95 %", "right"), ("from", "left"), ("how", "left")):
-            table.add_column(column, justify=justify, overflow="fold")
-        for record in by_indicator.get(name, []):
-            if record["parameter"] == "base":
-                fmt = lambda v: format_value(v, info["unit"])  # noqa: E731
-            else:
-                fmt = format_number
-            how = record["detail"]
-            if record["fit"] is not None:
-                fit = record["fit"]
-                se = f" ± {format_number(fit['se'])}" if fit["se"] is not None else ""
-                how += f" [{fit['fit']}: {format_number(fit['estimate'])}{se}, n={fit['nobs']}]"
-            table.add_row(record["parameter"], fmt(record["mean"]),
-                          f"{fmt(record['p05'])} – {fmt(record['p95'])}", record["origin"], how)
-        console.print(table)
-        rows = {r["line"]: r for r in info["evidence"]}
-        used = sorted({line for block in info["blocks"] for line in block["rows"]})
-        for line in used:
-            row = rows[line]
-            years = f"{row['year']}" + (f"-{row['year_end']}" if row["year_end"] else "")
-            console.print(f"  evidence {row['file']}:{line} {row['indicator']} {row['kind']} "
-                          f"{years} = {row['value']:,.10g} {row['unit']} ({row['source']})",
-                          soft_wrap=True)
-        for unused in info["unused"]:
-            console.print(f"  unused line {unused['line']}: {unused['why']}", soft_wrap=True)
-        for fit_name, fit in info["fits"].items():
-            if fit.get("fitted"):
-                estimates = ", ".join(f"{k} {format_number(v)} ± {format_number(fit['bse'][k])}"
-                                      for k, v in fit["params"].items())
-                console.print(f"  fit {fit_name} ({fit['method']}, n={fit['nobs']}): "
-                              f"{estimates}; residual sd {format_number(fit['sigma'])}",
-                              soft_wrap=True)
-            else:
-                console.print(f"  no {fit_name}: {fit['reason']}; the posterior rests on the "
-                              "blocks and priors above", soft_wrap=True)
-    console.print(f"Distributions from {report.draws:,} draws of the calibrated posterior, seed "
-                  f"{report.seed} (the draws of block 0 of a run with this seed).")
-
-
-@click.command()
-@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option("--draws", type=click.IntRange(min=100), default=8192, show_default=True,
-              help="Draws per parameter for its mean and interval.")
-@click.option("--seed", type=click.IntRange(min=0), help="Seed of those draws (default: the "
-              "scenario's).")
-@handle_errors
-def calibrate(scenario: Path, as_json: bool, draws: int, seed: int | None) -> None:
-    """Show every model parameter of SCENARIO: its distribution, where it came from, and the
-    fits made on the way."""
-    from .calibration import calibration_report
-
-    report = calibration_report(scenario, draws=draws, seed=seed)
-    if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
-        return
-    _print_calibration(report, _console())
+from forecast.cli.app import Command, console as make_console
 
 
 def _prior_option(text: str, option: str, allowed: tuple[str | None, ...]):
@@ -88,8 +15,8 @@ def _prior_option(text: str, option: str, allowed: tuple[str | None, ...]):
     import yaml
     from pydantic import TypeAdapter, ValidationError
 
-    from .distributions import Distribution
-    from .errors import InputError
+    from forecast.spec.distributions import Distribution
+    from forecast.errors import InputError
 
     word = None if text == "none" else text
     if word in allowed:
@@ -135,7 +62,7 @@ def _print_backtest(result, console) -> None:
                   "so forecasts of one year are not independent.", soft_wrap=True)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--panel", type=click.Path(dir_okay=False, path_type=Path),
               help="Provincial budget CSV (default: data/vietnam_provincial_budget/"
               "vietnam_provincial_budget.csv here, else in the source tree).")
@@ -159,14 +86,13 @@ def _print_backtest(result, console) -> None:
               default=Path("runs") / "backtest", show_default=True,
               help="Folder for backtest.json.")
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
-@handle_errors
 def backtest(panel: Path | None, first_year: int, cutoff: int, last_year: int,
              volatility: str, persistence: str, tail_dof: float | None, draws: int, seed: int,
              out: Path, force: bool) -> None:
     """Fit the revenue model on every province up to a cut-off and score its forecasts of the
     later years against a naive benchmark."""
-    from .backtest import BacktestSettings, run_backtest, write_json
-    from .output import check_writable
+    from forecast.analysis.backtest import BacktestSettings, run_backtest, write_json
+    from forecast.io.writers import check_writable
 
     check_writable(out, force=force)
     settings = BacktestSettings(
@@ -177,6 +103,6 @@ def backtest(panel: Path | None, first_year: int, cutoff: int, last_year: int,
     here = Path("data") / "vietnam_provincial_budget" / "vietnam_provincial_budget.csv"
     result = run_backtest(panel or (here if here.is_file() else None), settings)
     path = write_json(result, out, force=force)
-    console = _console()
+    console = make_console()
     _print_backtest(result, console)
     console.print(f"Wrote {path}")

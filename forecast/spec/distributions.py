@@ -12,7 +12,7 @@ from typing import Annotated, Literal, Union
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from .errors import ModelError, did_you_mean
+from forecast.errors import ModelError, did_you_mean
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -248,7 +248,7 @@ class Pooled(_Dist):
     @field_validator("name")
     @classmethod
     def _known(cls, name: str) -> str:
-        from .priors import POOLED
+        from forecast.priors.pooled import POOLED
 
         if name not in POOLED:
             raise ValueError(f"unknown pooled prior '{name}'.{did_you_mean(name, POOLED)} "

@@ -12,10 +12,10 @@ import math
 from dataclasses import dataclass, field
 
 
-from .errors import InputError, did_you_mean
-from .levers import set_levers
-from .scenario import Scenario
-from .targets import is_met, target_quantity
+from forecast.errors import InputError, did_you_mean
+from forecast.spec.levers import set_levers
+from forecast.spec.scenario import Scenario
+from forecast.spec.targets import is_met, target_quantity
 
 
 @dataclass(frozen=True)
@@ -82,8 +82,8 @@ def solve(scenario: Scenario, *, target: str, lever: str, probability: float = 0
     -------
     Solution
     """
-    from .api import calibrate
-    from .engine import simulate_paths
+    from forecast.pipeline import calibrate
+    from forecast.engine import simulate_paths
 
     if not 0 < probability < 1:
         raise InputError.single(f"probability must lie strictly between 0 and 1; found "

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
-from .scenario import Target
+from forecast.spec.scenario import Target
 
 QUANTILES = (0.05, 0.5, 0.95)
 

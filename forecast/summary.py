@@ -46,8 +46,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .scenario import Target
-from .targets import QUANTILES, is_met, target_quantity
+from forecast.spec.scenario import Target
+from forecast.spec.targets import QUANTILES, is_met, target_quantity
 
 KEEP_DRAWS_LIMIT = 200_000
 """Runs of at most this many draws keep every draw by default; larger runs keep summaries."""

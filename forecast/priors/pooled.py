@@ -24,10 +24,10 @@ from typing import Any
 
 import numpy as np
 
-from .cross_section import MIN_SPREAD, CrossSectionFit, fit_cross_section
-from .distributions import HalfNormal, LogNormal, Normal, Pooled, _Dist
-from .errors import DataError, ModelError
-from .panel import PanelChanges, panel_changes, read_panel, sample_sds, year_effects
+from forecast.priors.cross_section import MIN_SPREAD, CrossSectionFit, fit_cross_section
+from forecast.spec.distributions import HalfNormal, LogNormal, Normal, Pooled, _Dist
+from forecast.errors import DataError, ModelError
+from forecast.priors.panel import PanelChanges, panel_changes, read_panel, sample_sds, year_effects
 
 __all__ = ["POOLED", "PooledSpec", "PooledPrior", "CrossSectionFit", "FittedPrior",
            "fit_cross_section", "fit_prior", "derive", "pooled_prior", "pooled_persistence",
@@ -397,7 +397,7 @@ def panel_path(name: str, history_file: str | None) -> Path:
     folders = []
     if history_file and not history_file.startswith("<"):
         folders.append(Path(history_file).resolve().parent.parent)
-    folders.append(Path(__file__).resolve().parents[1] / "data")
+    folders.append(Path(__file__).resolve().parents[2] / "data")
     candidates = [folder / spec.panel / spec.file for folder in folders]
     for candidate in candidates:
         if candidate.is_file():
@@ -423,7 +423,7 @@ def resolve_pooled(component: Any, history_file: str | None,
     ComponentError
         Located at the setting, if the panel cannot be found or read.
     """
-    from .models.base import ComponentError
+    from forecast.models.base import ComponentError
 
     update = {}
     for setting in settings:
@@ -445,7 +445,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     names = list(argv if argv is not None else sys.argv[1:]) or sorted(POOLED)
     for name in names:
         if name not in POOLED:
-            from .errors import did_you_mean
+            from forecast.errors import did_you_mean
 
             print(f"unknown pooled prior '{name}'.{did_you_mean(name, POOLED)}", file=sys.stderr)
             return 2

@@ -1,4 +1,4 @@
-"""``forecast compare`` and ``forecast solve``."""
+"""``forecast compare``: scenarios and runs side by side, target by target."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from .cli import _console, handle_errors
+from forecast.cli.app import Command, console as make_console
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("items", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--draws", type=click.IntRange(min=2), help="Draws for every scenario (default: "
               "the first one's).")
@@ -19,7 +19,6 @@ from .cli import _console, handle_errors
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("runs") / "comparison", show_default=True, help="Output folder.")
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
-@handle_errors
 def compare(items: tuple[Path, ...], draws: int | None, seed: int | None, out: Path,
             force: bool) -> None:
     """Compare scenario files and/or run folders, target by target, against the first.
@@ -29,9 +28,9 @@ def compare(items: tuple[Path, ...], draws: int | None, seed: int | None, out: P
     """
     from rich.table import Table
 
-    from .compare import compare as run_compare
-    from .formatting import format_rate
-    from .output import check_writable
+    from forecast.analysis.compare import compare as run_compare
+    from forecast.formatting import format_rate
+    from forecast.io.writers import check_writable
 
     check_writable(out, force=force)
     comparison = run_compare(list(items), draws=draws, seed=seed)
@@ -56,39 +55,10 @@ def compare(items: tuple[Path, ...], draws: int | None, seed: int | None, out: P
                       format_rate(record["required_rate"], kind, info["unit"]),
                       format_rate(record["median_rate"], kind, info["unit"]),
                       end_section=record["scenario"] == comparison.scenarios[-1])
-    console = _console()
+    console = make_console()
     console.print(table)
     console.print("difference: points against the first scenario ± the standard error of the "
                   "paired difference")
     comparison.save(out, force=force)
     console.print(f"Wrote {out / 'comparison.csv'}, {out / 'comparison.json'}, "
                   f"{out / 'comparison.nc'}")
-
-
-@click.command()
-@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--target", "target", required=True, help="Target id.")
-@click.option("--lever", required=True, help="Lever name (declared under 'levers:').")
-@click.option("--probability", type=click.FloatRange(0, 1, min_open=True, max_open=True),
-              default=0.8, show_default=True, help="Chance wanted.")
-@click.option("--draws", type=click.IntRange(min=2), help="Draws per trial (default: the "
-              "scenario's).")
-@click.option("--seed", type=click.IntRange(min=0), help="Seed (default: the scenario's).")
-@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
-@handle_errors
-def solve(scenario: Path, target: str, lever: str, probability: float, draws: int | None,
-          seed: int | None, as_json: bool) -> None:
-    """Find the LEVER value that gives TARGET the chosen PROBABILITY (a monotone search with
-    common random numbers), or say that no value in the lever's range does."""
-    from .scenario import load_scenario
-    from .solve import solve as run_solve
-
-    solution = run_solve(load_scenario(scenario), target=target, lever=lever,
-                         probability=probability, draws=draws, seed=seed)
-    if as_json:
-        click.echo(json.dumps(solution.to_json(), indent=2))
-        return
-    console = _console()
-    console.print(solution.message)
-    console.print(f"{len(solution.trials)} simulations of {solution.draws:,} draws, seed "
-                  f"{solution.seed}; range searched [{solution.low:g}, {solution.high:g}]")

@@ -1,15 +1,18 @@
-"""The functions a notebook calls: calibrate a scenario, simulate it."""
+"""The functions a notebook calls: calibrate a scenario, simulate it (paths of files are read
+here through the io layer; everything below takes values)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import ModelError, ScenarioError
-from .engine import Model, Progress, calibrate_model, simulate_paths, simulate_summaries
-from .history import read_history
-from .results import Results, build_dataset, build_summary_dataset
-from .scenario import Scenario, load_scenario
-from .summaries import KEEP_DRAWS_LIMIT
+from forecast.errors import InputError, ModelError, ScenarioError
+from forecast.calibration import calibrate as calibrate_model
+from forecast.engine import Model, Progress, simulate_paths, simulate_summaries
+from forecast.io.history import read_history
+from forecast.results import Results, build_dataset, build_summary_dataset
+from forecast.io.scenario_file import load_scenario
+from forecast.spec.scenario import Scenario
+from forecast.summary import KEEP_DRAWS_LIMIT
 
 
 def _scenario(scenario: Scenario | str | Path) -> Scenario:
@@ -64,6 +67,9 @@ def simulate(scenario: Scenario | str | Path, *, draws: int | None = None,
     -------
     Results
     """
+    if scheduler is not None and workers > 1:
+        raise InputError.single("give either scheduler (an existing Dask cluster) or workers "
+                                "(a new local one), not both", key="scheduler")
     scenario = _scenario(scenario)
     draws = scenario.draws if draws is None else int(draws)
     seed = scenario.seed if seed is None else int(seed)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-from .errors import DataError, Problem, did_you_mean
+from forecast.errors import DataError, Problem, did_you_mean
 
 COLUMNS = ("indicator", "kind", "year", "year_end", "value", "unit", "source", "note")
 KINDS = ("level", "change", "average_growth", "average_change")

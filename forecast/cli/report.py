@@ -1,49 +1,37 @@
 """Commands ``forecast report`` and ``forecast plot``: the HTML report and single charts.
 
-Registered on the ``forecast`` group at the end of :mod:`forecast.cli`.
 """
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import click
+
+from forecast.cli.app import Command
 
 LANG_OPTION = click.option("--lang", type=click.Choice(["en", "vi"]), default="en",
                            show_default=True, help="Language of the text the tool writes.")
 
 
-def _handled(command):
-    """:func:`forecast.cli.handle_errors`, looked up when the command runs (no import cycle)."""
 
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        from .cli import handle_errors
-
-        return handle_errors(command)(*args, **kwargs)
-
-    return wrapper
-
-
-@click.command()
+@click.command(cls=Command)
 @click.argument("run_dirs", metavar="RUN_DIR [RUN_DIR ...]", nargs=-1, required=True,
                 type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="HTML file to write (default: report.html in the first RUN_DIR).")
 @LANG_OPTION
-@_handled
 def report(run_dirs: tuple[Path, ...], output: Path | None, lang: str) -> None:
     """Write one self-contained HTML report of RUN_DIR (several: compared, the first as reference).
 
     The file opens offline: charts and styles are inside it.
     """
-    from .report import write_report
-    from .results import Results
+    from forecast.report import write_report
+    from forecast.results import Results
 
     output = output or run_dirs[0] / "report.html"
     if output.suffix.lower() not in (".html", ".htm"):
-        from .errors import InputError
+        from forecast.errors import InputError
 
         raise InputError.single(f"the report is an HTML page; name it '*.html' (found "
                                 f"'{output.suffix or output.name}')", file=str(output),
@@ -53,21 +41,20 @@ def report(run_dirs: tuple[Path, ...], output: Path | None, lang: str) -> None:
     click.echo(f"Wrote {output}")
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("run_dir", type=click.Path(path_type=Path))
 @click.argument("indicator")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Image to write: .png, .svg or .pdf (default: RUN_DIR/INDICATOR.png).")
 @LANG_OPTION
-@_handled
 def plot(run_dir: Path, indicator: str, output: Path | None, lang: str) -> None:
     """Draw the fan chart of INDICATOR from the run in RUN_DIR."""
-    from .errors import InputError
-    from .report.data import check_indicator
-    from .report.output import write_atomic
-    from .report.plots import fan_chart
-    from .report.style import FORMATS, figure_bytes
-    from .results import Results
+    from forecast.errors import InputError
+    from forecast.report.data import check_indicator
+    from forecast.io.report_writer import write_atomic
+    from forecast.report.plots import fan_chart
+    from forecast.report.style import FORMATS, figure_bytes
+    from forecast.results import Results
 
     output = output or run_dir / f"{indicator}.png"
     fmt = output.suffix.lower().lstrip(".")

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from .distributions import HalfNormal, LogNormal, _Dist
-from .errors import ModelError
+from forecast.spec.distributions import HalfNormal, LogNormal, _Dist
+from forecast.errors import ModelError
 
 _SIGMA_GRID = np.exp(np.linspace(math.log(0.002), math.log(5.0), 401))
 MIN_SPREAD = 0.05

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import InputError
+from forecast.errors import InputError
 
 
 class OutputExistsError(InputError):

@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError
-from .results import Results
-from .targets import achieved_rate, required_rate
+from forecast.errors import InputError
+from forecast.results import Results
+from forecast.spec.targets import achieved_rate, required_rate
 
 RECORD_KEYS = ("scenario", "target", "indicator", "probability", "probability_se", "difference",
                "difference_se", "unpaired_se", "required_rate", "median_rate")
@@ -150,7 +150,7 @@ class Comparison:
 
     def save(self, directory, *, force: bool = False):
         """Write comparison.csv, comparison.json and comparison.nc atomically."""
-        from .output import atomic_folder
+        from forecast.io.writers import atomic_folder
 
         with atomic_folder(directory, force=force) as staging:
             (staging / "comparison.csv").write_text(self.to_csv(), encoding="utf-8")
@@ -188,8 +188,9 @@ def compare(items: Sequence[Any], *, draws: int | None = None, seed: int | None 
     """
     from pathlib import Path
 
-    from .api import simulate
-    from .scenario import Scenario, load_scenario
+    from forecast.pipeline import simulate
+    from forecast.io.scenario_file import load_scenario
+    from forecast.spec.scenario import Scenario
 
     loaded: list[Any] = []
     for item in items:

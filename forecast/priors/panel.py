@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import DataError
+from forecast.errors import DataError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .priors import PooledSpec
+    from forecast.priors.pooled import PooledSpec
 
 
 def read_panel(path: str | Path, column: str) -> tuple[dict[str, dict[int, float]], list[int]]:

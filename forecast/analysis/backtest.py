@@ -27,13 +27,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .distributions import Normal, _Dist
-from .errors import InputError, ModelError
-from .history import Evidence, History
-from .panel import PanelLevels, sample_sds
+from forecast.spec.distributions import Normal, _Dist
+from forecast.errors import InputError, ModelError
+from forecast.io.history import Evidence, History
+from forecast.priors.panel import PanelLevels, sample_sds
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .priors import PooledSpec
+    from forecast.priors.pooled import PooledSpec
 
 POOLED_NAME = "vietnam_provincial_revenue_volatility"
 PERSISTENCE_NAME = "vietnam_provincial_revenue_persistence"
@@ -155,7 +155,7 @@ def _history(name: str, levels: dict[int, float], file: str) -> History:
 def _specs(spec: PooledSpec | None) -> dict[str, PooledSpec]:
     """The volatility and persistence specs: the shipped ones, or ``spec``'s exclusions for
     both."""
-    from .priors import POOLED
+    from forecast.priors.pooled import POOLED
 
     if spec is None:
         return {"volatility": POOLED[POOLED_NAME], "persistence": POOLED[PERSISTENCE_NAME]}
@@ -168,8 +168,8 @@ def _priors(settings: BacktestSettings, path: Path, units: Sequence[str],
     """Volatility and persistence priors per province: declared ones as given, pooled ones
     re-derived from the fitting years of the *other* provinces only, by the same function as
     the shipped priors (:func:`forecast.priors.fit_prior`)."""
-    from .panel import panel_changes
-    from .priors import fit_prior
+    from forecast.priors.panel import panel_changes
+    from forecast.priors.pooled import fit_prior
 
     panel = panel_changes(specs["volatility"], path, last_year=settings.cutoff)
     names = np.array(panel.units)
@@ -252,10 +252,10 @@ def run_backtest(panel: str | Path | None = None, settings: BacktestSettings | N
         If the years are not ordered, outside the panel's, the cut-off is a left-out year, or
         no province has enough data.
     """
-    from .engine import Model, simulate_paths
-    from .models import Growth
-    from .panel import panel_levels
-    from .priors import panel_path
+    from forecast.engine import Model, simulate_paths
+    from forecast.models import Growth
+    from forecast.priors.panel import panel_levels
+    from forecast.priors.pooled import panel_path
 
     settings = settings or BacktestSettings()
     if not settings.first_year + 2 <= settings.cutoff < settings.last_year:
@@ -336,7 +336,7 @@ def run_backtest(panel: str | Path | None = None, settings: BacktestSettings | N
 
 def write_json(result: BacktestResult, directory: str | Path, *, force: bool = False) -> Path:
     """Write ``backtest.json`` into ``directory`` atomically (staged, then moved)."""
-    from .output import atomic_folder
+    from forecast.io.writers import atomic_folder
 
     with atomic_folder(directory, force=force) as staging:
         (staging / "backtest.json").write_text(

@@ -17,12 +17,12 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, StrictInt, ValidationError,
                       create_model, model_validator)
 
-from . import distributions
-from .distributions import Distribution
-from .errors import Problem, ScenarioError, did_you_mean
-from .levers import Lever, find_refs, set_levers
-from .models import Component, registry
-from .yaml_source import SourceMap, key_path, load_document
+from forecast.spec import distributions
+from forecast.spec.distributions import Distribution
+from forecast.errors import Problem, ScenarioError, did_you_mean
+from forecast.spec.levers import Lever, find_refs, set_levers
+from forecast.models import Component, registry
+from forecast.io.yaml_source import SourceMap, key_path
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)]
 Year = Annotated[StrictInt, Field(ge=1900, le=2200)]
@@ -432,24 +432,3 @@ def _resolve_levers(scenario: Scenario) -> Scenario:
     if problems:
         raise ScenarioError(problems)
     return scenario.with_options(indicators=indicators)
-
-
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file (following ``extends:``).
-
-    Parameters
-    ----------
-    path : str or Path
-        The YAML file.
-
-    Returns
-    -------
-    Scenario
-
-    Raises
-    ------
-    ScenarioError
-        With the file, line and key path of every problem.
-    """
-    raw, source = load_document(Path(path))
-    return parse_scenario(raw, source, str(Path(path).resolve()))

@@ -1,0 +1,1 @@
+"""Analyses of calibrated models and their runs: compare, solve, backtest, calibration report."""

@@ -1,0 +1,81 @@
+"""The ``forecast`` command group and its one error boundary.
+
+Every command of the group is a :class:`Command`, whose :meth:`Command.invoke` is the only place
+where the package's errors become text and an exit code: a :class:`~forecast.errors.
+ForecastError` is printed as one paragraph on stderr with exit code 2, never as a traceback
+(``forecast --debug`` shows one). Library errors name parameters (``lever``); the boundary
+names them as the command's flags (``--lever``).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+EXIT_INPUT = 2
+
+
+class InputProblem(click.ClickException):
+    """A bad input, reported without a traceback and with exit code 2."""
+
+    exit_code = EXIT_INPUT
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Error: {self.format_message()}", err=True)
+
+
+def _as_flags(error: Exception, command: click.Command) -> str:
+    """The error's text with every problem keyed by a parameter of ``command`` keyed by its
+    flag instead (``lever`` -> ``--lever``)."""
+    from forecast.errors import InputError, Problem
+
+    if not isinstance(error, InputError):
+        return str(error)
+    flags = {p.name: p.opts[0] for p in command.params
+             if isinstance(p, click.Option) and p.opts and p.name}
+    problems = [Problem(p.file, p.line, flags.get(p.key, p.key), p.message)
+                for p in error.problems]
+    return str(type(error)(problems))
+
+
+class Command(click.Command):
+    """A command whose bad input ends in one paragraph and exit code 2 (the one boundary)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from forecast.errors import ForecastError
+
+        debug = ctx.find_root().params.get("debug", False)
+        try:
+            return super().invoke(ctx)
+        except ForecastError as exc:
+            if debug:
+                raise
+            raise InputProblem(_as_flags(exc, self)) from None
+        except KeyboardInterrupt:
+            click.echo("Interrupted; nothing was written.", err=True)
+            sys.exit(130)
+
+
+class Group(click.Group):
+    """The ``forecast`` group: its commands are :class:`Command` s."""
+
+    command_class = Command
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show Python tracebacks on errors.")
+@click.version_option(package_name="forecast")
+def main(debug: bool) -> None:
+    """Odds of reaching the targets of a five-year plan, by Monte Carlo simulation."""
+
+
+def console():
+    """A rich console for the command's output (160 columns when not on a terminal)."""
+    from rich.console import Console
+
+    out = Console(highlight=False)
+    if not out.is_terminal:
+        out = Console(highlight=False, width=160)
+    return out

@@ -1,0 +1,38 @@
+"""``forecast solve``: the lever value that gives a target a chosen probability."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from forecast.cli.app import Command, console as make_console
+
+
+@click.command(cls=Command)
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--target", "target", required=True, help="Target id.")
+@click.option("--lever", required=True, help="Lever name (declared under 'levers:').")
+@click.option("--probability", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              default=0.8, show_default=True, help="Chance wanted.")
+@click.option("--draws", type=click.IntRange(min=2), help="Draws per trial (default: the "
+              "scenario's).")
+@click.option("--seed", type=click.IntRange(min=0), help="Seed (default: the scenario's).")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+def solve(scenario: Path, target: str, lever: str, probability: float, draws: int | None,
+          seed: int | None, as_json: bool) -> None:
+    """Find the LEVER value that gives TARGET the chosen PROBABILITY (a monotone search with
+    common random numbers), or say that no value in the lever's range does."""
+    from forecast.io.scenario_file import load_scenario
+    from forecast.analysis.solve import solve as run_solve
+
+    solution = run_solve(load_scenario(scenario), target=target, lever=lever,
+                         probability=probability, draws=draws, seed=seed)
+    if as_json:
+        click.echo(json.dumps(solution.to_json(), indent=2))
+        return
+    console = make_console()
+    console.print(solution.message)
+    console.print(f"{len(solution.trials)} simulations of {solution.draws:,} draws, seed "
+                  f"{solution.seed}; range searched [{solution.low:g}, {solution.high:g}]")

@@ -1,0 +1,1 @@
+"""What a scenario says: the plan, its indicators, targets, distributions and levers (no file access)."""
