@@ -76,8 +76,8 @@ def child_engine(scenario_path: str, draws: int, seed: int, keep: str) -> dict:
     results = forecast.simulate(scenario, draws=draws, seed=seed, model=model,
                                 keep_draws=keep_draws)
     simulated = time.perf_counter()
-    results.records()
-    results.joint_probability()
+    results.summary.records()
+    results.summary.joint_probability
     for name in results.indicators:
         results.quantiles(name)
     summarised = time.perf_counter()

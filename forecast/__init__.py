@@ -35,7 +35,7 @@ _EXPORTS = {
     "Scenario": "spec.scenario", "Shock": "spec.scenario", "json_schema": "spec.scenario",
     "dependency_order": "spec.scenario", "parse_scenario": "spec.scenario",
     "Target": "spec.targets", "TargetKind": "spec.targets", "target_kind": "spec.targets",
-    "IndicatorInfo": "spec.info", "Assumption": "spec.info",
+    "IndicatorInfo": "info", "Assumption": "info",
 }
 _ALIASES = {"calibrate_model": "calibrate"}
 
@@ -70,7 +70,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from forecast.pipeline import calibrate, simulate
     from forecast.priors.library import PriorLibrary
     from forecast.results import Results
-    from forecast.spec.info import Assumption, IndicatorInfo
+    from forecast.info import Assumption, IndicatorInfo
     from forecast.spec.scenario import Scenario, Shock, dependency_order, json_schema, parse_scenario
     from forecast.spec.targets import Target, TargetKind, target_kind
     from forecast.summary import Summary, TargetSummary

@@ -21,8 +21,10 @@ import numpy as np
 
 from forecast.errors import InputError, ModelError
 from forecast.models.base import Component, check_finite
-from forecast.spec.scenario import Shock, Target
-from forecast.summary import Binning, Layout, SummaryAccumulator
+from forecast.spec.scenario import Shock
+from forecast.spec.targets import Target
+from forecast.histograms import Binning
+from forecast.summary import Layout, SummaryAccumulator
 
 BLOCK_SIZE = 8192
 """Draws per block. Part of the reproducibility contract: changing it changes the streams."""
@@ -149,13 +151,13 @@ def dask_client(*, scheduler: str | None = None, workers: int = 1) -> Iterator[A
     except ImportError:
         raise InputError.single("running on a Dask cluster needs dask.distributed: "
                                 "pip install 'forecast[distributed]'",
-                                key="--scheduler" if scheduler else "--workers") from None
+                                key="scheduler" if scheduler else "workers") from None
     if scheduler is not None:
         try:
             client = Client(scheduler)  # waits distributed.comm.timeouts.connect (30 s)
         except (OSError, TimeoutError) as exc:
             raise InputError.single(f"cannot reach the Dask scheduler at '{scheduler}': {exc}",
-                                    key="--scheduler") from None
+                                    key="scheduler") from None
         with client:
             yield client
         return
@@ -243,7 +245,7 @@ def simulate_summaries(model: Model, targets: Sequence[Target], *, draws: int, s
     Parameters are as for :func:`simulate_paths`; ``targets`` are the scenario's targets.
     """
     blocks = _blocks(draws)
-    layout = Layout(tuple(model.components), tuple(model.years), tuple(targets))
+    layout = layout_of(model, targets)
     (pilot, pilot_size), rest = blocks[0], blocks[1:]
     accumulator = SummaryAccumulator.pilot(layout, simulate_block(model, seed, pilot,
                                                                   pilot_size).paths)
@@ -261,6 +263,12 @@ def simulate_summaries(model: Model, targets: Sequence[Target], *, draws: int, s
                         scheduler=scheduler, progress=progress):
         accumulator.merge(part)
     return accumulator
+
+
+def layout_of(model: Model, targets: Sequence[Target]) -> Layout:
+    """What a run of ``model`` summarises: every indicator in every year and every target."""
+    return Layout(tuple(model.components), tuple(model.years), tuple(targets),
+                  tuple(model.components[t.indicator].rate_kind for t in targets))
 
 
 def _blocks(draws: int) -> list[tuple[int, int]]:

@@ -79,6 +79,10 @@ class DataError(InputError):
     kind = "data"
 
 
+class SummariesOnlyError(ForecastError):
+    """What was asked needs every draw, and the run kept only its summary."""
+
+
 class ModelError(ForecastError):
     """A model cannot be built or produced an invalid value."""
 

@@ -1,96 +1,68 @@
-"""Streaming summaries: target probabilities and quantiles accumulated block by block.
+"""One Summary of a run, whether its draws were kept or streamed.
 
-When the draws are not kept, every block of draws is reduced to counts and fine histograms as
-soon as it is simulated, so memory is bounded by the block size whatever the number of draws:
-
-- target probabilities, and the joint probability of all targets, are exact counts;
-- quantiles (of every target's quantity and of every indicator in every year, for fan charts)
-  come from a histogram per quantity whose bins follow the pilot block's (block 0) distribution,
-  so that heavy tails do not squeeze the bulk of the draws into a few bins. Each bin keeps its
-  count and the smallest and largest value that fell in it.
-
-Bins. :data:`SEGMENTS` segments per quantity, each cut into :data:`PER_SEGMENT` equal bins
-(:data:`BINS` in all), plus one open bin below and one above. The segments' ends ("knots") are
-the pilot block's minimum, its maximum and its empirical quantiles (``numpy.quantile``'s linear
-definition) at 253 probabilities equally spaced in logit scale between ``expit(-LOGIT_RANGE)``
-and ``expit(LOGIT_RANGE)``, 0.071 apart; one more segment on each side widens the pilot range by
-:data:`MARGIN` of it. The segment around the quantile ``q`` thus holds about
-``0.071 q (1 - q)`` of the draws and each of its bins about ``1.1e-3 q (1 - q)``: bins are
-narrow where the draws are dense, in the tails each holds about 1.1e-3 of the draws beyond it,
-and one extreme draw in the pilot block widens only the last segment. Binning on
-the pilot's quantiles is a monotone transform, and quantiles commute with monotone transforms:
-a larger value never gets a smaller bin, which is all the quantile computation below relies on.
-
-Every part of the state is an integer count, a minimum or a maximum, so merging accumulators is
-exact and does not depend on the order: results are bit-identical however blocks are grouped
-into chunks, processes or Dask tasks. The bins depend only on block 0, hence on the seed.
-
-Error bound. A quantile is computed like ``numpy.quantile``'s default (linear interpolation
-between the order statistics of ranks ``floor(q (n - 1))`` and the next one). An order statistic
-is known exactly when it is the smallest or largest value of its bin (or its bin holds one
-distinct value); otherwise it is interpolated within the bin and lies in ``[bin min, bin max]``.
-The bound reported with every quantile is the interpolation of those spans: the streamed quantile
-differs from the exact one by at most that (a guarantee, not an estimate). The span is never
-wider than the bin, about ``1.1e-3 q (1 - q) / f(x_q)`` where ``f`` is the density of the
-quantity at its quantile ``x_q`` (a small fraction of the local spread of the draws, not of
-their range), unless the rank falls in one of the two open bins (beyond the widened pilot
-range: not for the reported quantiles, in practice). :func:`loose` flags a bound above
-:data:`TOLERANCE` of the larger of the quantile's magnitude and its quantity's 5-95 % spread.
+A run is reduced to :class:`Counts`: draws in which each target (and all of them) is reached,
+quantiles of every target's quantity and achieved rate, and quantiles of every indicator in every
+year (for fan charts), each quantile with its error bound. With the draws at hand the counts are
+computed exactly (:func:`exact_counts`, bounds zero); a streamed run accumulates them block by
+block (:class:`SummaryAccumulator`, quantiles from :mod:`forecast.histograms` within a stated
+bound). Either way :func:`summarise` turns them, with the targets and the indicators'
+:class:`~forecast.info.IndicatorInfo`, into the same typed :class:`Summary`: probabilities with
+their Monte Carlo standard errors, quantiles with their bounds, required and achieved rates and
+the scale they read on.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from forecast.spec.scenario import Target
-from forecast.spec.targets import QUANTILES, is_met, target_quantity
+from forecast.errors import InputError, did_you_mean
+from forecast.histograms import TOLERANCE, Binning, Histograms, loose
+from forecast.info import IndicatorInfo
+from forecast.spec.targets import Target
 
 KEEP_DRAWS_LIMIT = 200_000
 """Runs of at most this many draws keep every draw by default; larger runs keep summaries."""
-SEGMENTS = 256
-"""Segments per summarised quantity: 254 between pilot quantiles, one margin on each side."""
-PER_SEGMENT = 64
-"""Equal bins per segment."""
-BINS = SEGMENTS * PER_SEGMENT
-"""Bins per summarised quantity, besides the two open ones (16,384)."""
-LOGIT_RANGE = 9.0
-"""The pilot quantiles used as knots lie at ``expit(z)`` for ``z`` equally spaced in
-``[-LOGIT_RANGE, LOGIT_RANGE]`` (``expit(9)`` is about ``1 - 1/8,100``: the pilot block's most
-extreme order statistics)."""
-MARGIN = 0.25
-"""Each side of the pilot block's range is widened by this fraction of the range."""
-TOLERANCE = 0.01
-"""A quantile's bound above this fraction of ``max(|quantile|, 5-95 % spread)`` is loose."""
+QUANTILES = (0.05, 0.5, 0.95)
+"""Quantiles of every target's quantity and achieved rate."""
 FAN_QUANTILES = (0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)
-"""Quantiles of every indicator in every year kept by a streamed run (for fan charts)."""
+"""Quantiles of every indicator in every year (fan charts draw 5, 25, 50, 75 and 95 %)."""
+
+
+def binomial_se(probability: float, draws: int) -> float:
+    """Monte Carlo standard error of a probability estimated from ``draws`` draws:
+    ``sqrt(p (1 - p) / draws)``."""
+    return math.sqrt(max(probability * (1.0 - probability), 0.0) / draws)
+
 
 @dataclass(frozen=True)
 class Layout:
-    """What is summarised: every indicator in every year, then every target's quantity.
+    """What is summarised: every indicator in every year, then every target's quantity, then
+    every target's achieved rate (one row each in :meth:`values`).
 
-    Row ``i * len(years) + j`` of :meth:`values` is indicator ``i`` in year ``j``; the last
-    ``len(targets)`` rows are the targets' quantities.
+    ``rate_kinds`` holds the rate kind of each target's indicator (``growth`` or ``change``).
     """
 
     indicators: tuple[str, ...]
     years: tuple[int, ...]
     targets: tuple[Target, ...]
+    rate_kinds: tuple[str, ...]
 
     @property
     def rows(self) -> int:
         """Number of summarised quantities."""
-        return len(self.indicators) * len(self.years) + len(self.targets)
+        return len(self.indicators) * len(self.years) + 2 * len(self.targets)
 
-    def values(self, paths: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    def values(self, paths: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Stack the quantities of one block, shape (rows, draws), and the targets' ``met``.
 
         Parameters
         ----------
-        paths : dict of ndarray, shape (year, draw)
+        paths : mapping of ndarray, shape (year, draw)
             The block's simulated paths by indicator.
 
         Returns
@@ -100,250 +72,93 @@ class Layout:
         """
         size = next(iter(paths.values())).shape[1]
         values = np.empty((self.rows, size))
-        span = len(self.years)
+        span, n = len(self.years), len(self.targets)
         for i, name in enumerate(self.indicators):
             values[i * span:(i + 1) * span] = paths[name]
         offset = len(self.indicators) * span
-        met = np.empty((len(self.targets), size), dtype=bool)
-        for j, target in enumerate(self.targets):
-            quantity = target_quantity(target, paths[target.indicator], self.years[0])
-            values[offset + j] = quantity
-            met[j] = is_met(target, quantity)
+        met = np.empty((n, size), dtype=bool)
+        base_year = self.years[0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for j, (target, rate_kind) in enumerate(zip(self.targets, self.rate_kinds)):
+                path = paths[target.indicator]
+                quantity = target.quantity(path, base_year)
+                values[offset + j] = quantity
+                values[offset + n + j] = target.rule.achieved_rate(target, path, base_year,
+                                                                   rate_kind)
+                met[j] = target.is_met(quantity)
         return values, met
 
 
-
 @dataclass(frozen=True)
-class Binning:
-    """Where the bins of every quantity lie (see the module's docstring).
+class Counts:
+    """What a run is reduced to, exact or streamed (and what ``results.nc`` stores).
 
     Attributes
     ----------
-    knots : ndarray, shape (rows, segments + 1)
-        Ends of the segments, non-decreasing along each row.
-    scale : ndarray, shape (rows, segments)
-        ``per_segment / width`` of each segment (0 for an empty one).
-    per_segment : int
-        Equal bins per segment.
+    draws : int
+    exact : bool
+        True when computed from every draw (bounds are then zero).
+    fan, fan_error : ndarray, shape (indicator, quantile, year)
+        :data:`FAN_QUANTILES` of every indicator in every year and their error bounds.
+    quantity, quantity_error : ndarray, shape (target, 3)
+        :data:`QUANTILES` of every target's quantity and their error bounds.
+    achieved, achieved_error : ndarray, shape (target, 3)
+        The same of every target's achieved yearly rate.
+    met : ndarray of int, shape (target,)
+        Draws in which each target is reached.
+    joint : int
+        Draws in which all targets are reached.
     """
 
-    knots: np.ndarray
-    scale: np.ndarray
-    per_segment: int = PER_SEGMENT
-
-    @property
-    def bins(self) -> int:
-        """Bins per row, besides the open bin below and the one above."""
-        return self.scale.shape[1] * self.per_segment
-
-    @classmethod
-    def from_pilot(cls, values: np.ndarray, segments: int = SEGMENTS,
-                   per_segment: int = PER_SEGMENT) -> "Binning":
-        """Knots at each row's pilot quantiles, with a margin of :data:`MARGIN` on each side.
-
-        Parameters
-        ----------
-        values : ndarray, shape (rows, draws)
-            The pilot block's values (non-finite ones are ignored).
-        segments : int
-            Segments per row, at least 3 (two of them are the margins).
-        per_segment : int
-            Equal bins per segment.
-        """
-        import warnings
-
-        rows = values.shape[0]
-        logits = np.linspace(-LOGIT_RANGE, LOGIT_RANGE, segments - 3)
-        probabilities = np.concatenate(([0.0], 1.0 / (1.0 + np.exp(-logits)), [1.0]))
-        finite = np.where(np.isfinite(values), values, np.nan)
-        if finite.shape[1] == 0:
-            pilot = np.zeros((rows, len(probabilities)))
-        else:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # a row with no finite value
-                quantile = np.nanquantile if np.isnan(finite).any() else np.quantile
-                pilot = quantile(finite, probabilities, axis=1).T
-            pilot = np.where(np.isfinite(pilot), pilot, 0.0)
-        np.maximum.accumulate(pilot, axis=1, out=pilot)  # guard against rounding
-        low, high = pilot[:, 0], pilot[:, -1]
-        with np.errstate(all="ignore"):  # ranges beyond 1e308 overflow; empty segments
-            width = high - low
-            # a constant row still gets a margin, so its one value has a bin of its own
-            margin = np.where(width > 0, width * MARGIN, np.maximum(np.abs(low), 1.0) * 1e-6)
-            knots = np.column_stack([low - margin, pilot, high + margin])
-            widths = np.diff(knots, axis=1)
-            scale = np.where(widths > 0, per_segment / widths, 0.0)
-        scale = np.nan_to_num(scale, nan=0.0, posinf=np.finfo(float).max)  # subnormal widths
-        return cls(knots, scale, per_segment)
-
-    def index(self, ordered: np.ndarray, stride: int = 0) -> np.ndarray:
-        """Bin of each value: 0 below the first knot, 1..bins inside, bins + 1 from the last.
-
-        Parameters
-        ----------
-        ordered : ndarray, shape (rows, draws)
-            Values, each row sorted ascending with NaNs last (as ``numpy.sort`` leaves them);
-            the bins given to NaNs are meaningless.
-        stride : int
-            Added to the bins once per row (``row * stride``): with ``bins + 2``, indices into
-            the flattened per-row histograms.
-
-        Returns
-        -------
-        ndarray of intp, same shape
-            Never decreasing along a row: the bin of a value depends only on the value and the
-            knots (not on the other values), and a larger value never gets a smaller bin.
-        """
-        rows, size = ordered.shape
-        knots, per = self.knots.shape[1], self.per_segment
-        # runs of values by segment: -1 (below the first knot), 0 .. knots - 2, knots - 1 (from
-        # the last knot); a run ends at the first value >= the next knot
-        ends = np.empty((rows, knots + 1), dtype=np.intp)
-        for row in range(rows):
-            ends[row, :knots] = np.searchsorted(ordered[row], self.knots[row], side="left")
-        ends[:, knots] = size
-        lengths = np.diff(ends, axis=1, prepend=0).ravel()
-        # per segment: its first bin, lower knot and scale (0 for the two open bins)
-        first = np.concatenate(([0.0], 1.0 + per * np.arange(knots - 1), [self.bins + 1.0]))
-        lower = np.concatenate([self.knots[:, :1], self.knots], axis=1)
-        scale = np.pad(self.scale, ((0, 0), (1, 1)))
-        with np.errstate(all="ignore"):
-            offset = ordered.ravel() - np.repeat(lower.ravel(), lengths)
-            offset *= np.repeat(scale.ravel(), lengths)
-        np.fmax(offset, 0.0, out=offset)  # fmax/fmin also turn a NaN (inf * 0) into a bound
-        np.fmin(offset, per - 1, out=offset)
-        # first + offset is in [first, first + per - 1] even when the sum rounds, and truncation
-        # (the floor, as it is not negative) keeps the order
-        first = first + stride * np.arange(rows, dtype=float)[:, None]
-        offset += np.repeat(first.ravel(), lengths)
-        index = offset.astype(np.intp).reshape(rows, size)
-        return index
+    draws: int
+    exact: bool
+    fan: np.ndarray
+    fan_error: np.ndarray
+    quantity: np.ndarray
+    quantity_error: np.ndarray
+    achieved: np.ndarray
+    achieved_error: np.ndarray
+    met: np.ndarray
+    joint: int
 
 
-class Histograms:
-    """Per-row bin counts with the smallest and largest value in each bin (mergeable, exact)."""
+def _split(layout: Layout, values: np.ndarray, bounds: np.ndarray, draws: int, exact: bool,
+           met: np.ndarray, joint: int, fan_columns: list[int], target_columns: list[int],
+           ) -> Counts:
+    n_ind, n_years, n = len(layout.indicators), len(layout.years), len(layout.targets)
+    cut = n_ind * n_years
 
-    def __init__(self, binning: Binning, rows: int):
-        self.binning = binning
-        size = binning.bins + 2
-        self.counts = np.zeros((rows, size), dtype=np.int64)
-        self.low = np.full((rows, size), np.inf)
-        self.high = np.full((rows, size), -np.inf)
-        self.nan = np.zeros(rows, dtype=np.int64)
+    def fan(array: np.ndarray) -> np.ndarray:
+        return array[:cut, fan_columns].reshape(n_ind, n_years, -1).transpose(0, 2, 1)
 
-    def add(self, values: np.ndarray, *, overwrite: bool = False) -> None:
-        """Add one block of values, shape (rows, draws).
-
-        Each row is sorted, so its bins never decrease along it: every bin's count, smallest
-        and largest value come from where its run of values starts and ends (no ``ufunc.at``).
-        With ``overwrite``, ``values`` is sorted in place (saves a copy).
-        """
-        rows, size = values.shape
-        if size == 0:
-            return
-        if overwrite:
-            values.sort(axis=1)
-            ordered = values
-        else:
-            ordered = np.sort(values, axis=1)
-        flat = self.binning.index(ordered, stride=self.counts.shape[1])
-        flat, data = flat.ravel(), ordered.ravel()
-        if np.isnan(ordered[:, -1]).any():  # NaNs sort last
-            nan = np.isnan(data)
-            self.nan += np.count_nonzero(nan.reshape(rows, size), axis=1)
-            flat, data = flat[~nan], data[~nan]
-            if not flat.size:
-                return
-        starts = np.empty(flat.size, dtype=bool)  # where a run of one bin starts
-        starts[0] = True
-        np.not_equal(flat[1:], flat[:-1], out=starts[1:])
-        first = np.flatnonzero(starts)
-        last = np.append(first[1:] - 1, flat.size - 1)
-        bins = flat[first]
-        self.counts.reshape(-1)[bins] += last - first + 1
-        low, high = self.low.reshape(-1), self.high.reshape(-1)
-        low[bins] = np.minimum(low[bins], data[first])
-        high[bins] = np.maximum(high[bins], data[last])
-
-    def merge(self, other: "Histograms") -> None:
-        """Add another accumulator's state into this one (same binning)."""
-        self.counts += other.counts
-        np.minimum(self.low, other.low, out=self.low)
-        np.maximum(self.high, other.high, out=self.high)
-        self.nan += other.nan
-
-    def quantiles(self, quantiles: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
-        """Quantiles of every row and their error bounds, each of shape (rows, quantiles).
-
-        ``numpy.quantile``'s default (linear) definition; a row with a NaN gives NaN.
-        """
-        rows = self.counts.shape[0]
-        values = np.full((rows, len(quantiles)), np.nan)
-        bounds = np.full((rows, len(quantiles)), np.nan)
-        cumulative = np.cumsum(self.counts, axis=1)
-        for row in range(rows):
-            n = int(cumulative[row, -1])
-            if n == 0 or self.nan[row]:
-                continue
-            for column, q in enumerate(quantiles):
-                position = q * (n - 1)
-                below = math.floor(position)
-                above = min(below + 1, n - 1)
-                fraction = position - below
-                a, a_bound = self._order_statistic(row, cumulative[row], below)
-                b, b_bound = self._order_statistic(row, cumulative[row], above)
-                values[row, column] = _lerp(a, b, fraction)
-                bounds[row, column] = (1 - fraction) * a_bound + fraction * b_bound
-        return values, bounds
-
-    def _order_statistic(self, row: int, cumulative: np.ndarray, rank: int) -> tuple[float, float]:
-        """Estimate of the ``rank``-th smallest value (0-based) and its error bound."""
-        b = int(np.searchsorted(cumulative, rank, side="right"))
-        start = int(cumulative[b - 1]) if b else 0
-        count = int(self.counts[row, b])
-        low, high = float(self.low[row, b]), float(self.high[row, b])
-        offset = rank - start
-        if offset == 0 or low == high:
-            return low, 0.0
-        if offset == count - 1:
-            return high, 0.0
-        return low + (high - low) * offset / (count - 1), high - low
+    return Counts(draws, exact, fan(values), fan(bounds),
+                  values[cut:cut + n][:, target_columns], bounds[cut:cut + n][:, target_columns],
+                  values[cut + n:][:, target_columns], bounds[cut + n:][:, target_columns],
+                  np.asarray(met, dtype=np.int64), int(joint))
 
 
-def _lerp(a: float, b: float, t: float) -> float:
-    """``numpy.quantile``'s interpolation between two order statistics."""
-    diff = b - a
-    return b - diff * (1 - t) if t >= 0.5 else a + diff * t
+def _columns() -> tuple[list[float], list[int], list[int]]:
+    qs = sorted(set(FAN_QUANTILES) | set(QUANTILES))
+    return qs, [qs.index(q) for q in FAN_QUANTILES], [qs.index(q) for q in QUANTILES]
 
 
-def loose(values: np.ndarray, bounds: np.ndarray, spread: np.ndarray,
-          tolerance: float = TOLERANCE) -> np.ndarray:
-    """Whether each quantile's error bound is above ``tolerance`` of its scale.
-
-    The scale is the larger of the quantile's magnitude and ``spread`` (the quantity's 5-95 %
-    spread): a bound is loose when it is large both against the value and against the spread
-    of the draws, so a quantile near zero with a tight bound is not flagged.
-
-    Parameters
-    ----------
-    values, bounds : array_like
-        Streamed quantiles and their error bounds.
-    spread : array_like
-        The spread of the same quantity, broadcast against ``values``.
-
-    Returns
-    -------
-    ndarray of bool
-        False where the quantile or its bound is NaN (no finite draws).
-    """
-    values, bounds, spread = (np.asarray(a, dtype=float) for a in (values, bounds, spread))
-    scale = np.maximum(np.abs(values), np.abs(spread))
-    with np.errstate(invalid="ignore"):
-        return np.asarray(bounds > tolerance * scale)
+def exact_counts(layout: Layout, paths: Mapping[str, np.ndarray]) -> Counts:
+    """:class:`Counts` from every draw (``numpy.quantile``'s linear definition; a quantity with
+    a NaN draw has NaN quantiles, as in a streamed run)."""
+    values, met = layout.values(paths)
+    qs, fan_columns, target_columns = _columns()
+    quantiles = np.quantile(values, qs, axis=1).T
+    joint = int(np.count_nonzero(np.logical_and.reduce(met, axis=0))) if len(met) else \
+        values.shape[1]
+    return _split(layout, quantiles, np.zeros_like(quantiles), values.shape[1], True,
+                  np.count_nonzero(met, axis=1), joint, fan_columns, target_columns)
 
 
 class SummaryAccumulator:
     """Counts of targets met, joint count and histograms of one run, merged block by block.
+
+    Every part of the state is an integer count, a minimum or a maximum, so merging is exact and
+    does not depend on the order in which blocks are grouped (see :mod:`forecast.histograms`).
 
     Parameters
     ----------
@@ -361,14 +176,14 @@ class SummaryAccumulator:
         self.draws = 0
 
     @classmethod
-    def pilot(cls, layout: Layout, paths: dict[str, np.ndarray]) -> "SummaryAccumulator":
+    def pilot(cls, layout: Layout, paths: Mapping[str, np.ndarray]) -> "SummaryAccumulator":
         """A new accumulator binned on this (pilot) block, with the block already added."""
         values, met = layout.values(paths)
         new = cls(layout, Binning.from_pilot(values))
         new._add(values, met)
         return new
 
-    def add(self, paths: dict[str, np.ndarray]) -> None:
+    def add(self, paths: Mapping[str, np.ndarray]) -> None:
         """Add one block of simulated paths."""
         self._add(*self.layout.values(paths))
 
@@ -388,43 +203,194 @@ class SummaryAccumulator:
         self.joint += other.joint
         self.draws += other.draws
 
-    def result(self, fan_quantiles: Sequence[float] = FAN_QUANTILES) -> "StreamedSummary":
-        """The quantiles and counts the run reports."""
-        values, bounds = self.histograms.quantiles(sorted(set(fan_quantiles) | set(QUANTILES)))
-        qs = sorted(set(fan_quantiles) | set(QUANTILES))
-        fan_columns = [qs.index(q) for q in fan_quantiles]
-        target_columns = [qs.index(q) for q in QUANTILES]
-        n_ind, n_years = len(self.layout.indicators), len(self.layout.years)
-        cut = n_ind * n_years
-        fan = values[:cut, fan_columns].reshape(n_ind, n_years, -1).transpose(0, 2, 1)
-        fan_bound = bounds[:cut, fan_columns].reshape(n_ind, n_years, -1).transpose(0, 2, 1)
-        return StreamedSummary(
-            draws=self.draws, fan_quantiles=tuple(fan_quantiles), fan=fan, fan_bound=fan_bound,
-            target_quantiles=values[cut:, target_columns],
-            target_bound=bounds[cut:, target_columns], met=self.met.copy(), joint=self.joint)
+    def counts(self) -> Counts:
+        """The quantiles (within their bounds) and counts the run reports."""
+        qs, fan_columns, target_columns = _columns()
+        values, bounds = self.histograms.quantiles(qs)
+        return _split(self.layout, values, bounds, self.draws, False, self.met.copy(),
+                      self.joint, fan_columns, target_columns)
 
 
 @dataclass(frozen=True)
-class StreamedSummary:
-    """What a streamed run keeps.
+class TargetSummary:
+    """What a run says about one target.
+
+    Quantities (``median``, ``p05``, ``p95``) read on the target kind's ``quantity_scale``
+    (``value``, ``change`` or ``growth``); rates (``required_rate``, the ``achieved_rate`` of
+    the median draw) on ``rate_kind`` (``growth`` or ``change``), and the ``historical_rate``
+    on ``historical_rate_kind`` (the indicator's). ``quantile_error`` bounds
+    ``|reported - exact|`` of ``p05``, ``median`` and ``p95`` (zeros when draws were kept);
+    ``loose`` says whether any is above :data:`forecast.histograms.TOLERANCE` of its scale.
+    """
+
+    id: str
+    indicator: str
+    kind: str
+    year: int
+    threshold: float
+    probability: float
+    probability_se: float
+    median: float
+    p05: float
+    p95: float
+    quantile_error: tuple[float, float, float]
+    loose: bool
+    required_rate: float
+    achieved_rate: float
+    historical_rate: float | None
+    rate_kind: str
+    historical_rate_kind: str
+    quantity_scale: str
+    unit: str
+    assumed: bool
+
+
+RECORD_KEYS = ("id", "indicator", "kind", "year", "threshold", "probability", "probability_se",
+               "median", "p05", "p95", "required_rate", "achieved_rate", "historical_rate",
+               "rate_kind", "unit", "assumed")
+"""The columns of ``summary.csv`` and the keys of each target in ``summary.json``."""
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (np.floating, float)):
+        return None if not math.isfinite(float(value)) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The summary of a run: the same object whether its draws were kept or streamed.
 
     Attributes
     ----------
-    fan, fan_bound : ndarray, shape (indicator, quantile, year)
-        Quantiles of every indicator in every year and their error bounds.
-    target_quantiles, target_bound : ndarray, shape (target, 3)
-        5 %, 50 % and 95 % quantiles of every target's quantity and their error bounds.
-    met : ndarray of int, shape (target,)
-        Draws in which each target is reached.
-    joint : int
-        Draws in which all targets are reached.
+    draws : int
+    exact : bool
+        True when quantiles are exact (draws kept), False when streamed within their bounds.
+    targets : tuple of TargetSummary
+    joint_probability, joint_probability_se : float
+        All targets in the same draw, and its Monte Carlo standard error.
+    indicators : tuple of str
+    years : tuple of int
+    fan, fan_error : ndarray, shape (indicator, quantile, year)
+        :data:`FAN_QUANTILES` of every indicator in every year and their error bounds.
     """
 
     draws: int
-    fan_quantiles: tuple[float, ...]
+    exact: bool
+    targets: tuple[TargetSummary, ...]
+    joint_probability: float
+    joint_probability_se: float
+    indicators: tuple[str, ...]
+    years: tuple[int, ...]
     fan: np.ndarray
-    fan_bound: np.ndarray
-    target_quantiles: np.ndarray
-    target_bound: np.ndarray
-    met: np.ndarray
-    joint: int
+    fan_error: np.ndarray
+
+    def target(self, target_id: str) -> TargetSummary:
+        """The summary of one target.
+
+        Raises
+        ------
+        InputError
+            If there is no such target (with a did-you-mean).
+        """
+        for target in self.targets:
+            if target.id == target_id:
+                return target
+        ids = [t.id for t in self.targets]
+        raise InputError.single(f"no target '{target_id}'.{did_you_mean(target_id, ids)} "
+                                f"Targets: {', '.join(ids)}", key="target")
+
+    def records(self) -> list[dict[str, Any]]:
+        """One plain record per target with :data:`RECORD_KEYS`."""
+        return [{k: _plain(getattr(t, k)) for k in RECORD_KEYS} for t in self.targets]
+
+    def frame(self):
+        """The target records as a ``pandas.DataFrame``, one row per target."""
+        import pandas as pd
+
+        return pd.DataFrame.from_records(self.records(), columns=list(RECORD_KEYS))
+
+    def quantile_errors(self) -> dict[str, dict[str, float | bool]]:
+        """Per target: the bounds of ``p05``, ``median`` and ``p95`` and ``loose``."""
+        return {t.id: {**dict(zip(("p05", "median", "p95"), map(float, t.quantile_error))),
+                       "loose": t.loose} for t in self.targets}
+
+    def quantiles(self, indicator: str, quantiles: Sequence[float] = FAN_QUANTILES):
+        """Quantiles of ``indicator`` in every year, from the summary: an
+        ``xarray.DataArray`` with dims ``quantile`` and ``year`` (its error bounds in
+        ``attrs["error"]``).
+
+        Raises
+        ------
+        InputError
+            If the indicator is unknown, or a quantile is not among :data:`FAN_QUANTILES`.
+        """
+        import xarray as xr
+
+        if indicator not in self.indicators:
+            raise InputError.single(f"unknown indicator '{indicator}'."
+                                    f"{did_you_mean(indicator, self.indicators)}",
+                                    key="indicator")
+        columns = []
+        for q in quantiles:
+            match = [i for i, s in enumerate(FAN_QUANTILES) if math.isclose(float(q), s)]
+            if not match:
+                raise InputError.single(
+                    f"the summary keeps the quantiles {list(FAN_QUANTILES)}; {q} is not among "
+                    "them (with the draws kept, any quantile can be computed)", key="quantiles")
+            columns.append(match[0])
+        row = self.indicators.index(indicator)
+        picked = [FAN_QUANTILES[c] for c in columns]
+        return xr.DataArray(self.fan[row][columns], name=indicator, dims=("quantile", "year"),
+                            coords={"quantile": picked, "year": list(self.years)},
+                            attrs={"error": self.fan_error[row][columns]})
+
+    def to_json(self) -> dict[str, Any]:
+        """The plain data ``summary.json`` holds about the targets."""
+        out: dict[str, Any] = {
+            "draws": self.draws, "draws_kept": self.exact,
+            "joint_probability": self.joint_probability,
+            "joint_probability_se": self.joint_probability_se, "targets": self.records()}
+        if not self.exact:
+            out["quantile_error_bounds"] = self.quantile_errors()
+        return out
+
+
+def summarise(counts: Counts, targets: Sequence[Target], info: Mapping[str, IndicatorInfo],
+              years: Sequence[int]) -> Summary:
+    """The :class:`Summary` of a run's :class:`Counts`.
+
+    The required rate of a target is taken from the median of its indicator in the base year.
+    """
+    indicators = tuple(info)
+    base_year = int(years[0])
+    median_column = FAN_QUANTILES.index(0.5)
+    out = []
+    for j, target in enumerate(targets):
+        meta = info[target.indicator]
+        rule = target.rule
+        p = int(counts.met[j]) / counts.draws
+        p05, median, p95 = (float(v) for v in counts.quantity[j])
+        bounds = tuple(float(b) for b in counts.quantity_error[j])
+        base = float(counts.fan[indicators.index(target.indicator), median_column, 0])
+        flags = loose(counts.quantity[j], counts.quantity_error[j], p95 - p05)
+        out.append(TargetSummary(
+            id=target.id, indicator=target.indicator, kind=target.kind, year=target.last_year,
+            threshold=float(target.threshold), probability=p,
+            probability_se=binomial_se(p, counts.draws), median=median, p05=p05, p95=p95,
+            quantile_error=bounds, loose=bool(flags.any()),  # type: ignore[arg-type]
+            required_rate=float(rule.required_rate(target, base, base_year, meta.rate_kind)),
+            achieved_rate=float(counts.achieved[j][1]), historical_rate=meta.historical_rate,
+            rate_kind=rule.rate_kind(meta.rate_kind), historical_rate_kind=meta.rate_kind,
+            quantity_scale=rule.quantity_scale(), unit=meta.unit, assumed=meta.assumed_base))
+    joint = counts.joint / counts.draws
+    return Summary(counts.draws, counts.exact, tuple(out), joint,
+                   binomial_se(joint, counts.draws), indicators, tuple(int(y) for y in years),
+                   counts.fan, counts.fan_error)
+
+
+__all__ = ["Counts", "FAN_QUANTILES", "KEEP_DRAWS_LIMIT", "Layout", "QUANTILES", "RECORD_KEYS",
+           "Summary", "SummaryAccumulator", "TOLERANCE", "TargetSummary", "binomial_se",
+           "exact_counts", "summarise"]

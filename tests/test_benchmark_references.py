@@ -40,7 +40,7 @@ def _agree(engine, other: dict, draws: int) -> None:
 
     for target in engine.targets:
         assert close(engine.probability(target.id), other["probability"][target.id]), target.id
-    assert close(engine.joint_probability(), other["joint"])
+    assert close(engine.summary.joint_probability, other["joint"])
     for q in (0.05, 0.5, 0.95):  # the engine puts a share q of its draws below the quantile
         column = reference.FAN.index(q)
         tolerance = 5 * np.sqrt(q * (1 - q) * (1 / ENGINE_DRAWS + 1 / draws)) + 1e-12

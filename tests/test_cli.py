@@ -13,7 +13,8 @@ from forecast.cli.app import main
 from conftest import BASE, ROOT
 
 SUMMARY_KEYS = ["id", "indicator", "kind", "year", "threshold", "probability", "probability_se",
-                "median", "p05", "p95", "required_rate", "historical_rate"]
+                "median", "p05", "p95", "required_rate", "achieved_rate", "historical_rate",
+                "rate_kind", "unit", "assumed"]
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import forecast
 from forecast.cli.app import main
 from forecast.errors import InputError
 from forecast.report import (comparison_chart, fan_chart, rate_chart, render_report,
-                             target_panel, write_report)
+                             target_panel)
 from forecast.report.data import evidence_rows, rate_rows, short_source
 from forecast.report.style import figure_bytes
 from forecast.report.text import LANGUAGES, localize, strings
@@ -90,10 +90,12 @@ def test_fan_chart_plots_level_evidence_with_its_source_and_definition(run):
 def test_only_level_rows_in_a_convertible_unit_are_plotted():
     row = dict(indicator="x", kind="level", year=2019, year_end=None, value=40.0, unit="%",
                source="https://www.example.org/a/b", note="", file="h.csv", line=2)
-    info = {"unit": "share", "evidence": [
+    evidence = [forecast.Evidence(**r) for r in (
         row, dict(row, unit="km2", line=3), dict(row, kind="average_growth", year=2015,
-                                                  year_end=2019, unit="%/yr", line=4)],
-            "base_observed": row}
+                                                  year_end=2019, unit="%/yr", line=4))]
+    info = forecast.IndicatorInfo(name="x", unit="share", model="coverage", label="",
+                                  rate_kind="change", historical_rate=None,
+                                  evidence=tuple(evidence), base_observed=evidence[0])
     rows = evidence_rows(info)
     assert [r.value for r in rows] == [0.4, None, None]      # base_observed is not repeated
     assert [r.plotted for r in rows] == [True, False, False]
@@ -124,9 +126,9 @@ def test_unknown_indicator_names_the_closest(run):
 def test_other_runs_add_their_median(runs):
     ax = fan_chart(runs[0], "output", others=runs[1:])
     lines = lines_by_label(ax)
-    assert {"Median \u2013 base", "Median \u2013 base (2)"} <= set(lines)
+    assert {"Median \u2013 base@seed5", "Median \u2013 base@seed6"} <= set(lines)
     other = runs[1].dataset["output"].transpose("year", "draw").values
-    np.testing.assert_allclose(lines["Median \u2013 base (2)"].get_ydata(),
+    np.testing.assert_allclose(lines["Median \u2013 base@seed6"].get_ydata(),
                                np.median(other, axis=1))
 
 
@@ -135,7 +137,7 @@ def test_runs_that_kept_only_summaries_draw_the_same_fan(run):
     assert not streamed.draws_kept
     ax = fan_chart(streamed, "budget_revenue")
     values = run.dataset["budget_revenue"].transpose("year", "draw").values
-    bound = streamed.dataset["quantile_error"].sel(indicator="budget_revenue", quantile=0.5)
+    bound = streamed.quantiles("budget_revenue", [0.5]).attrs["error"]
     np.testing.assert_allclose(lines_by_label(ax)["Median"].get_ydata(),
                                np.median(values, axis=1), rtol=0, atol=float(bound.max()) + 1e-9)
     panel = target_panel(streamed)
@@ -148,14 +150,14 @@ def test_target_panel_shows_probabilities_and_their_monte_carlo_error(run):
     ax = target_panel(run)
     bars = [p for p in ax.patches]
     expected = [100 * run.probability(t.id) for t in run.targets] + \
-        [100 * run.joint_probability()]
+        [100 * run.summary.joint_probability]
     np.testing.assert_allclose([b.get_width() for b in bars], expected)
     assert bars[-1].get_hatch() == "///" and not bars[0].get_hatch()
     errors = [c for c in ax.containers if hasattr(c, "has_xerr")]
     half_widths = [abs(seg[1][0] - seg[0][0]) / 2 for c in errors for seg in
                    c.lines[2][0].get_segments()]
-    se = [r["probability_se"] for r in run.records()]
-    joint = run.joint_probability()
+    se = [r["probability_se"] for r in run.summary.records()]
+    joint = run.summary.joint_probability
     se.append(np.sqrt(joint * (1 - joint) / run.draws))
     np.testing.assert_allclose(half_widths, 200 * np.array(se))
     labels = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
@@ -167,7 +169,7 @@ def test_rate_chart_marks_required_and_historical_rates(run):
     axes = rate_chart(run)
     rows = rate_rows(run)
     assert len(axes) == len(run.targets) == len(rows)
-    for ax, row, record in zip(axes, rows, run.records()):
+    for ax, row, record in zip(axes, rows, run.summary.records()):
         lines = lines_by_label(ax)
         assert row.required == pytest.approx(record["required_rate"])
         np.testing.assert_allclose(lines["Required"].get_xdata(), [record["required_rate"]])
@@ -187,9 +189,9 @@ def test_comparison_chart_puts_runs_side_by_side(runs):
     assert len(widths) == 2 * n
     for k, run in enumerate(runs):
         expected = [100 * run.probability(t.id) for t in run.targets] + \
-            [100 * run.joint_probability()]
+            [100 * run.summary.joint_probability]
         np.testing.assert_allclose(widths[k * n:(k + 1) * n], expected)
-    assert legend_texts(ax.figure) == ["base", "base (2)"]
+    assert legend_texts(ax.figure) == ["base@seed5", "base@seed6"]
     one = comparison_chart(runs, "roads_2025")
     np.testing.assert_allclose([p.get_width() for p in one.patches],
                                [100 * r.probability("roads_2025") for r in runs])
@@ -369,15 +371,15 @@ def test_report_is_self_contained_with_a_chart_per_indicator_and_the_target_tabl
     assert all(any(t == "table" and a.get("id") == "target-table" for t, a in stack)
                for attrs, stack in page.find("tr") if "data-target" in attrs)
     text = " ".join(page.text)
-    for record in run.records():
+    for record in run.summary.records():
         assert f"{100 * record['probability']:.1f} % \u00b1 {100 * record['probability_se']:.1f}" \
             in text
-    created = str(run.dataset.attrs["created"])[:10]
+    created = str(run.provenance["created"])[:10]
     for term, value in (("Scenario", "base"), ("Simulated on", created), ("Seed", str(run.seed)),
                         ("Draws", f"{run.draws:,}")):
         assert f"<dt>{term}</dt><dd>{value}</dd>" in html_en
     for item in run.assumptions():
-        assert f"{item['indicator']}.{item['setting']}" in text and item["why"] in text
+        assert item.key in text and item.why in text
     links = {attrs["href"] for attrs, _ in page.find("a")}
     sources = {row.evidence.source for name in run.indicators
                for row in evidence_rows(run.indicator_info(name))}
@@ -401,9 +403,10 @@ def test_vietnamese_report_writes_every_tool_word_in_vietnamese(run):
     assert "Tỷ lệ hộ nghèo đa chiều" in alts
 
 
-def test_report_into_a_missing_folder_is_an_input_error(run, tmp_path):
-    with pytest.raises(InputError, match="does not exist"):
-        write_report(run, tmp_path / "nowhere" / "report.html")
+def test_report_into_a_missing_folder_is_an_input_error(folders, tmp_path):
+    result = CliRunner().invoke(main, ["report", str(folders[0]), "-o",
+                                       str(tmp_path / "nowhere" / "report.html")])
+    assert result.exit_code == 2 and "does not exist" in result.output
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium")

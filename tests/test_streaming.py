@@ -17,9 +17,9 @@ from forecast.engine import BLOCK_SIZE, simulate_block, simulate_summaries
 from forecast.errors import ForecastError
 from forecast.cli.progress import ProgressBar, wanted
 from forecast.results import Results
-from forecast.summary import (FAN_QUANTILES, TOLERANCE, Binning, Histograms, Layout,
-                                SummaryAccumulator, loose)
-from forecast.spec.targets import QUANTILES, required_rate
+from forecast.engine import layout_of
+from forecast.histograms import TOLERANCE, Binning, Histograms, loose
+from forecast.summary import FAN_QUANTILES, QUANTILES, SummaryAccumulator
 
 DRAWS = 3 * BLOCK_SIZE + 517
 SEED = 77
@@ -44,16 +44,16 @@ def test_streamed_probabilities_equal_kept_ones_exactly(pair):
     assert streamed.draws == kept.draws == DRAWS
     for target in kept.targets:
         assert streamed.probability(target.id) == kept.probability(target.id)
-    assert streamed.joint_probability() == kept.joint_probability()
-    for a, b in zip(kept.records(), streamed.records()):
+    assert streamed.summary.joint_probability == kept.summary.joint_probability
+    for a, b in zip(kept.summary.records(), streamed.summary.records()):
         assert a["probability"] == b["probability"]
         assert a["probability_se"] == b["probability_se"]
 
 
 def test_streamed_target_quantiles_lie_within_their_bound(pair):
     kept, streamed = pair
-    errors = streamed.quantile_errors()
-    for target, a, b in zip(kept.targets, kept.records(), streamed.records()):
+    errors = streamed.summary.quantile_errors()
+    for target, a, b in zip(kept.targets, kept.summary.records(), streamed.summary.records()):
         exact = np.quantile(kept.target_values(target.id), QUANTILES)
         bound = [errors[target.id][k] for k in ("p05", "median", "p95")]
         _within(exact, [b["p05"], b["median"], b["p95"]], bound)
@@ -62,15 +62,14 @@ def test_streamed_target_quantiles_lie_within_their_bound(pair):
 
 def test_streamed_required_rates_follow_the_streamed_base_median(pair):
     kept, streamed = pair
-    for target, a, b in zip(kept.targets, kept.records(), streamed.records()):
+    for target, a, b in zip(kept.targets, kept.summary.records(), streamed.summary.records()):
         info = kept.indicator_info(target.indicator)
         base = kept.dataset[target.indicator].sel(year=kept.base_year).values
-        stored = streamed.dataset[target.indicator].sel(quantile=0.5, year=kept.base_year)
-        bound = float(streamed.dataset["quantile_error"].sel(
-            indicator=target.indicator, quantile=0.5, year=kept.base_year))
-        _within(np.median(base), float(stored), bound)
-        assert b["required_rate"] == required_rate(target, float(stored), kept.base_year,
-                                                   info["rate_kind"])
+        median = streamed.summary.quantiles(target.indicator, [0.5]).sel(year=kept.base_year)
+        bound = float(median.attrs["error"][0, 0])
+        _within(np.median(base), float(median.values[0]), bound)
+        assert b["required_rate"] == target.rule.required_rate(target, float(median.values[0]),
+                                                               kept.base_year, info.rate_kind)
 
 
 def _bin_width(binning, row, x):
@@ -86,15 +85,15 @@ def _bin_width(binning, row, x):
 def test_streamed_fan_quantiles_lie_within_their_bound_and_are_tight(pair, model):
     kept, streamed = pair
     binning = SummaryAccumulator.pilot(
-        Layout(tuple(model.components), tuple(model.years), tuple(kept.targets)),
+        layout_of(model, kept.targets),
         simulate_block(model, SEED, 0, BLOCK_SIZE).paths).histograms.binning
-    n, years = kept.draws, len(kept.dataset["year"])
+    n, years = kept.draws, len(kept.years)
     position = np.asarray(FAN_QUANTILES) * (n - 1)
     below, fraction = np.floor(position).astype(int), position % 1
     for i, name in enumerate(kept.indicators):
         exact = kept.quantiles(name).values
         stored = streamed.quantiles(name).values
-        bound = streamed.dataset["quantile_error"].sel(indicator=name).values
+        bound = streamed.quantiles(name).attrs["error"]
         _within(exact, stored, bound)
         ordered = np.sort(kept.dataset[name].transpose("year", "draw").values, axis=1)
         for j in range(years):  # never wider than the bins of the two order statistics
@@ -104,8 +103,9 @@ def test_streamed_fan_quantiles_lie_within_their_bound_and_are_tight(pair, model
             assert np.all(bound[:, j] <= one_bin * (1 + 1e-9)), (name, bound[:, j], one_bin)
         spread = exact[FAN_QUANTILES.index(0.95)] - exact[FAN_QUANTILES.index(0.05)]
         assert not loose(stored, bound, spread).any(), (name, bound, stored)
-    assert streamed.dataset[kept.indicators[0]].dims == ("quantile", "year")
-    np.testing.assert_allclose(streamed.dataset["quantile"].values, FAN_QUANTILES)
+    assert streamed.quantiles(kept.indicators[0]).dims == ("quantile", "year")
+    np.testing.assert_allclose(streamed.quantiles(kept.indicators[0])["quantile"].values,
+                               FAN_QUANTILES)
 
 
 @pytest.fixture(scope="module")
@@ -125,15 +125,15 @@ def test_heavy_tailed_revenue_has_tight_streamed_quantiles(heavy):
     pilot = revenue[:BLOCK_SIZE]
     assert pilot.max() > 50 * np.median(pilot)  # the premise: a heavy tail in block 0
     exact = np.quantile(revenue, QUANTILES)
-    record = next(r for r in streamed.records() if r["id"] == "revenue_2025")
+    record = next(r for r in streamed.summary.records() if r["id"] == "revenue_2025")
     got = np.array([record["p05"], record["median"], record["p95"]])
-    errors = streamed.quantile_errors()["revenue_2025"]
+    errors = streamed.summary.quantile_errors()["revenue_2025"]
     bound = np.array([errors["p05"], errors["median"], errors["p95"]])
     _within(exact, got, bound)
     assert np.all(bound < TOLERANCE * np.abs(got)), (got, bound)
     assert errors["loose"] is False
     fan = streamed.quantiles("budget_revenue").values
-    fan_bound = streamed.dataset["quantile_error"].sel(indicator="budget_revenue").values
+    fan_bound = streamed.quantiles("budget_revenue").attrs["error"]
     _within(kept.quantiles("budget_revenue").values, fan, fan_bound)
     assert np.all(fan_bound < TOLERANCE * np.abs(fan)), (fan, fan_bound)
 
@@ -148,12 +148,12 @@ def test_loose_bounds_are_flagged_against_value_or_spread():
 
 def test_a_loose_bound_is_flagged_in_the_summary(pair):
     _, streamed = pair
-    assert not any(e["loose"] for e in streamed.quantile_errors().values())
-    p05, median, p95 = streamed.dataset["target_quantity"].sel(target="revenue_2025").values
-    dataset = streamed.dataset.copy(deep=True)
+    assert not any(e["loose"] for e in streamed.summary.quantile_errors().values())
+    dataset = streamed.to_dataset()
+    p05, median, p95 = dataset["summary_quantity"].sel(target="revenue_2025").values
     wide = 2 * TOLERANCE * max(abs(median), p95 - p05)  # twice the tolerance
-    dataset["target_quantity_error"].loc[{"target": "revenue_2025"}] = [0.0, wide, 0.0]
-    errors = Results(dataset).quantile_errors()
+    dataset["summary_quantity_error"].loc[{"target": "revenue_2025"}] = [0.0, wide, 0.0]
+    errors = Results.from_dataset(dataset).summary.quantile_errors()
     assert errors["revenue_2025"]["loose"] is True
     assert not errors["roads_2025"]["loose"]
 
@@ -162,7 +162,7 @@ def test_integer_counts_have_exact_quantiles(pair):
     kept, streamed = pair
     exact = kept.quantiles("ntm_communes").values
     np.testing.assert_array_equal(streamed.quantiles("ntm_communes").values, exact)
-    assert float(streamed.dataset["quantile_error"].sel(indicator="ntm_communes").max()) == 0
+    assert float(streamed.quantiles("ntm_communes").attrs["error"].max()) == 0
 
 
 def test_per_draw_methods_say_draws_were_not_kept(pair):
@@ -170,16 +170,16 @@ def test_per_draw_methods_say_draws_were_not_kept(pair):
     target = streamed.targets[0].id
     for call in (lambda: streamed.met(target), lambda: streamed.target_values(target),
                  streamed.joint_met):
-        with pytest.raises(ForecastError, match="kept only summaries.*--keep-draws"):
+        with pytest.raises(ForecastError, match="kept only summaries.*keep_draws=True"):
             call()
-    with pytest.raises(ForecastError, match="were not kept"):
+    with pytest.raises(ForecastError, match="keeps the quantiles"):
         streamed.quantiles("output", [0.3])
 
 
 def test_grouping_of_blocks_does_not_change_a_streamed_summary(scenario, model):
     draws = 4 * BLOCK_SIZE + 9
     reference = simulate_summaries(model, scenario.targets, draws=draws, seed=SEED)
-    layout = Layout(tuple(model.components), tuple(model.years), tuple(scenario.targets))
+    layout = layout_of(model, scenario.targets)
     blocks = [(1, BLOCK_SIZE), (2, BLOCK_SIZE), (3, BLOCK_SIZE), (4, 9)]
     merged = SummaryAccumulator.pilot(layout, simulate_block(model, SEED, 0, BLOCK_SIZE).paths)
     binning = merged.histograms.binning
@@ -200,8 +200,8 @@ def test_streamed_results_save_and_load(pair, tmp_path):
     streamed.save(tmp_path / "run")
     loaded = Results.load(tmp_path / "run")
     assert not loaded.draws_kept
-    assert loaded.records() == streamed.records()
-    assert loaded.joint_probability() == streamed.joint_probability()
+    assert loaded.summary.records() == streamed.summary.records()
+    assert loaded.summary.joint_probability == streamed.summary.joint_probability
     assert (loaded.scenario_name, loaded.seed, loaded.draws, loaded.base_year) == \
         (streamed.scenario_name, streamed.seed, DRAWS, 2020)
     assert loaded.assumptions() == streamed.assumptions()

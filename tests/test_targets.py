@@ -54,17 +54,18 @@ def test_cumulative_mean_matches_lognormal_sum(results):
 
 
 def test_joint_probability_is_at_most_each(results):
-    joint = results.joint_probability()
+    joint = results.summary.joint_probability
     assert joint <= min(results.probability(t.id) for t in results.targets)
     both = np.logical_and.reduce([results.met(t.id) for t in results.targets]).mean()
     assert joint == both
 
 
 def test_summary_has_every_key_and_required_rates(results):
-    frame = results.summary()
+    frame = results.summary.frame()
     assert list(frame.columns) == ["id", "indicator", "kind", "year", "threshold", "probability",
                                    "probability_se", "median", "p05", "p95", "required_rate",
-                                   "historical_rate"]
+                                   "achieved_rate", "historical_rate", "rate_kind", "unit",
+                                   "assumed"]
     row = frame.set_index("id").loc["level"]
     assert row["required_rate"] == pytest.approx((130 / 100) ** (1 / 5) - 1)
     assert frame.set_index("id").loc["growth", "required_rate"] == pytest.approx(0.06)

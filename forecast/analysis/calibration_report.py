@@ -197,12 +197,3 @@ def calibration_report(scenario_or_model: Scenario | Model | str | Path, *,
                 "evidence": _evidence_rows(component, origin, key),
                 "fit": _fit_of(key, diagnostics)})
     return CalibrationReport(parameters, indicators, int(draws), int(seed), name)
-
-
-def format_number(value: float | None) -> str:
-    """Four significant digits, thousands separated; '' for None or NaN."""
-    if value is None or not math.isfinite(value):
-        return ""
-    if value != 0 and (abs(value) >= 1e5 or abs(value) < 1e-3):
-        return f"{value:.3e}"
-    return f"{value:,.4g}" if abs(value) >= 1000 else f"{value:.4g}"

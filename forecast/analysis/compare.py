@@ -13,16 +13,18 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from forecast.errors import InputError
-from forecast.results import Results
-from forecast.spec.targets import achieved_rate, required_rate
+from forecast.results import Results, run_labels
+from forecast.summary import binomial_se
 
 RECORD_KEYS = ("scenario", "target", "indicator", "probability", "probability_se", "difference",
-               "difference_se", "unpaired_se", "required_rate", "median_rate")
+               "difference_se", "unpaired_se", "rate_kind", "unit", "required_rate",
+               "median_rate")
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class Comparison:
         if len(self.runs) < 2:
             raise InputError.single("compare needs at least two scenarios or run folders")
         if not self.labels:
-            object.__setattr__(self, "labels", _labels(self.runs))
+            object.__setattr__(self, "labels", run_labels(self.runs))
         if len(self.labels) != len(self.runs) or len(set(self.labels)) != len(self.labels):
             raise InputError.single(f"runs need distinct labels; found {list(self.labels)}")
         draws = {r.draws for r in self.runs}
@@ -76,36 +78,30 @@ class Comparison:
         out = []
         for target_id in self.target_ids:
             met_ref = reference.met(target_id)
+            p_ref = reference.summary.target(target_id).probability
             for label, run in zip(self.labels, self.runs):
                 if target_id not in [t.id for t in run.targets]:
                     continue
-                target = run.target(target_id)
-                info = run.indicator_info(target.indicator)
-                met = run.met(target_id)
-                p, p_ref, n = float(met.mean()), float(met_ref.mean()), met.size
-                diff = met.astype(float) - met_ref
-                path = run.dataset[target.indicator].transpose("year", "draw").values
-                base = float(np.median(path[0]))
+                summary = run.summary.target(target_id)
+                p, n = summary.probability, run.draws
+                unpaired = math.hypot(binomial_se(p, n), binomial_se(p_ref, n))
+                diff = run.met(target_id).astype(float) - met_ref
                 out.append({
-                    "scenario": label, "target": target_id,
-                    "indicator": target.indicator, "probability": p,
-                    "probability_se": math.sqrt(p * (1 - p) / n),
+                    "scenario": label, "target": target_id, "indicator": summary.indicator,
+                    "probability": p, "probability_se": summary.probability_se,
                     "difference": p - p_ref,
                     "difference_se": float(diff.std(ddof=1) / math.sqrt(n)) if self.paired
-                    else math.sqrt(p * (1 - p) / n + p_ref * (1 - p_ref) / n),
-                    "unpaired_se": math.sqrt(p * (1 - p) / n + p_ref * (1 - p_ref) / n),
-                    "required_rate": _finite(required_rate(target, base, run.base_year,
-                                                           info["rate_kind"])),
-                    "median_rate": _finite(float(np.nanmedian(
-                        achieved_rate(target, path, run.base_year, info["rate_kind"])))),
-                })
+                    else unpaired,
+                    "unpaired_se": unpaired, "rate_kind": summary.rate_kind,
+                    "unit": summary.unit, "required_rate": _finite(summary.required_rate),
+                    "median_rate": _finite(summary.achieved_rate)})
         return out
 
     def to_json(self) -> dict[str, Any]:
         """What ``comparison.json`` holds."""
         return {"scenarios": self.scenarios, "draws": self.runs[0].draws,
                 "seeds": [r.seed for r in self.runs], "paired": self.paired,
-                "joint_probability": {label: r.joint_probability()
+                "joint_probability": {label: r.summary.joint_probability
                                       for label, r in zip(self.labels, self.runs)},
                 "records": self.records()}
 
@@ -136,42 +132,16 @@ class Comparison:
                           attrs={"paired": int(self.paired),
                                  "seeds": json.dumps([r.seed for r in self.runs])})
 
-    def to_csv(self) -> str:
-        """What ``comparison.csv`` holds."""
-        import csv
-        import io
+    def outputs(self) -> dict[str, Any]:
+        """The files of a comparison folder by name, with their content."""
+        return {"comparison.csv": (RECORD_KEYS, self.records()),
+                "comparison.json": self.to_json(), "comparison.nc": self.to_dataset()}
 
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(RECORD_KEYS), lineterminator="\n")
-        writer.writeheader()
-        for record in self.records():
-            writer.writerow({k: "" if record[k] is None else record[k] for k in RECORD_KEYS})
-        return buffer.getvalue()
+    def save(self, directory: str | Path, *, force: bool = False) -> Path:
+        """Write comparison.csv, comparison.json and comparison.nc, all or nothing."""
+        from forecast.io.writers import write_folder
 
-    def save(self, directory, *, force: bool = False):
-        """Write comparison.csv, comparison.json and comparison.nc atomically."""
-        from forecast.io.writers import atomic_folder
-
-        with atomic_folder(directory, force=force) as staging:
-            (staging / "comparison.csv").write_text(self.to_csv(), encoding="utf-8")
-            (staging / "comparison.json").write_text(
-                json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-            self.to_dataset().to_netcdf(staging / "comparison.nc", engine="h5netcdf")
-        return directory
-
-
-def _labels(runs: Sequence[Results]) -> tuple[str, ...]:
-    """Scenario names; where one repeats, each copy gets its seed (or its position)."""
-    names = [r.scenario_name for r in runs]
-    labels = []
-    for i, (name, run) in enumerate(zip(names, runs)):
-        if names.count(name) == 1:
-            labels.append(name)
-        elif sum(1 for n, r in zip(names, runs) if n == name and r.seed == run.seed) == 1:
-            labels.append(f"{name}@seed{run.seed}")
-        else:
-            labels.append(f"{name}#{i + 1}")
-    return tuple(labels)
+        return write_folder(directory, self.outputs(), force=force)
 
 
 def _finite(value: float) -> float | None:
@@ -186,8 +156,6 @@ def compare(items: Sequence[Any], *, draws: int | None = None, seed: int | None 
     Scenarios are simulated with one seed and one number of draws: ``seed``/``draws`` if given,
     else those of the first item, so they share their random numbers.
     """
-    from pathlib import Path
-
     from forecast.pipeline import simulate
     from forecast.io.scenario_file import load_scenario
     from forecast.spec.scenario import Scenario

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from forecast.errors import InputError, did_you_mean
 from forecast.spec.levers import set_levers
 from forecast.spec.scenario import Scenario
-from forecast.spec.targets import is_met, target_quantity
+from forecast.summary import binomial_se
 
 
 @dataclass(frozen=True)
@@ -87,16 +87,16 @@ def solve(scenario: Scenario, *, target: str, lever: str, probability: float = 0
 
     if not 0 < probability < 1:
         raise InputError.single(f"probability must lie strictly between 0 and 1; found "
-                                f"{probability}", key="--probability")
+                                f"{probability}", key="probability")
     ids = [t.id for t in scenario.targets]
     if target not in ids:
         raise InputError.single(f"unknown target '{target}'.{did_you_mean(target, ids)}",
-                                file=scenario.file, key="--target")
+                                file=scenario.file, key="target")
     if lever not in scenario.levers:
         known = list(scenario.levers)
         raise InputError.single(f"unknown lever '{lever}'.{did_you_mean(lever, known)} "
                                 f"Levers of this scenario: {', '.join(known) or 'none'}",
-                                file=scenario.file, key="--lever")
+                                file=scenario.file, key="lever")
     the_target = next(t for t in scenario.targets if t.id == target)
     spec = scenario.levers[lever]
     draws = scenario.draws if draws is None else draws
@@ -110,12 +110,12 @@ def solve(scenario: Scenario, *, target: str, lever: str, probability: float = 0
                       for name, c in model.components.items()}
         paths = simulate_paths(dataclasses.replace(model, components=components), draws=draws,
                                seed=seed).paths[the_target.indicator]
-        p = float(is_met(the_target, target_quantity(the_target, paths, model.base_year)).mean())
+        p = float(the_target.is_met(the_target.quantity(paths, model.base_year)).mean())
         trials.append((value, p))
         return p
 
     def se(p: float) -> float:
-        return math.sqrt(p * (1 - p) / draws)
+        return binomial_se(p, draws)
 
     low, high = spec.low, spec.high
     p_low, p_high = chance(low), chance(high)

@@ -13,8 +13,7 @@ from forecast.cli.app import Command, console as make_console
 def _print_calibration(report, console) -> None:
     from rich.table import Table
 
-    from forecast.analysis.calibration_report import format_number
-    from forecast.formatting import format_value
+    from forecast.formatting import format_number, format_value
 
     by_indicator: dict[str, list[dict]] = {}
     for record in report.parameters:

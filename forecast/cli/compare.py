@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import functools
 from pathlib import Path
 
 import click
@@ -29,8 +29,8 @@ def compare(items: tuple[Path, ...], draws: int | None, seed: int | None, out: P
     from rich.table import Table
 
     from forecast.analysis.compare import compare as run_compare
-    from forecast.formatting import format_rate
-    from forecast.io.writers import check_writable
+    from forecast.formatting import format_probability, format_rate
+    from forecast.io.writers import check_writable, write_folder
 
     check_writable(out, force=force)
     comparison = run_compare(list(items), draws=draws, seed=seed)
@@ -42,23 +42,18 @@ def compare(items: tuple[Path, ...], draws: int | None, seed: int | None, out: P
                    "median rate"):
         table.add_column(column, justify="left" if column in ("target", "scenario") else "right")
     for record in comparison.records():
-        run = comparison.run_of(record["scenario"])
-        target = run.target(record["target"])
-        info = run.indicator_info(target.indicator)
-        kind = "change" if target.kind == "average_change" else (
-            "growth" if target.kind == "growth" else info["rate_kind"])
         first = record["scenario"] == comparison.scenarios[0]
+        rate = functools.partial(format_rate, rate_kind=record["rate_kind"], unit=record["unit"])
         table.add_row(record["target"] if first else "", record["scenario"],
-                      f"{100 * record['probability']:.1f} %",
+                      format_probability(record["probability"], record["probability_se"]),
                       "" if first else f"{100 * record['difference']:+.1f} ± "
                       f"{100 * record['difference_se']:.1f}",
-                      format_rate(record["required_rate"], kind, info["unit"]),
-                      format_rate(record["median_rate"], kind, info["unit"]),
+                      rate(record["required_rate"]), rate(record["median_rate"]),
                       end_section=record["scenario"] == comparison.scenarios[-1])
     console = make_console()
     console.print(table)
     console.print("difference: points against the first scenario ± the standard error of the "
                   "paired difference")
-    comparison.save(out, force=force)
-    console.print(f"Wrote {out / 'comparison.csv'}, {out / 'comparison.json'}, "
-                  f"{out / 'comparison.nc'}")
+    contents = comparison.outputs()
+    write_folder(out, contents, force=force)
+    console.print("Wrote " + ", ".join(str(out / name) for name in contents))

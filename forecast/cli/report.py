@@ -26,18 +26,18 @@ def report(run_dirs: tuple[Path, ...], output: Path | None, lang: str) -> None:
 
     The file opens offline: charts and styles are inside it.
     """
-    from forecast.report import write_report
-    from forecast.results import Results
+    from forecast.errors import InputError
+    from forecast.io.writers import check_file_writable, read_run, write_atomic
+    from forecast.report import render_report
 
     output = output or run_dirs[0] / "report.html"
     if output.suffix.lower() not in (".html", ".htm"):
-        from forecast.errors import InputError
-
         raise InputError.single(f"the report is an HTML page; name it '*.html' (found "
                                 f"'{output.suffix or output.name}')", file=str(output),
-                                key="--output")
-    runs = [Results.load(path) for path in run_dirs]
-    write_report(runs, output, lang=lang)
+                                key="output")
+    runs = [read_run(path) for path in run_dirs]
+    check_file_writable(output)
+    write_atomic(output, render_report(runs, lang=lang).encode("utf-8"))
     click.echo(f"Wrote {output}")
 
 
@@ -50,11 +50,9 @@ def report(run_dirs: tuple[Path, ...], output: Path | None, lang: str) -> None:
 def plot(run_dir: Path, indicator: str, output: Path | None, lang: str) -> None:
     """Draw the fan chart of INDICATOR from the run in RUN_DIR."""
     from forecast.errors import InputError
-    from forecast.report.data import check_indicator
-    from forecast.io.report_writer import write_atomic
+    from forecast.io.writers import check_file_writable, read_run, write_atomic
     from forecast.report.plots import fan_chart
     from forecast.report.style import FORMATS, figure_bytes
-    from forecast.results import Results
 
     output = output or run_dir / f"{indicator}.png"
     fmt = output.suffix.lower().lstrip(".")
@@ -62,8 +60,9 @@ def plot(run_dir: Path, indicator: str, output: Path | None, lang: str) -> None:
         raise InputError.single(f"cannot tell the image format from '{output.suffix or output}'; "
                                 f"expected a name ending in {', '.join('.' + f for f in FORMATS)}",
                                 file=str(output))
-    results = Results.load(run_dir)
-    check_indicator(results, indicator, file=str(run_dir))
+    results = read_run(run_dir)
+    results.indicator_info(indicator)
+    check_file_writable(output)
     ax = fan_chart(results, indicator, lang=lang)
     write_atomic(output, figure_bytes(ax.figure, fmt))
     click.echo(f"Wrote {output}")

@@ -11,44 +11,41 @@ from forecast.cli.app import Command, console as make_console
 
 
 def print_summary(results, console) -> None:
+    """The target table, the joint probability and every assumption, as the terminal shows
+    them."""
     from rich.table import Table
 
     from forecast.formatting import format_probability, format_quantity, format_rate
 
+    summary = results.summary
     table = Table(title=f"{results.scenario_name}: {results.draws:,} draws, seed {results.seed}",
                   title_justify="left")
     for column, justify in (("target", "left"), ("probability", "right"), ("median", "right"),
                             ("90 % interval", "right"), ("required rate", "right"),
                             ("historical rate", "right"), ("assumed", "left")):
         table.add_column(column, justify=justify)
-    assumed_names = {a["indicator"] for a in results.assumptions() if a["level"]}
-    for target, record in zip(results.targets, results.records()):
-        info = results.indicator_info(target.indicator)
-        unit, rate_kind = info["unit"], info["rate_kind"]
-        q = functools.partial(format_quantity, kind=target.kind, rate_kind=rate_kind, unit=unit)
+    for t in summary.targets:
+        q = functools.partial(format_quantity, scale=t.quantity_scale, unit=t.unit)
         table.add_row(
-            target.id,
-            format_probability(record["probability"], record["probability_se"]),
-            q(record["median"]), f"{q(record['p05'])} – {q(record['p95'])}",
-            format_rate(record["required_rate"], "change" if target.kind == "average_change"
-                        else rate_kind, unit),
-            format_rate(record["historical_rate"], rate_kind, unit),
-            "*" if target.indicator in assumed_names else "")
+            t.id, format_probability(t.probability, t.probability_se), q(t.median),
+            f"{q(t.p05)} – {q(t.p95)}", format_rate(t.required_rate, t.rate_kind, t.unit),
+            format_rate(t.historical_rate, t.historical_rate_kind, t.unit),
+            "*" if t.assumed else "")
     console.print(table)
     console.print("All targets together: " + format_probability(
-        results.joint_probability(), results.joint_probability_se()))
-    if not results.draws_kept:
-        loose = [t for t, bound in results.quantile_errors().items() if bound["loose"]]
+        summary.joint_probability, summary.joint_probability_se))
+    if not summary.exact:
+        loose = [t.id for t in summary.targets if t.loose]
         console.print("Quantiles come from streamed summaries (draws not kept); their error "
                       "bounds are in summary.json" + (f"; above 1 % for: {', '.join(loose)}"
                                                       if loose else ", all under 1 %."))
     for heading, levels in (("* Assumed base-year levels (sampled: no source gives them):", True),
-                            ("Other assumptions (priors, shocks, levers), declared in the scenario:", False)):
+                            ("Other assumptions (priors, shocks, levers), declared in the "
+                             "scenario:", False)):
         console.print(heading)
         for item in results.assumptions():
-            if item["level"] == levels:
-                console.print(f"  {item['indicator']}.{item['setting']} ~ "
-                              f"{item['distribution']}: {item['why']}", soft_wrap=True)
+            if item.level == levels:
+                console.print(f"  {item.key} ~ {item.distribution}: {item.why}", soft_wrap=True)
 
 
 @click.command(cls=Command)
@@ -73,7 +70,7 @@ def run(scenario: Path, draws: int | None, seed: int | None, out: Path | None, f
         keep_draws: bool | None = None, quiet: bool = False) -> None:
     """Simulate SCENARIO and report the probability of every target."""
     from forecast.pipeline import simulate
-    from forecast.io.writers import check_writable
+    from forecast.io.writers import check_writable, write_folder
     from forecast.io.scenario_file import load_scenario
 
     loaded = load_scenario(scenario)
@@ -85,11 +82,12 @@ def run(scenario: Path, draws: int | None, seed: int | None, out: Path | None, f
                      enabled=wanted(quiet=quiet)) as progress:
         results = simulate(loaded, draws=draws, seed=seed, workers=workers, scheduler=scheduler,
                            keep_draws=keep_draws, progress=progress)
-    results.save(out, force=force)
+    contents = results.outputs()
+    if with_report:
+        from forecast.report import render_report
+
+        contents["report.html"] = render_report(results)
+    write_folder(out, contents, force=force)
     console = make_console()
     print_summary(results, console)
-    console.print(f"Wrote {out / 'results.nc'}, {out / 'summary.json'}, {out / 'summary.csv'}")
-    if with_report:
-        from forecast.report import write_report
-
-        console.print(f"Wrote {write_report(results, out / 'report.html')}")
+    console.print("Wrote " + ", ".join(str(out / name) for name in contents))

@@ -6,9 +6,9 @@ stays cheap.
 
 from __future__ import annotations
 
-from forecast.report.html import render_report, write_report
+from forecast.report.html import render_report
 from forecast.report.plots import comparison_chart, fan_chart, rate_chart, target_panel
 from forecast.report.text import LANGUAGES
 
 __all__ = ["LANGUAGES", "comparison_chart", "fan_chart", "rate_chart", "render_report",
-           "target_panel", "write_report"]
+           "target_panel"]

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from forecast.formatting import format_quantity, format_rate, label_of
+from forecast.formatting import format_probability, format_quantity, format_rate, label_of
 from forecast.report import data
-from forecast.io.report_writer import write_atomic
+from forecast.results import run_labels
 from forecast.report.text import localize, number, strings
 
 TEMPLATE = "report.html.j2"
@@ -51,7 +50,7 @@ def _linked(text: str):
 
 
 def _meta(run, name: str, lang: str) -> dict[str, str]:
-    attrs = run.dataset.attrs
+    attrs = run.provenance
     return {"name": name, "region": str(attrs.get("region", "")),
             "created": str(attrs.get("created", ""))[:10], "seed": str(run.seed),
             "draws": number(run.draws, 0, lang), "version": str(attrs.get("forecast_version", "")),
@@ -59,63 +58,58 @@ def _meta(run, name: str, lang: str) -> dict[str, str]:
 
 
 def _probability(p: float, se: float, lang: str) -> str:
-    return localize(f"{100 * p:.1f} % \u00b1 {100 * se:.1f}", lang)
+    return localize(format_probability(p, se), lang)
 
 
 def _target_rows(run, lang: str) -> list[dict[str, Any]]:
     words = strings(lang)
-    assumed = {a["indicator"] for a in run.assumptions() if a["level"]}
     rows = []
-    for target, record, rate in zip(run.targets, run.records(), data.rate_rows(run, lang)):
-        info = run.indicator_info(target.indicator)
-        unit = info["unit"]
+    for target, summary, rate in zip(run.targets, run.summary.targets, data.rate_rows(run, lang)):
 
-        def quantity(value, target=target, info=info, unit=unit):
-            return localize(format_quantity(value, target.kind, info["rate_kind"], unit), lang)
+        def quantity(value, s=summary):
+            return localize(format_quantity(value, s.quantity_scale, s.unit), lang)
 
         rows.append({
             "id": target.id, "label": rate.label,
-            "probability": _probability(record["probability"], record["probability_se"], lang),
-            "median": quantity(record["median"]),
-            "interval": f"{quantity(record['p05'])} \u2013 {quantity(record['p95'])}",
-            "required": localize(format_rate(rate.required, rate.kind, unit), lang),
-            "historical": localize(format_rate(rate.historical, rate.historical_kind, unit), lang),
-            "assumed": words["assumed_mark"] if target.indicator in assumed else ""})
+            "probability": _probability(summary.probability, summary.probability_se, lang),
+            "median": quantity(summary.median),
+            "interval": f"{quantity(summary.p05)} \u2013 {quantity(summary.p95)}",
+            "required": localize(format_rate(rate.required, rate.kind, rate.unit), lang),
+            "historical": localize(format_rate(rate.historical, rate.historical_kind, rate.unit),
+                                   lang),
+            "assumed": words["assumed_mark"] if summary.assumed else ""})
     return rows
 
 
 def _comparison_rows(runs, lang: str) -> list[dict[str, Any]]:
     words = strings(lang)
-    by_run = [{r["id"]: r for r in run.records()} for run in runs]
+    by_run = [{s.id: s for s in run.summary.targets} for run in runs]
     targets: dict[str, Any] = {}
     for run in runs:
         for target in run.targets:
             targets.setdefault(target.id, target)
     rows = []
     for target_id, target in targets.items():
-        cells = [_probability(r[target_id]["probability"], r[target_id]["probability_se"], lang)
+        cells = [_probability(r[target_id].probability, r[target_id].probability_se, lang)
                  if target_id in r else "\u2013" for r in by_run]
         rows.append({"label": label_of(target.label, target_id, lang), "cells": cells})
-    joint = []
-    for run in runs:
-        p = run.joint_probability()
-        joint.append(_probability(p, (p * (1 - p) / run.draws) ** 0.5, lang))
+    joint = [_probability(run.summary.joint_probability, run.summary.joint_probability_se, lang)
+             for run in runs]
     rows.append({"label": words["all_targets"], "cells": joint})
     return rows
 
 
-def _assumption_items(run, lang: str, skip: Sequence[dict] = ()) -> dict[str, list]:
+def _assumption_items(run, lang: str, skip: Sequence[Any] = ()) -> dict[str, list]:
     out: dict[str, list] = {"levels": [], "priors": []}
     for item in run.assumptions():
         if item in skip:
             continue
-        info = run.indicator_info(item["indicator"])
-        out["levels" if item["level"] else "priors"].append({
-            "indicator": label_of(info.get("label", ""), item["indicator"], lang),
-            "key": f"{item['indicator']}.{item['setting']}",
-            "distribution": localize(item["distribution"], lang) if lang != "en"
-            else item["distribution"],
-            "why": item["why"]})
+        info = run.indicator_info(item.indicator)
+        out["levels" if item.level else "priors"].append({
+            "indicator": label_of(info.label, item.indicator, lang), "key": item.key,
+            "distribution": localize(item.distribution, lang) if lang != "en"
+            else item.distribution,
+            "why": item.why})
     return out
 
 
@@ -135,7 +129,7 @@ def _fans(runs, lang: str) -> list[dict[str, Any]]:
     for name in first.indicators:
         info = first.indicator_info(name)
         ax = fan_chart(first, name, lang=lang, others=others)
-        label = label_of(info.get("label", ""), name, lang)
+        label = label_of(info.label, name, lang)
         evidence = [{"text": _figure_text(row.evidence, lang),
                      "definition": row.evidence.indicator if row.evidence.indicator != name else "",
                      "source": data.short_source(row.evidence.source),
@@ -169,8 +163,7 @@ def _context(runs, lang: str) -> dict[str, Any]:
 
     words = strings(lang)
     first = runs[0]
-    names = data.run_names(runs)
-    joint = first.joint_probability()
+    names = run_labels(runs)
     charts = []
     if len(runs) > 1:
         charts.append({"id": "comparison", "alt": words["compare_title"],
@@ -186,10 +179,8 @@ def _context(runs, lang: str) -> dict[str, Any]:
     return {
         "lang": lang, "w": words, "runs": [_meta(r, n, lang) for r, n in zip(runs, names)],
         "region": _meta(first, names[0], lang)["region"],
-        "joint": words["joint_sentence"].format(n=len(first.targets),
-                                                p=_probability(joint, (joint * (1 - joint) /
-                                                                       first.draws) ** 0.5,
-                                                               lang)),
+        "joint": words["joint_sentence"].format(n=len(first.targets), p=_probability(
+            first.summary.joint_probability, first.summary.joint_probability_se, lang)),
         "targets": _target_rows(first, lang),
         "comparison": _comparison_rows(runs, lang) if len(runs) > 1 else [],
         "charts": charts, "fans": _fans(runs, lang), "assumptions": assumptions,
@@ -232,19 +223,3 @@ def render_report(runs, *, lang: str = "en") -> str:
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
                                      trim_blocks=True, lstrip_blocks=True)
     return environment.from_string(template_text).render(**_context(runs, lang))
-
-
-def write_report(runs, path: str | Path, *, lang: str = "en") -> Path:
-    """Write :func:`render_report` to ``path`` (through a temporary file, then a rename).
-
-    Raises
-    ------
-    InputError
-        If the folder of ``path`` does not exist (checked before anything is drawn).
-    """
-    from forecast.errors import InputError
-
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise InputError.single("the folder to write into does not exist", file=str(path.parent))
-    return write_atomic(path, render_report(runs, lang=lang).encode("utf-8"))

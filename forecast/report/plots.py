@@ -14,6 +14,7 @@ import numpy as np
 
 from forecast.formatting import format_value, label_of
 from forecast.report import data
+from forecast.results import run_labels
 from forecast.report.style import (BLACK, BLUE, HATCHES, LINESTYLES, MARKERS, ORANGE, SERIES, VERMILLION,
                     chart_style, new_axes, rate_formatter, rate_unit_label, unit_label,
                     value_formatter, value_locator, wrap, year_axis)
@@ -51,8 +52,8 @@ def _draw_targets(ax, marks: list[data.TargetMark], unit: str, words) -> None:
             ax.plot(mark.years, mark.values, ls="none", marker="D", ms=8, mfc=VERMILLION,
                     mec=BLACK, zorder=6, label=label)
         elif mark.shape == "pace":
-            kind = "growth" if target.kind == "growth" else "change"
-            rate = localize(format_rate(target.threshold, kind, unit), lang)
+            rate = localize(format_rate(target.threshold, target.rule.quantity_scale(), unit),
+                            lang)
             label = words["target_pace"].format(first=target.first_year, last=target.last_year,
                                                 op=op, value=rate)
             ax.plot(mark.years, mark.values, color=VERMILLION, lw=1.8, ls=(0, (5, 3)),
@@ -104,8 +105,8 @@ def fan_chart(results, indicator: str, ax=None, *, lang: str = "en",
         If the run has no such indicator.
     """
     words = _words(lang)
-    info = data.check_indicator(results, indicator)
-    unit = info["unit"]
+    info = results.indicator_info(indicator)
+    unit = info.unit
     fan = data.fan(results, indicator)
     own = ax is None
     with chart_style():
@@ -113,7 +114,7 @@ def fan_chart(results, indicator: str, ax=None, *, lang: str = "en",
         years, q = fan.years, fan.quantiles
         ax.fill_between(years, q[0], q[4], color=BLUE, alpha=0.2, lw=0, label=words["band90"])
         ax.fill_between(years, q[1], q[3], color=BLUE, alpha=0.5, lw=0, label=words["band50"])
-        names = data.run_names([results, *others])
+        names = run_labels([results, *others])
         suffix = f" \u2013 {names[0]}" if others else ""
         ax.plot(years, q[2], color=BLACK, lw=2.2, label=words["median"] + suffix, zorder=4)
         for k, other in enumerate(others):
@@ -134,7 +135,7 @@ def fan_chart(results, indicator: str, ax=None, *, lang: str = "en",
                     marker=MARKERS[k % len(MARKERS)], ms=7, mfc=ORANGE, mec=BLACK, mew=1.2,
                     zorder=7, label=wrap(f"{words['observed']}: {source}", 60))
         _draw_targets(ax, data.target_marks(results, indicator, fan), unit, words)
-        ax.set_title(wrap(label_of(info.get("label", ""), indicator, lang), 60))
+        ax.set_title(wrap(label_of(info.label, indicator, lang), 60))
         ax.set_xlabel(words["year"])
         ax.set_ylabel(unit_label(unit))
         year_axis(ax.xaxis)
@@ -167,8 +168,7 @@ def _probability_axis(ax, positions, labels, words) -> None:
 
 
 def _joint(results) -> tuple[float, float]:
-    p = results.joint_probability()
-    return p, float(np.sqrt(p * (1 - p) / results.draws))
+    return results.summary.joint_probability, results.summary.joint_probability_se
 
 
 def target_panel(results, ax=None, *, lang: str = "en"):
@@ -191,7 +191,7 @@ def target_panel(results, ax=None, *, lang: str = "en"):
     matplotlib.axes.Axes
     """
     words = _words(lang)
-    records = results.records()
+    records = results.summary.records()
     labels = [label_of(t.label, t.id, lang) for t in results.targets] + [words["all_targets"]]
     n = len(records)
     with chart_style():
@@ -251,8 +251,8 @@ def comparison_chart(runs: Sequence[Any], target_id: str | None = None, ax=None,
     own = ax is None
     with chart_style():
         figure, ax = new_axes(ax, (7.0, 1.8 + len(groups) * (0.25 + 0.3 * k)))
-        for j, (run, name) in enumerate(zip(runs, data.run_names(runs))):
-            records = {r["id"]: r for r in run.records()}
+        for j, (run, name) in enumerate(zip(runs, run_labels(runs))):
+            records = {r["id"]: r for r in run.summary.records()}
             positions, probabilities, errors = [], [], []
             for g, target in enumerate(groups):
                 if target is None:

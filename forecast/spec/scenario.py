@@ -21,60 +21,10 @@ from forecast.spec import distributions
 from forecast.spec.distributions import Distribution
 from forecast.errors import Problem, ScenarioError, did_you_mean
 from forecast.spec.levers import Lever, find_refs, set_levers
+from forecast.spec.targets import Identifier, Target, Year
 from forecast.models import Component, registry
 from forecast.io.yaml_source import SourceMap, key_path
 
-Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)]
-Year = Annotated[StrictInt, Field(ge=1900, le=2200)]
-
-
-class Target(BaseModel):
-    """One plan target and how to judge it on the simulated paths.
-
-    ``kind``: ``level`` (value in ``year``), ``average_change`` (points or units per year),
-    ``growth`` (compound annual growth) or ``cumulative`` (sum of yearly values). The three
-    period kinds take ``period: [first, last]``: the years whose changes (or values) count, so
-    ``[2021, 2025]`` measures 2025 against 2020 for changes and growth and sums 2021..2025.
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    id: Identifier
-    indicator: Identifier
-    kind: Literal["level", "average_change", "growth", "cumulative"]
-    year: Year | None = None
-    period: tuple[Year, Year] | None = None
-    at_least: Annotated[float, Field(allow_inf_nan=False)] | None = None
-    at_most: Annotated[float, Field(allow_inf_nan=False)] | None = None
-    label: str | dict[str, str] = ""
-    source: str = Field(min_length=3, description="Where the target is set.")
-
-    @model_validator(mode="after")
-    def _consistent(self):
-        if (self.at_least is None) == (self.at_most is None):
-            raise ValueError("give exactly one of 'at_least' and 'at_most'")
-        if self.kind == "level":
-            if self.year is None or self.period is not None:
-                raise ValueError("a level target takes 'year' (and no 'period')")
-        elif self.period is None or self.year is not None:
-            raise ValueError(f"a {self.kind} target takes 'period: [first, last]' (and no 'year')")
-        elif self.period[1] < self.period[0]:
-            raise ValueError("period must be [first, last] with first <= last")
-        return self
-
-    @property
-    def threshold(self) -> float:
-        """The number the target compares with."""
-        return self.at_least if self.at_least is not None else self.at_most  # type: ignore
-
-    @property
-    def first_year(self) -> int:
-        """First year that counts (for a level target, its year)."""
-        return self.year if self.year is not None else self.period[0]  # type: ignore[index]
-
-    @property
-    def last_year(self) -> int:
-        """Last year that counts."""
-        return self.year if self.year is not None else self.period[1]  # type: ignore[index]
 
 
 class Shock(BaseModel):
@@ -365,12 +315,9 @@ def _cross_check(scenario: Scenario) -> list[Problem]:
         if target.indicator not in scenario.indicators:
             problems.append(scenario.problem(("targets", i, "indicator"), (
                 f"unknown indicator '{target.indicator}'.{did_you_mean(target.indicator, names)}")))
-        key = "year" if target.kind == "level" else "period"
-        low = scenario.base_year + 1
-        if not (low <= target.first_year and target.last_year <= scenario.horizon):
-            problems.append(scenario.problem(("targets", i, key), (
-                f"{target.first_year}-{target.last_year} lies outside the simulated years "
-                f"{low}..{scenario.horizon}")))
+        problem = target.rule.year_problem(target, scenario.base_year, scenario.horizon)
+        if problem:
+            problems.append(scenario.problem(("targets", i, target.rule.takes), problem))
     for name, component in scenario.indicators.items():
         standard_break = getattr(component, "standard_break", None)
         if standard_break is not None and not (

@@ -1,130 +1,311 @@
-"""Target kinds and their evaluation on simulated paths."""
+"""Plan targets and the one home of what each target kind means.
+
+A :class:`Target` is what a scenario file says (indicator, kind, year or period, threshold,
+source). Its :class:`TargetKind` says everything that depends on the kind: the quantity judged
+on the simulated paths, the rate the target requires and the rate each draw achieves, the scale
+of those rates (compound growth or change per year), where the target sits on a fan chart, the
+years it may take and the words that describe it. Adding a kind means adding one subclass here
+(plus its docs and tests).
+"""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Annotated, ClassVar, Literal
 
 import numpy as np
-from scipy.optimize import brentq
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
-from forecast.spec.scenario import Target
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)]
+Year = Annotated[StrictInt, Field(ge=1900, le=2200)]
 
-QUANTILES = (0.05, 0.5, 0.95)
 
+@dataclass(frozen=True)
+class TargetMark:
+    """Where a target sits on its indicator's fan chart.
 
-def target_quantity(target: Target, path: np.ndarray, base_year: int) -> np.ndarray:
-    """The quantity a target judges, for every draw.
-
-    Parameters
-    ----------
-    target : Target
-        The target.
-    path : ndarray, shape (year, draw)
-        The indicator's simulated values, first row the base year.
-    base_year : int
-        Year of the first row.
-
-    Returns
-    -------
-    ndarray, shape (draw,)
-        The level in the year, the average change per year, the compound growth per year, or
-        the sum over the period.
+    ``shape`` is ``level`` (the threshold in a year), ``pace`` (the path a period target requires
+    from the median of the year before the period) or ``sum`` (the yearly value that, held over
+    the period, just reaches a cumulative target).
     """
-    last = path[target.last_year - base_year]
-    if target.kind == "level":
-        return last
-    start = path[target.first_year - 1 - base_year]
-    years = target.last_year - target.first_year + 1
-    if target.kind == "average_change":
-        return (last - start) / years
-    if target.kind == "growth":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.power(last / start, 1.0 / years) - 1.0
-    return path[target.first_year - base_year: target.last_year - base_year + 1].sum(axis=0)
+
+    target: Target
+    shape: str
+    years: tuple[int, ...]
+    values: tuple[float, ...]
 
 
-def is_met(target: Target, quantity: np.ndarray) -> np.ndarray:
-    """Boolean per draw: does the quantity reach the target?"""
-    if target.at_least is not None:
-        return quantity >= target.at_least
-    return quantity <= target.at_most
+class TargetKind:
+    """What a target kind means. One subclass per kind; see :data:`KINDS`."""
+
+    name: ClassVar[str]
+    takes: ClassVar[str] = "period"
+    """``year`` (one year) or ``period`` (``[first, last]``)."""
+    label: ClassVar[dict[str, str]]
+    """A few words naming the kind, per language."""
+
+    def shape_problem(self, target: Target) -> str | None:
+        """Why the target's ``year``/``period`` do not fit this kind (None if they do)."""
+        if self.takes == "year":
+            if target.year is None or target.period is not None:
+                return f"a {self.name} target takes 'year' (and no 'period')"
+            return None
+        if target.period is None or target.year is not None:
+            return f"a {self.name} target takes 'period: [first, last]' (and no 'year')"
+        if target.period[1] < target.period[0]:
+            return "period must be [first, last] with first <= last"
+        return None
+
+    def year_problem(self, target: Target, base_year: int, horizon: int) -> str | None:
+        """Why the target's years do not fit the simulated years (None if they do): every
+        year that counts lies after the base year and not after the horizon."""
+        if base_year < target.first_year and target.last_year <= horizon:
+            return None
+        return (f"{target.first_year}-{target.last_year} lies outside the simulated years "
+                f"{base_year + 1}..{horizon}")
+
+    def quantity(self, target: Target, path: np.ndarray, base_year: int) -> np.ndarray:
+        """The quantity judged, per draw (``path``: (year, draw), first row the base year)."""
+        raise NotImplementedError
+
+    def quantity_scale(self) -> str:
+        """How the quantity reads: ``value`` (a level or sum in the indicator's unit),
+        ``change`` (per year, in the unit) or ``growth`` (a fraction per year)."""
+        return "value"
+
+    def rate_kind(self, indicator_rate_kind: str) -> str:
+        """The scale of the required and achieved rates: ``growth`` or ``change``."""
+        return "growth"
+
+    def required_rate(self, target: Target, base_value: float, base_year: int,
+                      indicator_rate_kind: str) -> float:
+        """The constant yearly rate from the base year that just meets the target (NaN where
+        none is defined)."""
+        raise NotImplementedError
+
+    def achieved_rate(self, target: Target, path: np.ndarray, base_year: int,
+                      indicator_rate_kind: str) -> np.ndarray:
+        """The yearly rate each draw achieves, on the scale of :meth:`required_rate`."""
+        raise NotImplementedError
+
+    def mark(self, target: Target, start: float) -> TargetMark:
+        """Where the target sits on the fan chart; ``start`` is the median of the indicator in
+        the year before the period."""
+        raise NotImplementedError
 
 
-def required_rate(target: Target, base_value: float, base_year: int, rate_kind: str) -> float:
-    """The constant yearly rate from the base year that just meets the target.
+def _growth(last: np.ndarray, first: np.ndarray, years: int) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.power(last / first, 1.0 / years) - 1.0
 
-    For a level target: compound growth (``rate_kind == "growth"``) or change per year; for
-    average-change and growth targets the threshold itself; for a cumulative target the growth of
-    the yearly value that makes the sum reach the threshold.
-    """
-    if target.kind in ("average_change", "growth"):
-        return target.threshold
-    if target.kind == "level":
+
+class Level(TargetKind):
+    """The value in one year, at least or at most a threshold."""
+
+    name = "level"
+    takes = "year"
+    label = {"en": "level in a year", "vi": "mức trong một năm"}
+
+    def quantity(self, target, path, base_year):
+        return path[target.year - base_year]
+
+    def rate_kind(self, indicator_rate_kind):
+        return indicator_rate_kind
+
+    def required_rate(self, target, base_value, base_year, indicator_rate_kind):
         years = target.year - base_year
-        if years == 0:
+        if years <= 0:
             return math.nan
-        if rate_kind == "growth":
+        if indicator_rate_kind == "growth":
             if base_value <= 0 or target.threshold <= 0:
                 return math.nan
             return (target.threshold / base_value) ** (1.0 / years) - 1.0
         return (target.threshold - base_value) / years
-    offsets = np.arange(target.first_year, target.last_year + 1) - base_year
-    if base_value <= 0:
-        return math.nan
 
-    def gap(rate: float) -> float:
-        return float(base_value * np.sum((1.0 + rate) ** offsets) - target.threshold)
-
-    try:
-        return brentq(gap, -0.99, 10.0)
-    except ValueError:
-        return math.nan
-
-
-@dataclass(frozen=True)
-class TargetSummary:
-    """What a run says about one target."""
-
-    id: str
-    indicator: str
-    kind: str
-    year: int
-    threshold: float
-    probability: float
-    probability_se: float
-    median: float
-    p05: float
-    p95: float
-    required_rate: float
-    historical_rate: float | None
-
-
-def summarise(target: Target, quantity: np.ndarray, base_value: float, base_year: int,
-              rate_kind: str, historical: float | None) -> TargetSummary:
-    """Probability with its Monte Carlo standard error, quantiles and rates of one target."""
-    met = is_met(target, quantity)
-    n = met.size
-    p = float(met.mean())
-    p05, median, p95 = (float(v) for v in np.quantile(quantity, QUANTILES))
-    return TargetSummary(target.id, target.indicator, target.kind, target.last_year,
-                         float(target.threshold), p, math.sqrt(max(p * (1 - p), 0.0) / n),
-                         median, p05, p95, float(required_rate(target, base_value, base_year,
-                                                               rate_kind)), historical)
-
-
-def achieved_rate(target: Target, path: np.ndarray, base_year: int, rate_kind: str) -> np.ndarray:
-    """The yearly rate each draw achieves, on the scale of :func:`required_rate`.
-
-    Level targets: compound growth (or change per year) from the base year to the target year;
-    average-change and growth targets: the quantity itself; cumulative targets: the compound
-    growth of the yearly value from the base year to the last year of the period.
-    """
-    if target.kind in ("average_change", "growth"):
-        return target_quantity(target, path, base_year)
-    last = path[target.last_year - base_year]
-    years = target.last_year - base_year
-    if target.kind == "level" and rate_kind != "growth":
+    def achieved_rate(self, target, path, base_year, indicator_rate_kind):
+        last, years = path[target.year - base_year], target.year - base_year
+        if indicator_rate_kind == "growth":
+            return _growth(last, path[0], years)
         return (last - path[0]) / years
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.power(last / path[0], 1.0 / years) - 1.0
+
+    def mark(self, target, start):
+        return TargetMark(target, "level", (target.year,), (target.threshold,))
+
+
+class _Pace(TargetKind):
+    """A period kind judged by its yearly pace: the threshold is itself the rate."""
+
+    def required_rate(self, target, base_value, base_year, indicator_rate_kind):
+        return target.threshold
+
+    def achieved_rate(self, target, path, base_year, indicator_rate_kind):
+        return self.quantity(target, path, base_year)
+
+    def rate_kind(self, indicator_rate_kind):
+        return self.quantity_scale()
+
+    def mark(self, target, start):
+        years = np.arange(target.first_year - 1, target.last_year + 1)
+        values = self.pace(start, target.threshold, years - years[0])
+        return TargetMark(target, "pace", tuple(int(y) for y in years),
+                          tuple(float(v) for v in values))
+
+    def pace(self, start: float, rate: float, steps: np.ndarray) -> np.ndarray:
+        """The path that moves from ``start`` at ``rate`` a year for ``steps`` years."""
+        raise NotImplementedError
+
+
+class AverageChange(_Pace):
+    """The average change per year over a period (points of a share, units of a count)."""
+
+    name = "average_change"
+    label = {"en": "average change per year", "vi": "mức thay đổi bình quân mỗi năm"}
+
+    def quantity(self, target, path, base_year):
+        last = path[target.last_year - base_year]
+        start = path[target.first_year - 1 - base_year]
+        return (last - start) / target.years
+
+    def quantity_scale(self):
+        return "change"
+
+    def pace(self, start, rate, steps):
+        return start + rate * steps
+
+
+class Growth(_Pace):
+    """The compound growth per year over a period."""
+
+    name = "growth"
+    label = {"en": "compound growth per year", "vi": "tăng trưởng bình quân mỗi năm"}
+
+    def quantity(self, target, path, base_year):
+        return _growth(path[target.last_year - base_year],
+                       path[target.first_year - 1 - base_year], target.years)
+
+    def quantity_scale(self):
+        return "growth"
+
+    def pace(self, start, rate, steps):
+        return start * (1.0 + rate) ** steps
+
+
+class Cumulative(TargetKind):
+    """The sum of the yearly values over a period; its rates are the growth of the yearly
+    value."""
+
+    name = "cumulative"
+    label = {"en": "sum over the period", "vi": "tổng cả giai đoạn"}
+
+    def quantity(self, target, path, base_year):
+        return path[target.first_year - base_year: target.last_year - base_year + 1].sum(axis=0)
+
+    def required_rate(self, target, base_value, base_year, indicator_rate_kind):
+        from scipy.optimize import brentq
+
+        if base_value <= 0:
+            return math.nan
+        offsets = np.arange(target.first_year, target.last_year + 1) - base_year
+
+        def gap(rate: float) -> float:
+            return float(base_value * np.sum((1.0 + rate) ** offsets) - target.threshold)
+
+        try:
+            return brentq(gap, -0.99, 10.0)
+        except ValueError:
+            return math.nan
+
+    def achieved_rate(self, target, path, base_year, indicator_rate_kind):
+        return _growth(path[target.last_year - base_year], path[0], target.last_year - base_year)
+
+    def mark(self, target, start):
+        years = tuple(range(target.first_year, target.last_year + 1))
+        average = float(target.threshold / target.years)
+        return TargetMark(target, "sum", years, tuple(average for _ in years))
+
+
+KINDS: dict[str, TargetKind] = {kind.name: kind for kind in
+                                (Level(), AverageChange(), Growth(), Cumulative())}
+"""Every target kind by the name a scenario uses."""
+
+
+class Target(BaseModel):
+    """One plan target and how to judge it on the simulated paths.
+
+    ``kind``: ``level`` (value in ``year``), ``average_change`` (points or units per year),
+    ``growth`` (compound annual growth) or ``cumulative`` (sum of yearly values). The three
+    period kinds take ``period: [first, last]``: the years whose changes (or values) count, so
+    ``[2021, 2025]`` measures 2025 against 2020 for changes and growth and sums 2021..2025.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: Identifier
+    indicator: Identifier
+    kind: Literal[tuple(KINDS)]  # type: ignore[valid-type]
+    year: Year | None = None
+    period: tuple[Year, Year] | None = None
+    at_least: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    at_most: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    label: str | dict[str, str] = ""
+    source: str = Field(min_length=3, description="Where the target is set.")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if (self.at_least is None) == (self.at_most is None):
+            raise ValueError("give exactly one of 'at_least' and 'at_most'")
+        problem = self.rule.shape_problem(self)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+    @property
+    def rule(self) -> "TargetKind":
+        """What this target's kind means (:class:`TargetKind`)."""
+        return KINDS[self.kind]
+
+    @property
+    def threshold(self) -> float:
+        """The number the target compares with."""
+        return self.at_least if self.at_least is not None else self.at_most  # type: ignore
+
+    @property
+    def first_year(self) -> int:
+        """First year that counts (for a level target, its year)."""
+        return self.year if self.year is not None else self.period[0]  # type: ignore[index]
+
+    @property
+    def last_year(self) -> int:
+        """Last year that counts."""
+        return self.year if self.year is not None else self.period[1]  # type: ignore[index]
+
+    @property
+    def years(self) -> int:
+        """Number of years the target counts."""
+        return self.last_year - self.first_year + 1
+
+    def is_met(self, quantity: np.ndarray) -> np.ndarray:
+        """Boolean per draw: does the quantity reach the target?"""
+        if self.at_least is not None:
+            return quantity >= self.at_least
+        return quantity <= self.at_most
+
+    def quantity(self, path: np.ndarray, base_year: int) -> np.ndarray:
+        """The quantity the target judges per draw (``path``: shape (year, draw), first row the
+        base year)."""
+        return self.rule.quantity(self, path, base_year)
+
+
+
+def target_kind(name: str) -> TargetKind:
+    """The :class:`TargetKind` called ``name``.
+
+    Raises
+    ------
+    KeyError
+        If there is no such kind (the message lists the known ones).
+    """
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise KeyError(f"no target kind '{name}'; known: {', '.join(KINDS)}") from None
