@@ -75,6 +75,35 @@ def _shocks(model: Model, seed: int, block: int, size: int, steps: int) -> dict[
     return out
 
 
+def _model_error(name: str, message: str) -> ModelError:
+    error = ModelError(message)
+    error.indicator = name  # type: ignore[attr-defined]
+    return error
+
+
+def _checked_draws(name: str, component: Component, draws: Any, size: int,
+                   steps: int) -> dict[str, np.ndarray]:
+    """``draws`` if it is what the contract says (parameters (size,), innovations under keys
+    starting with ``_`` (steps, size)), else a :class:`ModelError` naming the indicator."""
+    if not isinstance(draws, dict):
+        raise _model_error(name, f"the '{component.model}' component's sample returned "
+                           f"{type(draws).__name__}; expected a dict of arrays")
+    for key, value in draws.items():
+        expected = (steps, size) if key.startswith("_") else (size,)
+        if np.shape(value) != expected:
+            raise _model_error(name, f"the '{component.model}' component drew '{key}' with shape "
+                               f"{np.shape(value)}; expected {expected}")
+    return draws
+
+
+def _row(name: str, what: str, values: Any, size: int) -> np.ndarray:
+    """``values`` if it holds one value per draw, else a :class:`ModelError`."""
+    if np.shape(values) != (size,):
+        raise _model_error(name, f"the component's {what} returned shape {np.shape(values)}; "
+                           f"expected one value per draw, ({size},)")
+    return values
+
+
 def simulate_block(model: Model, seed: int, block: int, size: int) -> BlockResult:
     """Simulate one block of ``size`` draws (pure: the same arguments give the same result)."""
     years = model.years
@@ -83,7 +112,8 @@ def simulate_block(model: Model, seed: int, block: int, size: int) -> BlockResul
     for name, component in model.components.items():
         rng = np.random.default_rng(np.random.SeedSequence(
             seed, spawn_key=(stream_key(name), block)))
-        draws[name] = component.sample(rng, size, steps)
+        draws[name] = _checked_draws(name, component, component.sample(rng, size, steps),
+                                     size, steps)
     shocks = _shocks(model, seed, block, size, steps)
     for name, rows in shocks.items():  # so that persistence can tell shocks from noise
         draws[name]["_shock"] = rows
@@ -91,13 +121,14 @@ def simulate_block(model: Model, seed: int, block: int, size: int) -> BlockResul
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # check_finite reports
         for name, component in model.components.items():
             inputs = {i: paths[i] for i in component.inputs}
-            paths[name][0] = component.initial(draws[name], inputs)
+            paths[name][0] = _row(name, "initial", component.initial(draws[name], inputs), size)
             check_finite(name, years[0], paths[name][0], draws[name])
         for t in range(1, len(years)):
             for name, component in model.components.items():
                 shock = shocks[name][t - 1] if name in shocks else 0.0
                 inputs = {i: paths[i] for i in component.inputs}
-                paths[name][t] = component.step(t, paths[name], inputs, draws[name], shock)
+                paths[name][t] = _row(name, "step", component.step(
+                    t, paths[name], inputs, draws[name], shock), size)
                 check_finite(name, years[t], paths[name][t], draws[name])
     parameters = {f"{name}.{key}": value for name, d in draws.items() for key, value in d.items()
                   if not key.startswith("_")}
