@@ -9,8 +9,10 @@ from forecast.errors import InputError, ModelError, ScenarioError
 from forecast.calibration import calibrate as calibrate_model
 from forecast.engine import Model, Progress, simulate_paths, simulate_summaries
 from forecast.io.history import read_history
+from forecast.io.prior_library import load_prior_library
 from forecast.results import Results, build_dataset, build_summary_dataset
 from forecast.io.scenario_file import load_scenario
+from forecast.priors.library import PriorLibrary
 from forecast.spec.scenario import Scenario
 from forecast.summary import KEEP_DRAWS_LIMIT
 
@@ -19,13 +21,17 @@ def _scenario(scenario: Scenario | str | Path) -> Scenario:
     return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
 
 
-def calibrate(scenario: Scenario | str | Path) -> Model:
+def calibrate(scenario: Scenario | str | Path, *,
+              priors: PriorLibrary | None = None) -> Model:
     """Read the scenario's history and calibrate every component.
 
     Parameters
     ----------
     scenario : Scenario or path
         A loaded scenario or the path of its YAML file.
+    priors : PriorLibrary, optional
+        Where pooled priors (``{dist: pooled, name: ...}``) come from (default: the library
+        shipped in the package, :func:`forecast.io.prior_library.load_prior_library`).
 
     Returns
     -------
@@ -33,7 +39,8 @@ def calibrate(scenario: Scenario | str | Path) -> Model:
         Components fitted to their evidence, in dependency order.
     """
     scenario = _scenario(scenario)
-    return calibrate_model(scenario, read_history(scenario.history_path))
+    priors = load_prior_library() if priors is None else priors
+    return calibrate_model(scenario, read_history(scenario.history_path), priors=priors)
 
 
 def simulate(scenario: Scenario | str | Path, *, draws: int | None = None,

@@ -11,15 +11,16 @@ import pytest
 from click.testing import CliRunner
 from scipy import stats
 
-from forecast.analysis.backtest import BacktestSettings, crps_samples, run_backtest
+from forecast.analysis.backtest import (PERSISTENCE_NAME, POOLED_NAME, BacktestSettings,
+                                       crps_samples, run_backtest)
 from forecast.cli.app import main
+from forecast.io.panel import read_panel
+from forecast.io.prior_library import load_prior_library
+from forecast.priors.pooled import derive
 from forecast.spec.distributions import HalfNormal, Normal
-from forecast.priors.panel import read_panel
-from forecast.priors.pooled import POOLED, derive
 
-from conftest import ROOT
-
-PANEL = ROOT / "data" / "vietnam_provincial_budget" / "vietnam_provincial_budget.csv"
+LIBRARY = load_prior_library()
+PANEL = LIBRARY.panel(POOLED_NAME)
 WHY = "backtest test"
 
 
@@ -53,7 +54,7 @@ def test_backtest_is_calibrated_where_the_model_is_true_and_the_naive_one_is_not
         drift=Normal(dist="normal", loc=0.1, scale=0.05, why=WHY),
         volatility=HalfNormal(dist="halfnormal", scale=0.15, why=WHY), persistence=None,
         draws=400, seed=3)
-    result = run_backtest(panel, settings)
+    result = run_backtest(LIBRARY, settings, panel=read_panel(panel))
     model, naive = result.record("model"), result.record("naive")
     assert model["forecasts"] == 900 and sum(model["pit_histogram"]) == 900
     # Forecasts of one province share its parameters, so allow more than binomial error.
@@ -67,14 +68,14 @@ def test_backtest_is_calibrated_where_the_model_is_true_and_the_naive_one_is_not
 def test_backtest_on_the_provincial_panel_leaves_out_what_the_priors_leave_out():
     settings = BacktestSettings(volatility=HalfNormal(dist="halfnormal", scale=0.3, why=WHY),
                                 persistence=None, draws=200)
-    result = run_backtest(PANEL, settings)
+    result = run_backtest(LIBRARY, settings)
     skipped = {item["province"] for item in result.skipped}
     assert skipped == {"BRVT", "Ha Tay"} and len(result.provinces) == 62
     excluded = {what for what, _ in result.excluded}
     assert {"levels of 2006", "levels of 2009", "BRVT", "Ha Noi 2007-2008"} <= excluded
     hanoi = next(p for p in result.provinces if p["province"] == "Ha Noi")
     assert hanoi["fit_years"] == [2008, 2010, 2011]  # after the merger with Ha Tay
-    values, _ = read_panel(PANEL, "final_revenue")
+    values = PANEL.values("final_revenue")
     for province in result.provinces:  # no scope jump of 2006, no 2009 settlement
         assert 2006 not in province["fit_years"] and 2009 not in province["fit_years"]
         first, last = province["fit_years"][0], province["fit_years"][-1]
@@ -86,13 +87,13 @@ def test_backtest_on_the_provincial_panel_leaves_out_what_the_priors_leave_out()
 def test_backtest_pooled_prior_is_the_derivation_without_the_province_and_later_years():
     """The same exclusions and the same rule as the shipped prior: re-deriving it from the
     panel cut at the origin, without the province, gives the backtest's prior."""
-    result = run_backtest(PANEL, BacktestSettings(cutoff=2013, last_year=2014, draws=100))
+    result = run_backtest(LIBRARY, BacktestSettings(cutoff=2013, last_year=2014, draws=100))
     province = result.provinces[5]
-    for name in ("vietnam_provincial_revenue_volatility",
-                 "vietnam_provincial_revenue_persistence"):
-        spec = dataclasses.replace(POOLED[name], last_year=2013, drop_series={
-            **POOLED[name].drop_series, province["province"]: WHY})
-        kind = POOLED[name].statistic
+    for name in (POOLED_NAME, PERSISTENCE_NAME):
+        shipped = LIBRARY.spec(name)
+        spec = dataclasses.replace(shipped, last_year=2013, drop_series={
+            **shipped.drop_series, province["province"]: WHY})
+        kind = shipped.statistic
         assert province[f"{kind}_prior"] == derive(spec, PANEL).distribution.describe()
 
 
@@ -107,7 +108,7 @@ def test_backtest_rejects_bad_years(years, key, message):
     from forecast.errors import InputError
 
     with pytest.raises(InputError, match=message) as info:
-        run_backtest(PANEL, BacktestSettings(draws=100, **years))
+        run_backtest(LIBRARY, BacktestSettings(draws=100, **years))
     assert info.value.problems[0].key == key
 
 
@@ -142,9 +143,41 @@ def test_cli_backtest_pooled_priors_on_a_short_window(tmp_path):
     assert first["volatility_prior"].startswith("lognormal")
     assert "persistence_prior" not in first  # no two consecutive yearly changes by 2010
     assert first["fit_years"] == [2007, 2008, 2010]
-    assert {"what": "levels of 2009", "why": POOLED["vietnam_provincial_revenue_volatility"]
-            .drop_years[2009]} in data["excluded"]
+    assert {"what": "levels of 2009", "why": LIBRARY.spec(POOLED_NAME).drop_years[2009]} \
+        in data["excluded"]
     bad = CliRunner().invoke(main, ["backtest", "--first-year", "1990", "--out", str(out),
                                     "--force"])
     assert bad.exit_code == 2 and "--first-year: found 1990" in bad.output
     assert "Traceback" not in bad.output
+
+
+def test_cli_backtest_runs_outside_the_source_tree(tmp_path, monkeypatch):
+    """The panel comes from the prior library shipped in the package, wherever the command
+    runs: nothing is looked for relative to the working folder."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.chdir(empty)
+    result = CliRunner().invoke(main, ["backtest", "--draws", "100", "--out", "bt",
+                                       "--persistence", "none"])
+    assert result.exit_code == 0, result.output
+    data = json.loads((empty / "bt" / "backtest.json").read_text(encoding="utf-8"))
+    assert len(data["provinces"]) == 62
+    assert {"what": "BRVT", "why": LIBRARY.spec(POOLED_NAME).drop_series["BRVT"]} \
+        in data["excluded"]
+
+
+def test_cli_backtest_help_names_the_shipped_library():
+    text = CliRunner().invoke(main, ["backtest", "--help"]).output
+    assert "--panel" in text and "--library" in text and "shipped" in text
+    assert "data/vietnam_provincial_budget" not in text and "source tree" not in text
+
+
+def test_cli_backtest_reports_a_broken_panel_or_library(tmp_path):
+    panel = tmp_path / "panel.csv"
+    panel.write_text("province,year,final_revenue\nA,2006,x\n", encoding="utf-8")
+    out = str(tmp_path / "bt")
+    bad = CliRunner().invoke(main, ["backtest", "--panel", str(panel), "--out", out])
+    assert bad.exit_code == 2 and f"{panel}:2: final_revenue: found 'x'" in bad.output
+    missing = CliRunner().invoke(main, ["backtest", "--library", str(tmp_path), "--out", out])
+    assert missing.exit_code == 2 and "not a prior library" in missing.output
+    assert "Traceback" not in bad.output + missing.output

@@ -1,27 +1,35 @@
-"""Pooled priors: the derivation from the provincial panel and the ``pooled`` distribution."""
+"""Pooled priors: the prior library, the derivation from the provincial panel and the
+``pooled`` distribution."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
+import shutil
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter
 
 import forecast
+from forecast.cli.app import main
+from forecast.io.panel import read_panel
+from forecast.io.prior_library import load_prior_library, shipped_library
+from forecast.models.base import ComponentError
+from forecast.priors.library import PriorLibrary
+from forecast.priors.panel import Panel, panel_changes, sample_sds
+from forecast.priors.pooled import (derive, fit_cross_section, fit_prior, pooled_persistence,
+                                    total_volatility, volatility_prior)
 from forecast.spec.distributions import HalfNormal, LogNormal, Pooled, PriorDistribution
-from forecast.priors.panel import panel_changes, read_panel, sample_sds
-from forecast.priors.pooled import (POOLED, derive, fit_cross_section, fit_prior, pooled_persistence,
-                             total_volatility, volatility_prior)
 
-from conftest import ROOT
-
-PANEL = ROOT / "data" / "vietnam_provincial_budget" / "vietnam_provincial_budget.csv"
 VOLATILITY = "vietnam_provincial_revenue_volatility"
 PERSISTENCE = "vietnam_provincial_revenue_persistence"
+LIBRARY = load_prior_library()
+PANEL = LIBRARY.panel(VOLATILITY)
 
 
 def test_cross_section_fit_recovers_a_known_lognormal_through_sampling_noise():
@@ -132,7 +140,7 @@ def test_total_volatility_without_a_common_part_is_the_own_distribution():
 
 
 def test_provincial_volatility_derivation_follows_its_documented_choices():
-    prior = derive(VOLATILITY, PANEL)
+    prior = LIBRARY.derive(VOLATILITY)
     summary = prior.summary()
     excluded = " | ".join(item["what"] for item in summary["excluded"])
     assert "4 rows with an empty province" in excluded
@@ -158,11 +166,11 @@ def test_provincial_volatility_derivation_follows_its_documented_choices():
 
 
 def test_the_2009_settlement_is_what_made_the_old_priors_wide_and_mean_reverting():
-    keep_2009 = dataclasses.replace(POOLED[VOLATILITY],
-                                    drop_years={2006: POOLED[VOLATILITY].drop_years[2006]})
-    with_spike, without = derive(keep_2009, PANEL), derive(VOLATILITY, PANEL)
+    spec = LIBRARY.spec(VOLATILITY)
+    keep_2009 = dataclasses.replace(spec, drop_years={2006: spec.drop_years[2006]})
+    with_spike, without = derive(keep_2009, PANEL), LIBRARY.derive(VOLATILITY)
     assert with_spike.distribution.mean() > 2 * without.distribution.mean()
-    persistence = derive(PERSISTENCE, PANEL)
+    persistence = LIBRARY.derive(PERSISTENCE)
     spiked = derive(dataclasses.replace(keep_2009, statistic="persistence"), PANEL)
     assert spiked.fit["slope"] < -0.3
     assert abs(persistence.fit["slope"]) < 2 * persistence.fit["clustered_se"]
@@ -170,7 +178,7 @@ def test_the_2009_settlement_is_what_made_the_old_priors_wide_and_mean_reverting
 
 
 def test_training_window_uses_no_later_year_and_bridges_left_out_years():
-    early = panel_changes(POOLED[VOLATILITY], PANEL, last_year=2011)
+    early = panel_changes(LIBRARY.spec(VOLATILITY), PANEL, last_year=2011)
     assert early.spans == [(2007, 2008), (2008, 2010), (2010, 2011)]
     np.testing.assert_array_equal(early.gaps, [1, 2, 1])
     assert not any(what == "levels of 2012" for what, _ in early.excluded)
@@ -185,7 +193,7 @@ def test_persistence_uses_only_consecutive_yearly_changes():
 
 
 def test_one_rule_for_the_units_that_enter():
-    spec = POOLED[VOLATILITY]
+    spec = LIBRARY.spec(VOLATILITY)
     changes = np.random.default_rng(15).standard_normal((10, 6)) * 0.1
     changes[0, 1:] = np.nan  # one change: no sample sd
     fitted = fit_prior(spec, changes)
@@ -197,54 +205,256 @@ def test_read_panel_reports_bad_files(tmp_path):
     bad = tmp_path / "panel.csv"
     bad.write_text("province,year\nA,2006\n", encoding="utf-8")
     with pytest.raises(forecast.DataError, match="missing column"):
-        read_panel(bad, "final_revenue")
+        read_panel(bad, ["final_revenue"])
     with pytest.raises(forecast.DataError, match="cannot read"):
-        read_panel(tmp_path / "absent.csv", "final_revenue")
+        read_panel(tmp_path / "absent.csv")
+    bad.write_text("province,year,final_revenue\nA,2006,1\nA,2007,lots\nA,2007,2\n"
+                   "B,200x,1\n,2006,5\n", encoding="utf-8")
+    with pytest.raises(forecast.DataError) as info:
+        read_panel(bad)
+    located = [(p.line, p.key) for p in info.value.problems]
+    assert located == [(3, "final_revenue"), (4, "year"), (5, "year")]
+    assert all(p.file == str(bad) for p in info.value.problems)
+    bad.write_text("province,year,final_revenue\nA,2006,1\nA,2006,2\n,2006,5\n",
+                   encoding="utf-8")
+    with pytest.raises(forecast.DataError, match="again") as info:
+        read_panel(bad)
+    assert info.value.problems[0].line == 3
 
 
-def test_pooled_distribution_is_validated_and_resolved_at_calibration():
+def test_read_panel_keeps_every_value_and_the_unnamed_rows():
+    panel = read_panel(shipped_library() / "vietnam_provincial_budget" /
+                       "vietnam_provincial_budget.csv")
+    assert set(panel.columns) == {"planned_revenue", "planned_expenditure", "final_revenue",
+                                  "final_expenditure"}
+    assert panel.unnamed == (761, 762, 763, 764) and len(panel.units) == 64
+    assert panel.values("final_revenue")["Phu Tho"][2014] > 0
+    assert 2015 not in panel.values("final_revenue")["Phu Tho"]  # empty: settled to 2014
+    with pytest.raises(forecast.DataError, match="Did you mean 'final_revenue'"):
+        panel.values("final_revenu")
+
+
+# -- the prior library ----------------------------------------------------------------------
+def test_shipped_distributions_are_the_re_derivation_from_the_shipped_panel():
+    """What calibration uses is what the panel and its exclusions give: editing the panel or
+    the exclusions without re-deriving (``forecast priors``) fails here."""
+    assert LIBRARY.names == (PERSISTENCE, VOLATILITY)
+    for name in LIBRARY.names:
+        check = LIBRARY.check(name)
+        assert check.matches, check.differences
+        shipped, derived = LIBRARY.distribution(name), LIBRARY.derive(name).distribution
+        assert shipped.why == derived.why and shipped.dist == derived.dist
+        for key, value in shipped.model_dump().items():
+            if isinstance(value, float):
+                assert value == pytest.approx(getattr(derived, key), abs=1e-6)
+
+
+def _library_with(panel: Panel | None = None, **spec_changes) -> PriorLibrary:
+    specs = {n: dataclasses.replace(LIBRARY.spec(n), **spec_changes) for n in LIBRARY.names}
+    panels = {n: panel or LIBRARY.panel(n) for n in LIBRARY.names}
+    return PriorLibrary(specs, panels, dict(LIBRARY.distributions))
+
+
+def test_the_check_fails_when_the_panel_or_the_exclusions_change():
+    columns = {c: {u: dict(s) for u, s in v.items()} for c, v in PANEL.columns.items()}
+    columns["final_revenue"]["Phu Tho"][2012] *= 1.3
+    edited = Panel(PANEL.file, columns, PANEL.unnamed, PANEL.units)
+    assert not _library_with(edited).check(VOLATILITY).matches
+    assert not _library_with(drop_changes={}).check(VOLATILITY).matches  # Ha Noi 2007-2008
+    keep_2009 = {2006: LIBRARY.spec(VOLATILITY).drop_years[2006]}
+    for changed in (_library_with(drop_series={}), _library_with(drop_years=keep_2009)):
+        for name in LIBRARY.names:
+            check = changed.check(name)
+            assert not check.matches and check.differences
+
+
+def test_unknown_prior_names_get_a_did_you_mean():
+    with pytest.raises(forecast.InputError, match="Did you mean 'vietnam_provincial_revenue_"
+                       "volatility'") as info:
+        LIBRARY.distribution("vietnam_provincial_revenue_volatilty")
+    assert info.value.problems[0].key == "name"
+    assert "vietnam_provincial_revenue_persistence" in str(info.value)
+
+
+def test_derive_is_memoised_per_library():
+    library = load_prior_library()
+    assert library.derive(VOLATILITY) is library.derive(VOLATILITY)
+    assert library == library and "vietnam_provincial_revenue_volatility" in library
+
+
+@pytest.fixture
+def library_copy(tmp_path):
+    """A copy of the shipped library's provincial folder, to break."""
+    folder = tmp_path / "library"
+    shutil.copytree(shipped_library() / "vietnam_provincial_budget", folder)
+    return folder
+
+
+@pytest.mark.parametrize("old, new, line, key, message", [
+    ("year,,2009,", "yaer,,2009,", 3, "what", "Did you mean 'year'"),
+    ("series,BRVT,,", "series,BRVX,,", 4, "province", "not a province of the panel"),
+    ("change,Ha Noi,2008,", "change,Ha Noi,,", 5, "year", "needs province and year"),
+    ("year,,2006,", "year,,2006.5,", 2, "year", "whole year"),
+    ("year,,2006,", "year,,2009,", 3, "year", "same exclusion as on line 2"),
+])
+def test_a_broken_exclusions_file_is_a_located_data_error(library_copy, old, new, line, key,
+                                                           message):
+    path = library_copy / "exclusions.csv"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(forecast.DataError, match=message) as info:
+        load_prior_library(library_copy)
+    problem = info.value.problems[0]
+    assert (problem.file, problem.line, problem.key) == (str(path), line, key)
+
+
+def test_exclusions_without_a_reason_or_columns_are_refused(library_copy):
+    path = library_copy / "exclusions.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(lines[:-1] + ["change,Ha Noi,2008,"]) + "\n", encoding="utf-8")
+    with pytest.raises(forecast.DataError, match="reason") as info:
+        load_prior_library(library_copy)
+    assert (info.value.problems[0].line, info.value.problems[0].key) == (5, "why")
+    path.write_text("what,province,year\nyear,,2006\n", encoding="utf-8")
+    with pytest.raises(forecast.DataError, match="expected what, province, year, why"):
+        load_prior_library(library_copy)
+
+
+@pytest.mark.parametrize("old, new, key, message", [
+    ("    column: final_revenue\n", "    column: final_revenu\n",
+     "priors.vietnam_provincial_revenue_volatility.column", "Did you mean 'final_revenue'"),
+    ("    statistic: persistence\n", "    statistic: persistance\n",
+     "priors.vietnam_provincial_revenue_persistence.statistic", "expected one of"),
+    ("      sigma: 0.257358\n", "      sigma: -1\n",
+     "priors.vietnam_provincial_revenue_volatility.distribution.sigma", "greater than"),
+    ("    min_changes: 2\n", "    min_change: 2\n",
+     "priors.vietnam_provincial_revenue_volatility.min_change", "Did you mean 'min_changes'"),
+])
+def test_a_broken_priors_file_is_a_located_data_error(library_copy, old, new, key, message):
+    path = library_copy / "priors.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(forecast.DataError, match=message) as info:
+        load_prior_library(library_copy)
+    problem = info.value.problems[0]
+    assert (problem.file, problem.line, problem.key) == (str(path), line, key)
+
+
+def test_a_library_is_a_folder_of_library_folders(library_copy, tmp_path):
+    assert load_prior_library(tmp_path).names == LIBRARY.names
+    assert load_prior_library(library_copy).distributions == LIBRARY.distributions
+    with pytest.raises(forecast.DataError, match="not a prior library"):
+        load_prior_library(library_copy.parent.parent)
+
+
+# -- the pooled distribution and calibration --------------------------------------------------
+def test_pooled_distribution_is_resolved_from_the_library_at_calibration():
     adapter = TypeAdapter(PriorDistribution)
-    with pytest.raises(ValidationError, match="Did you mean 'vietnam_provincial_revenue_vol"):
-        adapter.validate_python({"dist": "pooled", "name": "vietnam_provincial_revenue_volatilty",
-                                 "why": "test"})
     pooled = adapter.validate_python({"dist": "pooled", "name": VOLATILITY, "why": "test"})
     assert isinstance(pooled, Pooled) and pooled.describe() == f"pooled({VOLATILITY})"
-    with pytest.raises(forecast.ModelError, match="derived at calibration"):
+    with pytest.raises(forecast.ModelError, match="at calibration"):
         pooled.sample(np.random.default_rng(0), 3)
     component = forecast.registry()["growth"].model_validate(
         {"model": "growth", "unit": "u", "base": {"dist": "fixed", "value": 1, "why": "test"},
          "volatility": {"dist": "pooled", "name": VOLATILITY, "why": "test"},
          "persistence": {"dist": "pooled", "name": PERSISTENCE, "why": "test"}})
-    fitted = component.calibrate(forecast.parse_history(
-        "indicator,kind,year,year_end,value,unit,source,note\nx,level,2020,,1,u,s,\n"),
-        base_year=2020)
+    history = forecast.parse_history(
+        "indicator,kind,year,year_end,value,unit,source,note\nx,level,2020,,1,u,s,\n")
+    fitted = component.calibrate(history, base_year=2020, priors=LIBRARY)
     assert component.volatility._resolved is None  # calibration did not mutate
-    assert fitted.volatility.concrete == derive(VOLATILITY, PANEL).distribution
+    assert fitted.volatility.concrete == LIBRARY.distribution(VOLATILITY)
+    assert fitted.persistence.concrete == LIBRARY.distribution(PERSISTENCE)
     draws = fitted.sample(np.random.default_rng(0), 4000, 3)
     assert np.mean(draws["volatility"]) == pytest.approx(fitted.volatility.mean(), rel=0.05)
     assert np.all(np.abs(draws["persistence"]) < 1)
     origins = {s.name: s.origin for s in fitted.fit.parameters.sources}
     assert origins == {"drift": "prior", "volatility": "pooled", "persistence": "pooled"}
+    # without a library, or with a name it lacks: an error keyed by the setting
+    with pytest.raises(ComponentError, match="prior library") as info:
+        component.calibrate(history, base_year=2020)
+    assert info.value.key == "volatility"
+    typo = component.model_copy(update={"persistence": pooled.model_copy(
+        update={"name": "vietnam_provincial_revenue_persistance"})})
+    with pytest.raises(ComponentError, match="Did you mean 'vietnam_provincial_revenue_pers"):
+        typo.calibrate(history, base_year=2020, priors=LIBRARY)
+    with pytest.raises(ComponentError) as info:
+        typo.calibrate(history, base_year=2020, priors=LIBRARY)
+    assert info.value.key == "persistence.name"
+
+
+UNKNOWN = """
+    name: t
+    region: test
+    history: history.csv
+    base_year: 2020
+    horizon: 2022
+    indicators:
+      gdp:
+        model: growth
+        unit: u
+        base: {dist: fixed, value: 1, why: test}
+        volatility: {dist: pooled, name: provincial_revenue, why: test}
+    targets:
+      - {id: a, indicator: gdp, kind: level, year: 2022, at_least: 1, source: test}
+"""
 
 
 def test_pooled_name_error_in_a_scenario_is_located(write_scenario):
-    path = write_scenario("""
-        name: t
-        region: test
-        history: history.csv
-        base_year: 2020
-        horizon: 2022
-        indicators:
-          gdp:
-            model: growth
-            unit: u
-            base: {dist: fixed, value: 1, why: test}
-            volatility: {dist: pooled, name: provincial_revenue, why: test}
-        targets:
-          - {id: a, indicator: gdp, kind: level, year: 2022, at_least: 1, source: test}
-    """)
+    path = write_scenario(UNKNOWN)
     with pytest.raises(forecast.ScenarioError) as info:
-        forecast.load_scenario(path)
+        forecast.calibrate(path)
     problem = info.value.problems[0]
-    assert problem.line == 12 and problem.key.endswith("volatility.name")
+    assert problem.file == str(path.resolve()) and problem.line == 12
+    assert problem.key == "indicators.gdp.volatility.name"
     assert "unknown pooled prior 'provincial_revenue'" in problem.message
+    # an empty library knows no name
+    with pytest.raises(forecast.ScenarioError, match="unknown pooled prior"):
+        forecast.calibrate(path, priors=PriorLibrary({}, {}, {}))
+    # the shipped library comes in through the pipeline; an explicit one is used as given
+    good = write_scenario(UNKNOWN.replace("provincial_revenue", VOLATILITY), name="good.yaml")
+    model = forecast.calibrate(good, priors=LIBRARY)
+    assert model.components["gdp"].volatility.concrete == LIBRARY.distribution(VOLATILITY)
+
+
+def test_cli_unknown_or_missing_pooled_name_exits_2_with_file_line_key(write_scenario):
+    path = write_scenario(UNKNOWN)
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"{path.resolve()}:12: indicators.gdp.volatility.name: unknown pooled prior " \
+           "'provincial_revenue'" in result.output
+    missing = write_scenario(UNKNOWN.replace("name: provincial_revenue, ", ""), name="m.yaml")
+    result = CliRunner().invoke(main, ["validate", str(missing)])
+    assert result.exit_code == 2 and "m.yaml:12" in result.output and "name" in result.output
+
+
+# -- forecast priors -----------------------------------------------------------------------
+def test_cli_priors_prints_the_derivation_and_the_check():
+    runner = CliRunner()
+    text = runner.invoke(main, ["priors", VOLATILITY])
+    assert text.exit_code == 0, text.output
+    assert "62 provinces, 369 changes" in text.output and "left out levels of 2009" in text.output
+    assert "the shipped distribution matches the re-derivation" in text.output
+    assert PERSISTENCE not in text.output
+    data = runner.invoke(main, ["priors", "--json"])
+    assert data.exit_code == 0, data.output
+    records = json.loads(data.output)["priors"]
+    assert [r["name"] for r in records] == [PERSISTENCE, VOLATILITY]
+    assert all(r["check"]["matches"] for r in records)
+    assert records[1]["chosen"] == LIBRARY.distribution(VOLATILITY).describe()
+    bad = runner.invoke(main, ["priors", "vietnam_provincial_revenue_volatilty"])
+    assert bad.exit_code == 2 and "Did you mean 'vietnam_provincial_revenue_volatility'" in \
+        bad.output and "Traceback" not in bad.output
+
+
+def test_cli_priors_exits_1_when_the_shipped_numbers_are_stale(library_copy):
+    path = library_copy / "priors.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("mu: -1.707696", "mu: -1.7"),
+                    encoding="utf-8")
+    result = CliRunner().invoke(main, ["priors", "--library", str(library_copy)])
+    assert result.exit_code == 1
+    assert "DIFFERS" in result.output and "mu: shipped -1.7, re-derived -1.707696" in result.output
+    broken = CliRunner().invoke(main, ["priors", "--library", str(library_copy.parent /
+                                                                   "absent")])
+    assert broken.exit_code == 2 and "Traceback" not in broken.output

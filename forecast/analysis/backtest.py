@@ -7,12 +7,16 @@ score the forecasts against what happened: coverage of the central 50 % and 90 %
 mean CRPS of log revenue, PIT histogram, overall and per horizon. The same for a naive
 benchmark: constant average growth with the sample variance of the fitting years.
 
-The panel is read with the exclusions of the pooled prior (:func:`forecast.panel.panel_levels`:
-the same left-out years, series and breaks as its derivation); a left-out year is neither
-fitted nor scored. The volatility prior is a scenario's choice, so it is an option: the pooled
-prior re-derived, by the same function as the shipped one (:func:`forecast.priors.fit_prior`),
-from the fitting years of the *other* provinces only (nothing after the cut-off, nothing of
-the province itself), or a fixed declared distribution.
+The panel is taken with the exclusions of the pooled prior (:func:`forecast.priors.panel.
+panel_levels`: the same left-out years, series and breaks as its derivation); a left-out year
+is neither fitted nor scored. The volatility prior is a scenario's choice, so it is an option:
+the pooled prior re-derived, by the same function as the shipped one
+(:func:`forecast.priors.pooled.fit_prior`), from the fitting years of the *other* provinces only
+(nothing after the cut-off, nothing of the province itself), or a fixed declared distribution.
+
+Nothing here reads a file: the prior library (its specs and panel) and any other panel come in
+as values (:func:`forecast.io.prior_library.load_prior_library`,
+:func:`forecast.io.panel.read_panel`).
 """
 
 from __future__ import annotations
@@ -23,17 +27,17 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from forecast.spec.distributions import Normal, _Dist
 from forecast.errors import InputError, ModelError
 from forecast.io.history import Evidence, History
-from forecast.priors.panel import PanelLevels, sample_sds
-
-if TYPE_CHECKING:  # pragma: no cover
-    from forecast.priors.pooled import PooledSpec
+from forecast.priors.library import PriorLibrary
+from forecast.priors.panel import Panel, PanelLevels, panel_changes, panel_levels, sample_sds
+from forecast.priors.pooled import fit_prior
+from forecast.priors.pooled_spec import PooledSpec
+from forecast.spec.distributions import Normal, _Dist
 
 POOLED_NAME = "vietnam_provincial_revenue_volatility"
 PERSISTENCE_NAME = "vietnam_provincial_revenue_persistence"
@@ -152,36 +156,33 @@ def _history(name: str, levels: dict[int, float], file: str) -> History:
     return History(rows, file)
 
 
-def _specs(spec: PooledSpec | None) -> dict[str, PooledSpec]:
-    """The volatility and persistence specs: the shipped ones, or ``spec``'s exclusions for
+def _specs(priors: PriorLibrary, spec: PooledSpec | None) -> dict[str, PooledSpec]:
+    """The volatility and persistence specs: the library's, or ``spec``'s exclusions for
     both."""
-    from forecast.priors.pooled import POOLED
-
     if spec is None:
-        return {"volatility": POOLED[POOLED_NAME], "persistence": POOLED[PERSISTENCE_NAME]}
+        return {"volatility": priors.spec(POOLED_NAME),
+                "persistence": priors.spec(PERSISTENCE_NAME)}
     return {key: dataclasses.replace(spec, statistic=key)
             for key in ("volatility", "persistence")}
 
 
-def _priors(settings: BacktestSettings, path: Path, units: Sequence[str],
+def _priors(settings: BacktestSettings, panel: Panel, units: Sequence[str],
             specs: dict[str, PooledSpec]) -> dict[str, dict]:
     """Volatility and persistence priors per province: declared ones as given, pooled ones
     re-derived from the fitting years of the *other* provinces only, by the same function as
-    the shipped priors (:func:`forecast.priors.fit_prior`)."""
-    from forecast.priors.panel import panel_changes
-    from forecast.priors.pooled import fit_prior
-
-    panel = panel_changes(specs["volatility"], path, last_year=settings.cutoff)
-    names = np.array(panel.units)
+    the shipped priors (:func:`forecast.priors.pooled.fit_prior`)."""
+    changes_up_to = panel_changes(specs["volatility"], panel, last_year=settings.cutoff)
+    names = np.array(changes_up_to.units)
     span = f"{settings.cutoff}: {{}} other provinces, changes up to {settings.cutoff}"
     priors: dict[str, dict] = {}
     for unit in units:
         others = names != unit
-        changes = panel.changes[others]
+        changes = changes_up_to.changes[others]
+        gaps, spans = changes_up_to.gaps, changes_up_to.spans
         chosen = {"volatility": settings.volatility, "persistence": settings.persistence}
         if settings.volatility == "pooled":
             try:
-                fitted = fit_prior(specs["volatility"], changes, panel.gaps, panel.spans)
+                fitted = fit_prior(specs["volatility"], changes, gaps, spans)
             except ModelError as exc:
                 raise InputError.single(
                     f"cannot derive the pooled volatility from the changes up to "
@@ -191,7 +192,7 @@ def _priors(settings: BacktestSettings, path: Path, units: Sequence[str],
                 "why": "pooled up to " + span.format(int(fitted.keep.sum()))})
         if settings.persistence == "pooled":
             try:
-                fitted = fit_prior(specs["persistence"], changes, panel.gaps, panel.spans)
+                fitted = fit_prior(specs["persistence"], changes, gaps, spans)
             except ModelError:  # too few consecutive yearly changes before the cut-off
                 chosen["persistence"] = None
             else:
@@ -228,19 +229,24 @@ def _naive(logs: np.ndarray, years: np.ndarray, horizons: np.ndarray, draws: int
     return logs[-1] + h * mean + np.sqrt(h) * sd * z, mean, sd
 
 
-def run_backtest(panel: str | Path | None = None, settings: BacktestSettings | None = None,
-                 *, spec: PooledSpec | None = None) -> BacktestResult:
+def run_backtest(priors: PriorLibrary, settings: BacktestSettings | None = None, *,
+                 panel: Panel | None = None, spec: PooledSpec | None = None) -> BacktestResult:
     """Fit every province up to the cut-off, forecast the later years, score the forecasts.
 
     Parameters
     ----------
-    panel : path, optional
-        The provincial budget CSV (default: the one in this tree's ``data/``).
+    priors : PriorLibrary
+        Its provincial revenue priors (:data:`POOLED_NAME`, :data:`PERSISTENCE_NAME`) give the
+        exclusions and how pooled priors are re-derived; the volatility prior's panel is the
+        one backtested unless ``panel`` is given.
     settings : BacktestSettings, optional
+    panel : Panel, optional
+        Another panel to backtest on, with the same exclusions
+        (:func:`forecast.io.panel.read_panel`).
     spec : PooledSpec, optional
         Whose exclusions (left-out years, series, breaks) apply to the panel and how pooled
-        priors are derived (default: the shipped provincial revenue priors). Years left out
-        are neither fitted nor scored.
+        priors are derived, instead of the library's. Years left out are neither fitted nor
+        scored.
 
     Returns
     -------
@@ -250,12 +256,10 @@ def run_backtest(panel: str | Path | None = None, settings: BacktestSettings | N
     ------
     InputError
         If the years are not ordered, outside the panel's, the cut-off is a left-out year, or
-        no province has enough data.
+        no province has enough data (keyed by the setting), or the library lacks the priors.
     """
     from forecast.engine import Model, simulate_paths
     from forecast.models import Growth
-    from forecast.priors.panel import panel_levels
-    from forecast.priors.pooled import panel_path
 
     settings = settings or BacktestSettings()
     if not settings.first_year + 2 <= settings.cutoff < settings.last_year:
@@ -267,11 +271,12 @@ def run_backtest(panel: str | Path | None = None, settings: BacktestSettings | N
         if value not in allowed and not isinstance(value, _Dist):
             raise InputError.single(f"found {value!r}; expected 'pooled' or a distribution",
                                     key=key)
-    specs = _specs(spec)
+    specs = _specs(priors, spec)
     exclusions = specs["volatility"]
-    path = Path(panel) if panel is not None else panel_path(POOLED_NAME, None)
-    levels = panel_levels(exclusions, path, column=settings.column)
-    _check_years(settings, levels, exclusions, str(path))
+    panel = priors.panel(POOLED_NAME) if panel is None else panel
+    file = panel.file
+    levels = panel_levels(exclusions, panel, column=settings.column)
+    _check_years(settings, levels, exclusions, file)
     scored = np.array([y for y in range(settings.cutoff + 1, settings.last_year + 1)
                        if y not in exclusions.drop_years])
     horizons = scored - settings.cutoff
@@ -297,15 +302,14 @@ def run_backtest(panel: str | Path | None = None, settings: BacktestSettings | N
                                 f"{MIN_FIT_LEVELS} levels in {settings.first_year}-"
                                 f"{settings.cutoff} (the panel keeps "
                                 f"{', '.join(map(str, kept))}) and one in every year scored",
-                                file=str(path), key="cutoff")
-    priors = _priors(settings, path, units, specs)
+                                file=file, key="cutoff")
+    chosen = _priors(settings, panel, units, specs)
     model_logs, naive_logs, observed, rows = [], [], [], []
     for index, unit in enumerate(units):
         series, fit = levels.values[unit], fit_levels[unit]
         component = Growth(model="growth", unit="million VND", evidence=["revenue"],
-                           drift=settings.drift, tail_dof=settings.tail_dof, **priors[unit])
-        fitted = component.calibrate(_history(unit, fit, str(path)),
-                                     base_year=settings.cutoff)
+                           drift=settings.drift, tail_dof=settings.tail_dof, **chosen[unit])
+        fitted = component.calibrate(_history(unit, fit, file), base_year=settings.cutoff)
         paths = simulate_paths(Model({"revenue": fitted}, settings.cutoff, settings.last_year),
                                draws=settings.draws, seed=settings.seed + index)
         model_logs.append(np.log(paths.paths["revenue"][horizons]))
@@ -316,7 +320,7 @@ def run_backtest(panel: str | Path | None = None, settings: BacktestSettings | N
         naive_logs.append(naive)
         observed.append(np.log([series[int(y)] for y in scored]))
         rows.append({"province": unit, "fit_years": [int(y) for y in years],
-                     **{f"{k}_prior": v.describe() for k, v in priors[unit].items()
+                     **{f"{k}_prior": v.describe() for k, v in chosen[unit].items()
                         if v is not None},
                      "naive_growth": mean, "naive_sd": sd})
     model_logs, naive_logs = np.stack(model_logs, 1), np.stack(naive_logs, 1)  # (h, unit, draw)

@@ -6,12 +6,14 @@ from forecast.cli.app import main
 from forecast.cli.backtest import backtest
 from forecast.cli.calibrate import calibrate
 from forecast.cli.compare import compare
+from forecast.cli.priors import priors
 from forecast.cli.report import plot, report
 from forecast.cli.run import run
 from forecast.cli.solve import solve
 from forecast.cli.validate import schema, validate
 
-for _command in (run, validate, calibrate, backtest, schema, compare, solve, report, plot):
+for _command in (run, validate, calibrate, backtest, priors, schema, compare, solve, report,
+                 plot):
     main.add_command(_command)
 
 __all__ = ["main"]

@@ -64,8 +64,12 @@ def _print_backtest(result, console) -> None:
 
 @click.command(cls=Command)
 @click.option("--panel", type=click.Path(dir_okay=False, path_type=Path),
-              help="Provincial budget CSV (default: data/vietnam_provincial_budget/"
-              "vietnam_provincial_budget.csv here, else in the source tree).")
+              help="Panel CSV to backtest on (province, year, final_revenue, ...), with the "
+              "exclusions of the prior library (default: the provincial budget panel shipped "
+              "in the library).")
+@click.option("--library", type=click.Path(file_okay=False, path_type=Path),
+              help="Prior library folder, with priors.yaml (default: the one shipped in the "
+              "package).")
 @click.option("--first-year", type=int, default=2006, show_default=True,
               help="First level used for fitting.")
 @click.option("--cutoff", type=int, default=2011, show_default=True,
@@ -86,22 +90,25 @@ def _print_backtest(result, console) -> None:
               default=Path("runs") / "backtest", show_default=True,
               help="Folder for backtest.json.")
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
-def backtest(panel: Path | None, first_year: int, cutoff: int, last_year: int,
-             volatility: str, persistence: str, tail_dof: float | None, draws: int, seed: int,
-             out: Path, force: bool) -> None:
+def backtest(panel: Path | None, library: Path | None, first_year: int, cutoff: int,
+             last_year: int, volatility: str, persistence: str, tail_dof: float | None,
+             draws: int, seed: int, out: Path, force: bool) -> None:
     """Fit the revenue model on every province up to a cut-off and score its forecasts of the
     later years against a naive benchmark."""
     from forecast.analysis.backtest import BacktestSettings, run_backtest, write_json
+    from forecast.io.panel import read_panel
+    from forecast.io.prior_library import load_prior_library
     from forecast.io.writers import check_writable
 
     check_writable(out, force=force)
     settings = BacktestSettings(
         first_year=first_year, cutoff=cutoff, last_year=last_year,
-        volatility=_prior_option(volatility, "--volatility", ("pooled",)),
-        persistence=_prior_option(persistence, "--persistence", ("pooled", None)),
+        volatility=_prior_option(volatility, "volatility", ("pooled",)),
+        persistence=_prior_option(persistence, "persistence", ("pooled", None)),
         tail_dof=tail_dof, draws=draws, seed=seed)
-    here = Path("data") / "vietnam_provincial_budget" / "vietnam_provincial_budget.csv"
-    result = run_backtest(panel or (here if here.is_file() else None), settings)
+    priors = load_prior_library(library)
+    result = run_backtest(priors, settings,
+                          panel=read_panel(panel) if panel is not None else None)
     path = write_json(result, out, force=force)
     console = make_console()
     _print_backtest(result, console)

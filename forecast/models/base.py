@@ -12,15 +12,18 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from forecast.spec.distributions import Distribution, Fixed
-from forecast.errors import ModelError
+from forecast.errors import InputError, ModelError
 from forecast.io.history import Evidence, History
 from forecast.models.evidence import Reading, read_evidence
+from forecast.spec.distributions import Distribution, Fixed, Pooled
+
+if TYPE_CHECKING:  # pragma: no cover
+    from forecast.priors.library import PriorLibrary
 
 Draws = dict[str, np.ndarray]
 """One block of sampled values: parameters (shape (draws,)) and, under keys starting with an
@@ -159,7 +162,8 @@ class Component(BaseModel):
         return self._fit is not None
 
     def calibrate(self, history: History, *, base_year: int,
-                  inputs: Mapping[str, "Component"] | None = None) -> "Component":
+                  inputs: Mapping[str, "Component"] | None = None,
+                  priors: PriorLibrary | None = None) -> "Component":
         """Return a new component fitted to the evidence rows it names.
 
         Parameters
@@ -170,16 +174,21 @@ class Component(BaseModel):
             The year the simulation starts from.
         inputs : mapping, optional
             The calibrated components of this one's inputs, by indicator name.
+        priors : PriorLibrary, optional
+            Where settings written ``{dist: pooled, name: ...}`` take their distribution
+            from (:func:`forecast.io.prior_library.load_prior_library`); needed only if the
+            component has such settings.
+
+        Raises
+        ------
+        ComponentError
+            Keyed by the setting, if a pooled setting has no library to come from or names
+            a prior the library lacks (with a did-you-mean), if inputs are missing, or no
+            evidence gives what is needed.
         """
-        from forecast.spec.distributions import Pooled
-
-        pooled = [name for name in type(self).model_fields if isinstance(getattr(self, name), Pooled)]
-        if pooled:
-            from forecast.priors.pooled import resolve_pooled
-
-            resolved = resolve_pooled(self, history.file, settings=pooled)
-            if resolved is not self:
-                return resolved.calibrate(history, base_year=base_year, inputs=inputs)
+        resolved = self._resolve_pooled(priors)
+        if resolved is not self:
+            return resolved.calibrate(history, base_year=base_year, inputs=inputs, priors=priors)
         inputs = dict(inputs or {})
         missing = [name for name in self.inputs if name not in inputs]
         if missing:
@@ -199,6 +208,23 @@ class Component(BaseModel):
         new = self.model_copy()
         new._fit = Fit(base, observed, reading, rows, fit, base_year)
         return new
+
+    def _resolve_pooled(self, priors: PriorLibrary | None) -> "Component":
+        """A copy whose pooled settings stand for the library's distributions (``self`` if
+        there are none left to resolve)."""
+        update = {}
+        for setting in type(self).model_fields:
+            value = getattr(self, setting)
+            if not isinstance(value, Pooled) or value._resolved is not None:
+                continue
+            if priors is None:
+                raise ComponentError(setting, f"the pooled prior '{value.name}' comes from a "
+                                     "prior library, and none was given to calibrate with")
+            try:
+                update[setting] = value.resolved(priors.distribution(value.name))
+            except InputError as exc:
+                raise ComponentError(f"{setting}.name", exc.problems[0].message) from None
+        return self.model_copy(update=update) if update else self
 
     def _base(self, rows: tuple[Evidence, ...], base_year: int):
         if self.base is not None:

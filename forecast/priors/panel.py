@@ -1,8 +1,10 @@
-"""Panels of yearly regional series: reading, the documented exclusions, yearly changes.
+"""Panels of yearly regional series in memory: the documented exclusions, yearly changes.
 
-One place applies the exclusions of a pooled prior (:class:`forecast.priors.PooledSpec`: left
-out years, series and breaks), so that the derivation of the prior (:mod:`forecast.priors`)
-and the backtest (:mod:`forecast.backtest`) see the same panel.
+One place applies the exclusions of a pooled prior (:class:`forecast.priors.pooled_spec.PooledSpec`:
+left out years, series and breaks), so that the derivation of the prior
+(:func:`forecast.priors.pooled.derive`) and the backtest (:mod:`forecast.analysis.backtest`) see
+the same panel. Nothing here opens a file: a :class:`Panel` holds values read by
+:func:`forecast.io.panel.read_panel`.
 
 Years left out for every unit (``drop_years``) leave a gap common to all units: the change
 across it is kept as one change over several years (a *span*), with its length in ``gaps``.
@@ -10,59 +12,48 @@ across it is kept as one change over several years (a *span*), with its length i
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
-
+from dataclasses import dataclass, field
 import numpy as np
 
-from forecast.errors import DataError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from forecast.priors.pooled import PooledSpec
+from forecast.errors import DataError, did_you_mean
+from forecast.priors.pooled_spec import PooledSpec
 
 
-def read_panel(path: str | Path, column: str) -> tuple[dict[str, dict[int, float]], list[int]]:
-    """Read one column of a panel CSV (``province, year, <column>, ...``).
+@dataclass(frozen=True)
+class Panel:
+    """Yearly series of regional units (provinces), column by column, in memory.
 
-    Returns
-    -------
-    values : dict
-        province -> year -> value, for non-empty values.
-    unnamed : list of int
-        Line numbers of rows with an empty province (left out).
-
-    Raises
-    ------
-    DataError
-        If the file cannot be read or lacks the columns.
+    Attributes
+    ----------
+    file : str
+        Where the values were read from (for messages and audit records).
+    columns : mapping
+        Column -> unit -> year -> value, for non-empty values.
+    unnamed : tuple of int
+        Line numbers of rows with an empty unit (left out).
+    units : frozenset of str
+        Every unit with a row, whether or not it has values.
     """
-    file = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise DataError.single(f"cannot read the panel ({exc.strerror or exc})", file=file)
-    reader = csv.DictReader(text.splitlines())
-    missing = {"province", "year", column} - set(reader.fieldnames or ())
-    if missing:
-        raise DataError.single(f"missing column(s) {', '.join(sorted(missing))}", file=file,
-                               line=1)
-    values: dict[str, dict[int, float]] = {}
-    unnamed: list[int] = []
-    for line, row in enumerate(reader, start=2):
-        if not row["province"].strip():
-            unnamed.append(line)
-            continue
-        if row[column].strip():
-            try:
-                values.setdefault(row["province"].strip(), {})[int(row["year"])] = float(
-                    row[column])
-            except ValueError:
-                raise DataError.single(f"found '{row[column]}' / '{row['year']}'; expected "
-                                       "numbers", file=file, line=line, key=column) from None
-    return values, unnamed
+
+    file: str
+    columns: Mapping[str, Mapping[str, Mapping[int, float]]]
+    unnamed: tuple[int, ...] = ()
+    units: frozenset[str] = field(default_factory=frozenset)
+
+    def values(self, column: str) -> dict[str, dict[int, float]]:
+        """A fresh copy of ``column`` as unit -> year -> value.
+
+        Raises
+        ------
+        DataError
+            If the panel has no such column.
+        """
+        if column not in self.columns:
+            raise DataError.single(f"the panel has no column '{column}'."
+                                   f"{did_you_mean(column, self.columns)} Columns: "
+                                   f"{', '.join(self.columns)}", file=self.file, key=column)
+        return {unit: dict(series) for unit, series in self.columns[column].items()}
 
 
 def log_changes(values: Mapping[str, Mapping[int, float]], years: list[int],
@@ -180,27 +171,42 @@ class PanelLevels:
         return [y for y in range(first, last + 1) if y not in spec.drop_years]
 
 
-def panel_levels(spec: PooledSpec, path: str | Path, *, column: str | None = None,
+def panel_levels(spec: PooledSpec, panel: Panel, *, column: str | None = None,
                  ) -> PanelLevels:
-    """Read ``column`` (default: the spec's) of the panel at ``path`` and apply the spec's
-    exclusions: rows without a unit, left-out years, left-out series, breaks.
+    """Take ``column`` (default: the spec's) of ``panel`` and apply the spec's exclusions:
+    rows without a unit, left-out years, left-out series, breaks.
+
+    Parameters
+    ----------
+    spec : PooledSpec
+        Whose exclusions apply (and whose ``compare_column`` is reported).
+    panel : Panel
+        The values.
+    column : str, optional
+        The column to take (default: ``spec.column``).
+
+    Returns
+    -------
+    PanelLevels
 
     Raises
     ------
     DataError
-        If the panel cannot be read.
+        If the panel lacks the column or has no value in it.
     """
-    values, unnamed = read_panel(path, column or spec.column)
+    values = panel.values(column or spec.column)
+    unnamed = panel.unnamed
     excluded: list[tuple[str, str]] = []
     if unnamed:
         excluded.append((f"{len(unnamed)} rows with an empty province (lines "
                          f"{', '.join(map(str, unnamed))})", "no province to attach them to"))
     years = sorted({y for series in values.values() for y in series})
     if not years:
-        raise DataError.single(f"no value in column {column or spec.column}", file=str(path))
+        raise DataError.single(f"no value in column {column or spec.column}", file=panel.file,
+                               key=column or spec.column)
     ratios: dict[int, float] = {}
     if spec.compare_column:
-        other, _ = read_panel(path, spec.compare_column)
+        other = panel.values(spec.compare_column)
         for year in years:
             pairs = [values[u][year] / other[u][year] for u in values
                      if year in values[u] and other.get(u, {}).get(year)]
@@ -247,18 +253,30 @@ class PanelChanges:
     dispersion: dict[int, float]
 
 
-def panel_changes(spec: PooledSpec, path: str | Path, *, last_year: int | None = None,
+def panel_changes(spec: PooledSpec, panel: Panel, *, last_year: int | None = None,
                   ) -> PanelChanges:
     """The changes a pooled prior is derived from: the kept levels of ``spec.first_year`` to
-    ``last_year`` (default: the spec's), after every exclusion (:func:`panel_levels`).
+    ``last_year`` (default: the spec's) of ``panel``, after every exclusion
+    (:func:`panel_levels`).
+
+    Parameters
+    ----------
+    spec : PooledSpec
+    panel : Panel
+    last_year : int, optional
+        Last level used (the backtest's cut-off; default ``spec.last_year``).
+
+    Returns
+    -------
+    PanelChanges
 
     Raises
     ------
     DataError
-        If the panel cannot be read.
+        If the panel lacks the spec's column or has no value in it.
     """
     last_year = spec.last_year if last_year is None else last_year
-    levels = panel_levels(spec, path)
+    levels = panel_levels(spec, panel)
     years = levels.years(spec, spec.first_year, last_year)
     units, changes, gaps = log_changes(levels.values, years, levels.breaks)
     later = {(f"levels of {year}", why) for year, why in spec.drop_years.items()

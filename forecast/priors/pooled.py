@@ -1,16 +1,17 @@
-"""Pooled priors: distributions derived in code from a panel of other regions.
+"""Pooled priors: distributions derived from a panel of other regions (pure mathematics).
 
 A scenario asks for one by name (``volatility: {dist: pooled, name: ..., why: ...}``); the
-component derives it when it is calibrated. Two are shipped, both from the Ministry of Finance
-panel in ``data/vietnam_provincial_budget/``: ``vietnam_provincial_revenue_volatility`` (the
-cross-province distribution of the yearly volatility of settled revenue growth: the province's
-own part plus the national part common to all provinces) and
+component takes the distribution of that name from the prior library it is calibrated with
+(:class:`forecast.priors.library.PriorLibrary`, read by :mod:`forecast.io.prior_library`). Two
+are shipped, both from the Ministry of Finance panel in the package's prior library
+(``forecast/library/vietnam_provincial_budget/``): ``vietnam_provincial_revenue_volatility``
+(the cross-province distribution of the yearly volatility of settled revenue growth: the
+province's own part plus the national part common to all provinces) and
 ``vietnam_provincial_revenue_persistence`` (its AR(1) coefficient). docs/calibration.md gives
-the derivation; ``python -m forecast.priors`` prints the numbers. The panel is read, and its
-exclusions applied, by :mod:`forecast.panel` (the backtest uses the same functions).
+the derivation; ``forecast priors`` prints the numbers. The panel's exclusions are applied by
+:mod:`forecast.priors.panel` (the backtest uses the same functions).
 
-The panel is found in the data folder of the region's history file (``<data>/<region>/
-history.csv`` next to ``<data>/<panel>/``), else in the data folder of this source tree.
+Nothing here reads a file: :func:`derive` takes a :class:`PooledSpec` and the panel's values.
 """
 
 from __future__ import annotations
@@ -18,112 +19,22 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from forecast.errors import ModelError
 from forecast.priors.cross_section import MIN_SPREAD, CrossSectionFit, fit_cross_section
-from forecast.spec.distributions import HalfNormal, LogNormal, Normal, Pooled, _Dist
-from forecast.errors import DataError, ModelError
-from forecast.priors.panel import PanelChanges, panel_changes, read_panel, sample_sds, year_effects
+from forecast.priors.panel import Panel, PanelChanges, panel_changes, sample_sds, year_effects
+from forecast.priors.pooled_spec import STATISTICS, PooledSpec
+from forecast.spec.distributions import HalfNormal, LogNormal, Normal, _Dist
 
-__all__ = ["POOLED", "PooledSpec", "PooledPrior", "CrossSectionFit", "FittedPrior",
-           "fit_cross_section", "fit_prior", "derive", "pooled_prior", "pooled_persistence",
-           "total_volatility", "volatility_prior", "panel_path", "resolve_pooled",
-           "read_panel", "sample_sds"]
+__all__ = ["PooledSpec", "PooledPrior", "CrossSectionFit", "FittedPrior", "STATISTICS",
+           "fit_cross_section", "fit_prior", "derive", "pooled_persistence",
+           "total_volatility", "volatility_prior", "sample_sds"]
 
 _QUADRATURE = 256
 """Quantile points per factor when the idiosyncratic and common volatilities are combined."""
-
-
-@dataclass(frozen=True)
-class PooledSpec:
-    """How a pooled prior is derived: which panel column, which years, what is left out.
-
-    Attributes
-    ----------
-    panel, file : str
-        Folder in the data folder and CSV file of the panel.
-    column : str
-        The panel column whose yearly log changes are pooled.
-    first_year, last_year : int
-        Levels used (changes from the first kept year after ``first_year`` to ``last_year``).
-    drop_series : mapping
-        Unit (province) -> why its whole series is left out.
-    drop_changes : mapping
-        (unit, year) -> why that unit's change into ``year`` is left out (a break: its series
-        is comparable from ``year`` on).
-    drop_years : mapping
-        Year -> why its levels are left out (for every unit); the change across the gap is
-        kept as one change over two years.
-    min_changes : int
-        Units with fewer changes (pairs of consecutive yearly changes, for persistence) are
-        left out. The same rule holds in the backtest (:func:`fit_prior`).
-    compare_column : str, optional
-        Another column whose median ratio to ``column`` by year is reported (a change of
-        definition shows as a jump in it).
-    statistic : {"volatility", "persistence"}
-        What is pooled: the sd of the yearly changes, or their lag-1 autocorrelation.
-    separate_common : bool
-        Volatility: fit the units' own volatility after removing the common part of each span
-        and add the common part back (:func:`volatility_prior`); False fits the units' total
-        sample sds as they are (kept for comparison, docs/validation.md).
-    """
-
-    panel: str
-    file: str
-    column: str
-    first_year: int
-    last_year: int
-    drop_series: Mapping[str, str] = field(default_factory=dict)
-    drop_changes: Mapping[tuple[str, int], str] = field(default_factory=dict)
-    drop_years: Mapping[int, str] = field(default_factory=dict)
-    min_changes: int = 2
-    compare_column: str | None = None
-    statistic: str = "volatility"
-    separate_common: bool = True
-    description: str = ""
-
-
-_PROVINCIAL_REVENUE = dict(
-        panel="vietnam_provincial_budget", file="vietnam_provincial_budget.csv",
-        column="final_revenue", first_year=2006, last_year=2014,
-        compare_column="planned_revenue",
-        drop_years={
-            2006: "the settled revenue of 2006 is a far smaller multiple of the plan than in any "
-                  "later year (final_to_plan in the summary): the 2006 settlement covers less, "
-                  "so the 2006-2007 change is a change of scope, not of revenue",
-            2009: "the settled revenue of 2009 is a far larger multiple of the plan than in any "
-                  "other year (final_to_plan), and the changes into and out of 2009 spread "
-                  "across provinces several times as widely as any other year's "
-                  "(change_dispersion in the summary) and undo each other: carry-overs and "
-                  "stimulus transfers booked in the 2009 settlement, accounting rather than "
-                  "revenue; 2008-2010 is kept as one two-year change",
-        },
-        drop_series={
-            "BRVT": "Ba Ria-Vung Tau: crude-oil revenue collected in the province swings with "
-                    "the world oil price; no district budget is like it (python -m "
-                    "forecast.priors prints its sd)",
-        },
-        drop_changes={
-            ("Ha Noi", 2008): "Ha Tay was merged into Ha Noi in 2008: a change of territory, "
-                              "not of revenue",
-        })
-POOLED: dict[str, PooledSpec] = {
-    "vietnam_provincial_revenue_volatility": PooledSpec(
-        **_PROVINCIAL_REVENUE, statistic="volatility", min_changes=2,
-        description="sd of the yearly log growth of settled provincial budget revenue "
-                    "(final_revenue, quyết toán), 2007-2014 without the 2009 settlement, "
-                    "across provinces: the province's own part plus the national part"),
-    "vietnam_provincial_revenue_persistence": PooledSpec(
-        **_PROVINCIAL_REVENUE, statistic="persistence", min_changes=2,
-        description="lag-1 autocorrelation of the yearly log growth of settled provincial "
-                    "budget revenue (changes into 2012-2014 on the year before), across "
-                    "provinces"),
-}
-"""Every pooled prior by the name a scenario uses."""
 
 
 @dataclass(frozen=True)
@@ -337,31 +248,42 @@ def fit_prior(spec: PooledSpec, changes: np.ndarray, gaps: np.ndarray | None = N
     return FittedPrior(distribution, values, counts, keep, numbers)
 
 
-def _resolve(spec: str | PooledSpec) -> PooledSpec:
-    return POOLED[spec] if isinstance(spec, str) else spec
+def derive(spec: PooledSpec, panel: Panel, *, name: str = "custom") -> PooledPrior:
+    """Derive the pooled prior of ``spec`` from the values of ``panel``.
 
+    Parameters
+    ----------
+    spec : PooledSpec
+        Which column and years, what is left out, what is pooled.
+    panel : Panel
+        The panel's values (:func:`forecast.io.panel.read_panel`).
+    name : str
+        The prior's name, for its ``why`` and the audit.
 
-def derive(name: str | PooledSpec, path: str | Path) -> PooledPrior:
-    """Derive the pooled prior ``name`` (or of a spec) from the panel at ``path``.
+    Returns
+    -------
+    PooledPrior
+        The distribution (with its ``why``) and everything needed to audit it.
 
     Raises
     ------
     DataError
-        If the panel cannot be read.
+        If the panel lacks the spec's column.
+    ModelError
+        If too few units or years are left for the fit.
     """
-    spec = _resolve(name)
-    panel: PanelChanges = panel_changes(spec, path)
-    fitted = fit_prior(spec, panel.changes, panel.gaps, panel.spans)
+    changes: PanelChanges = panel_changes(spec, panel)
+    fitted = fit_prior(spec, changes.changes, changes.gaps, changes.spans)
     keep, counts = fitted.keep, fitted.counts
-    excluded = list(panel.excluded)
-    for unit, n in zip(panel.units, counts):
+    excluded = list(changes.excluded)
+    for unit, n in zip(changes.units, counts):
         if n < spec.min_changes:
             excluded.append((unit, f"only {n} change(s) in {spec.first_year}-"
                                    f"{spec.last_year}; fewer than {spec.min_changes}"))
     numbers = dict(fitted.numbers)
     if spec.statistic == "persistence":  # for the audit: without the common part of each year
-        numbers["own_slope"] = pooled_persistence(year_effects(panel.changes[keep])[1],
-                                                  panel.gaps)[1]["slope"]
+        numbers["own_slope"] = pooled_persistence(year_effects(changes.changes[keep])[1],
+                                                  changes.gaps)[1]["slope"]
         how = "at the pooled AR(1) slope"
     elif spec.separate_common:  # for the audit: the provinces' total sample sds as they are
         numbers["total_sample_sd_fit"] = fit_cross_section(fitted.values[keep],
@@ -370,89 +292,9 @@ def derive(name: str | PooledSpec, path: str | Path) -> PooledPrior:
     else:
         how = "by marginal likelihood"
     best = fitted.distribution
-    label = name if isinstance(name, str) else "custom"
-    why = (f"pooled prior '{label}': {spec.description}; {int(keep.sum())} provinces, "
+    why = (f"pooled prior '{name}': {spec.description}; {int(keep.sum())} provinces, "
            f"{int(counts[keep].sum())} changes; {best.dist} {how}")
-    return PooledPrior(label, str(path), best.model_copy(update={"why": why}),
-                       tuple(np.array(panel.units)[keep]), fitted.values[keep], counts[keep],
-                       tuple(excluded), numbers, panel.final_to_plan, panel.dropped_sd,
-                       panel.dispersion, spec.statistic)
-
-
-@lru_cache(maxsize=8)
-def _derive_cached(name: str, path: str, stamp: tuple[int, int]) -> PooledPrior:
-    return derive(name, path)
-
-
-def panel_path(name: str, history_file: str | None) -> Path:
-    """Where the panel of pooled prior ``name`` is: the data folder holding the region's
-    history folder, else this source tree's ``data/``.
-
-    Raises
-    ------
-    ModelError
-        If neither holds it (the message lists where it looked).
-    """
-    spec = POOLED[name]
-    folders = []
-    if history_file and not history_file.startswith("<"):
-        folders.append(Path(history_file).resolve().parent.parent)
-    folders.append(Path(__file__).resolve().parents[2] / "data")
-    candidates = [folder / spec.panel / spec.file for folder in folders]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    raise ModelError(f"the pooled prior '{name}' is derived from the panel {spec.panel}/"
-                     f"{spec.file}, found in none of: " + ", ".join(map(str, candidates)))
-
-
-def pooled_prior(name: str, history_file: str | None = None) -> PooledPrior:
-    """The pooled prior ``name`` derived from its panel (memoised per file version)."""
-    path = panel_path(name, history_file)
-    stat = path.stat()
-    return _derive_cached(name, str(path), (stat.st_mtime_ns, stat.st_size))
-
-
-def resolve_pooled(component: Any, history_file: str | None,
-                   settings: Sequence[str] = ("volatility", "persistence")) -> Any:
-    """A copy of ``component`` whose pooled priors in ``settings`` stand for their derived
-    distributions (unchanged if it has none).
-
-    Raises
-    ------
-    ComponentError
-        Located at the setting, if the panel cannot be found or read.
-    """
-    from forecast.models.base import ComponentError
-
-    update = {}
-    for setting in settings:
-        value = getattr(component, setting, None)
-        if isinstance(value, Pooled) and value._resolved is None:
-            try:
-                update[setting] = value.resolved(pooled_prior(value.name, history_file)
-                                                 .distribution)
-            except (ModelError, DataError) as exc:
-                raise ComponentError(setting, str(exc)) from None
-    return component.model_copy(update=update) if update else component
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Print the derivation of every pooled prior (``python -m forecast.priors``)."""
-    import json
-    import sys
-
-    names = list(argv if argv is not None else sys.argv[1:]) or sorted(POOLED)
-    for name in names:
-        if name not in POOLED:
-            from forecast.errors import did_you_mean
-
-            print(f"unknown pooled prior '{name}'.{did_you_mean(name, POOLED)}", file=sys.stderr)
-            return 2
-        prior = pooled_prior(name)
-        print(json.dumps(prior.summary(), indent=2, ensure_ascii=False))
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
+    return PooledPrior(name, panel.file, best.model_copy(update={"why": why}),
+                       tuple(np.array(changes.units)[keep]), fitted.values[keep], counts[keep],
+                       tuple(excluded), numbers, changes.final_to_plan, changes.dropped_sd,
+                       changes.dispersion, spec.statistic)

@@ -234,39 +234,31 @@ Distribution = Annotated[
 
 
 class Pooled(_Dist):
-    """A prior derived in code from a panel of other regions, asked for by name.
+    """A prior derived from a panel of other regions, asked for by name.
 
     ``{dist: pooled, name: vietnam_provincial_revenue_volatility, why: ...}``. The name is
-    checked when the scenario is read; the concrete distribution (see :mod:`forecast.priors`)
-    is derived when the component is calibrated, and until then the prior cannot be sampled.
+    looked up, and the distribution taken, in the prior library the component is calibrated
+    with (:meth:`forecast.models.base.Component.calibrate`); an unknown name is an error
+    there, located at the setting. Until then the prior cannot be sampled.
     """
 
     dist: Literal["pooled"]
-    name: str = Field(description="Name of the pooled prior (see docs/calibration.md).")
+    name: str = Field(min_length=1, description="Name of a pooled prior in the prior library "
+                      "(see docs/calibration.md).")
     _resolved: _Dist | None = PrivateAttr(default=None)
 
-    @field_validator("name")
-    @classmethod
-    def _known(cls, name: str) -> str:
-        from forecast.priors.pooled import POOLED
-
-        if name not in POOLED:
-            raise ValueError(f"unknown pooled prior '{name}'.{did_you_mean(name, POOLED)} "
-                             f"Known: {', '.join(sorted(POOLED))}")
-        return name
-
     def resolved(self, distribution: _Dist) -> "Pooled":
-        """A copy that stands for ``distribution`` (what the panel gave)."""
+        """A copy that stands for ``distribution`` (the prior library's)."""
         new = self.model_copy()
         new._resolved = distribution
         return new
 
     @property
     def concrete(self) -> _Dist:
-        """The distribution derived from the panel; raises before calibration."""
+        """The prior library's distribution; raises before calibration."""
         if self._resolved is None:
-            raise ModelError(f"the pooled prior '{self.name}' is derived at calibration; "
-                             "calibrate the component first")
+            raise ModelError(f"the pooled prior '{self.name}' is taken from the prior library "
+                             "at calibration; calibrate the component first")
         return self._resolved
 
     def sample(self, rng, size):

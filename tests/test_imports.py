@@ -1,0 +1,106 @@
+"""The package's modules import each other without cycles, and the layers keep to their roles."""
+
+from __future__ import annotations
+
+import ast
+import graphlib
+from pathlib import Path
+
+from conftest import ROOT
+
+PACKAGE = ROOT / "forecast"
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+MODULES = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _imports(node: ast.AST, *, module_level: bool) -> list[ast.Import | ast.ImportFrom]:
+    """The import statements under ``node``: with ``module_level``, those run when the module
+    is imported (not inside functions, not under ``if TYPE_CHECKING:``)."""
+    found: list[ast.Import | ast.ImportFrom] = []
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, (ast.Import, ast.ImportFrom)):
+            found.append(child)
+        elif module_level and isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef,
+                                                 ast.Lambda)):
+            continue
+        elif module_level and isinstance(child, ast.If) and _is_type_checking(child.test):
+            for other in child.orelse:
+                found += _imports(ast.Module(body=[other], type_ignores=[]),
+                                  module_level=True)
+        else:
+            found += _imports(child, module_level=module_level)
+    return found
+
+
+def _targets(module: str, statement: ast.Import | ast.ImportFrom) -> set[str]:
+    """The package's modules a statement imports (``from a import b`` names ``a.b`` when that
+    is a module, else ``a``)."""
+    is_package = MODULES[module].name == "__init__.py"
+    if isinstance(statement, ast.Import):
+        names = [alias.name for alias in statement.names]
+        return {n for n in names if n in MODULES}
+    base = statement.module or ""
+    if statement.level:
+        anchor = module.split(".")
+        anchor = anchor if is_package else anchor[:-1]
+        anchor = anchor[: len(anchor) - (statement.level - 1)]
+        base = ".".join(anchor + ([base] if base else []))
+    out = set()
+    for alias in statement.names:
+        if f"{base}.{alias.name}" in MODULES:
+            out.add(f"{base}.{alias.name}")
+        elif base in MODULES:
+            out.add(base)
+    return out
+
+
+def import_graph(*, module_level: bool = True) -> dict[str, set[str]]:
+    """Module -> the package's modules it imports."""
+    graph = {}
+    for module, path in MODULES.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        graph[module] = {target for statement in _imports(tree, module_level=module_level)
+                         for target in _targets(module, statement)} - {module}
+    return graph
+
+
+def test_the_import_graph_reads_relative_and_from_imports():
+    graph = import_graph()
+    assert "forecast.priors.pooled" in graph["forecast.priors.library"]
+    assert "forecast.cli.priors" in graph["forecast.cli"]  # from forecast.cli.priors import …
+    assert "forecast.priors.library" not in graph["forecast.models.base"]  # TYPE_CHECKING only
+
+
+def test_no_import_cycle_at_module_level():
+    graph = import_graph()
+    try:
+        order = list(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as exc:
+        raise AssertionError("import cycle: " + " -> ".join(exc.args[1])) from None
+    assert set(order) == set(MODULES)
+
+
+def test_specs_and_priors_keep_to_their_layers():
+    """Declared distributions know nothing of priors (a pooled prior is a name, resolved at
+    calibration), and pooled priors are mathematics: no file access through the io layer,
+    not even inside a function."""
+    graph = import_graph(module_level=False)
+    for module, targets in graph.items():
+        if module.startswith("forecast.spec"):
+            assert not {t for t in targets if t.startswith("forecast.priors")}, module
+        if module.startswith("forecast.priors"):
+            assert not {t for t in targets if t.startswith(("forecast.io", "forecast.models",
+                                                             "forecast.cli"))}, module
