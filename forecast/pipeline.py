@@ -7,14 +7,15 @@ from pathlib import Path
 
 from forecast.errors import InputError, ModelError, ScenarioError
 from forecast.calibration import calibrate as calibrate_model
-from forecast.engine import Model, Progress, simulate_paths, simulate_summaries
+from forecast.engine import Model, Progress, layout_of, simulate_paths, simulate_summaries
 from forecast.io.history import read_history
 from forecast.io.prior_library import load_prior_library
-from forecast.results import Results, build_dataset, build_summary_dataset
+from forecast.info import describe_model
+from forecast.results import Results, draws_dataset, provenance
 from forecast.io.scenario_file import load_scenario
 from forecast.priors.library import PriorLibrary
 from forecast.spec.scenario import Scenario
-from forecast.summary import KEEP_DRAWS_LIMIT
+from forecast.summary import KEEP_DRAWS_LIMIT, exact_counts
 
 
 def _scenario(scenario: Scenario | str | Path) -> Scenario:
@@ -61,7 +62,7 @@ def simulate(scenario: Scenario | str | Path, *, draws: int | None = None,
         Keep every draw (``True``) or only summaries: target probabilities (exact) and
         quantiles (within a stated bound), with memory bounded by the block size (``False``).
         Default: keep draws when there are at most
-        :data:`~forecast.summaries.KEEP_DRAWS_LIMIT` (200,000) of them.
+        :data:`~forecast.summary.KEEP_DRAWS_LIMIT` (200,000) of them.
     scheduler : str, optional
         Address of a Dask scheduler (``tcp://host:port``) to run the blocks on; the result
         does not depend on it.
@@ -82,17 +83,23 @@ def simulate(scenario: Scenario | str | Path, *, draws: int | None = None,
     seed = scenario.seed if seed is None else int(seed)
     keep_draws = draws <= KEEP_DRAWS_LIMIT if keep_draws is None else keep_draws
     model = calibrate(scenario) if model is None else model
+    info = describe_model(scenario, model)
     try:
         if keep_draws:
-            paths = simulate_paths(model, draws=draws, seed=seed, workers=workers,
+            block = simulate_paths(model, draws=draws, seed=seed, workers=workers,
                                    scheduler=scheduler, progress=progress)
-            return Results(build_dataset(scenario, model, paths, draws=draws, seed=seed))
-        summary = simulate_summaries(model, scenario.targets, draws=draws, seed=seed,
-                                     workers=workers, scheduler=scheduler, progress=progress)
+            counts = exact_counts(layout_of(model, scenario.targets), block.paths)
+            kept = draws_dataset(block.paths, block.parameters, info, scenario.years)
+        else:
+            counts = simulate_summaries(model, scenario.targets, draws=draws, seed=seed,
+                                        workers=workers, scheduler=scheduler,
+                                        progress=progress).counts()
+            kept = None
     except ModelError as exc:
         name = getattr(exc, "indicator", None)
         if name is None or name not in scenario.indicators:
             raise
         raise ScenarioError([scenario.problem(("indicators", name), str(exc) + "; check its "
                                               "settings and the shocks on it")]) from None
-    return Results(build_summary_dataset(scenario, model, summary.result(), seed=seed))
+    return Results(counts, targets=scenario.targets, info=info,
+                   provenance=provenance(scenario, seed=seed), years=scenario.years, draws=kept)
