@@ -72,6 +72,13 @@ SCENARIO_CASES = [
      "indicators.ntm_communes.unit_count"),
     ("    evidence: [value_added]", "    evidence: [value_add]", "Did you mean 'value_added'",
      "indicators.output.evidence"),
+    # a volatility's distribution must have a density and no negative values
+    ('    volatility: {dist: halfnormal, scale: 0.015, why: "Assumption: yearly inflation rarely',
+     '    volatility: {dist: integers, low: 0, high: 2, why: "Assumption: yearly inflation rarely',
+     "the integers distribution cannot be used here", "indicators.price_level.volatility"),
+    ('    volatility: {dist: halfnormal, scale: 0.015, why: "Assumption: yearly inflation rarely',
+     '    volatility: {dist: uniform, low: -0.01, high: 0.02, why: "Assumption: yearly inflation rarely',
+     "cannot be negative", "indicators.price_level.volatility"),
 ]
 
 

@@ -12,7 +12,6 @@ on runs of yearly growth), or why none could be made.
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any

@@ -8,7 +8,6 @@ probability moves only because the lever moved. A bisection then finds the cross
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass, field
 
 

@@ -9,7 +9,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from forecast.spec.distributions import Distribution, HalfNormal, Normal
+from forecast.spec.distributions import Distribution, HalfNormal, Normal, Scale
 from forecast.spec.levers import LeverValue
 from forecast.models.base import Component, Draws, ParameterFit
 from forecast.models.evidence import Reading
@@ -46,7 +46,7 @@ class Coverage(Component):
     ceiling: float = Field(default=1.0, gt=0, le=1, allow_inf_nan=False,
                            description="Highest reachable share.")
     pace: Normal = Field(description="Prior of the yearly log-rate at which the gap closes.")
-    volatility: Distribution = Field(default_factory=lambda: HalfNormal(
+    volatility: Scale = Field(default_factory=lambda: HalfNormal(
         dist="halfnormal", scale=0.05, why="weakly informative default"),
         description="Prior of the yearly noise of the pace.")
     funding: Funding | None = Field(default=None, description="Money-driven gains (levers).")

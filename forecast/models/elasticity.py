@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from forecast.spec.distributions import Distribution, HalfNormal, Normal, PriorDistribution
+from forecast.spec.distributions import Distribution, HalfNormal, Normal, PriorDistribution, PriorScale
 from forecast.models.base import Component, Draws, ParameterFit
 from forecast.models.evidence import Reading
 from forecast.models.growth import ar1_term, describe_linear, draw_persistence, fit_persistence
@@ -105,7 +105,7 @@ class Elasticity(Component):
         dist="normal", loc=0.0, scale=0.1, why="weakly informative default"),
         description="Prior of the growth not explained by the inputs.")
     elasticity: Normal = Field(description="Prior of the elasticity to the inputs' growth.")
-    volatility: PriorDistribution = Field(default_factory=lambda: HalfNormal(
+    volatility: PriorScale = Field(default_factory=lambda: HalfNormal(
         dist="halfnormal", scale=0.05, why="weakly informative default"),
         description="Prior of the yearly noise scale (may be a pooled prior).")
     persistence: PriorDistribution | None = Field(default=None, description="Prior of the "

@@ -8,7 +8,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from forecast.spec.distributions import Distribution, HalfNormal, Normal, Pooled, PriorDistribution
+from forecast.spec.distributions import Distribution, HalfNormal, Normal, Pooled, PriorDistribution, PriorScale
 from forecast.models.base import Component, Draws, ParameterFit, ParameterSource
 from forecast.models.evidence import Reading
 from forecast.models.posterior import GRID, LinearPosterior, ar1, fit_linear, scipy_distribution
@@ -111,7 +111,7 @@ class Growth(Component):
     model: Literal["growth"]
     drift: Normal = Field(default_factory=_default_drift,
                           description="Prior of the mean yearly log growth.")
-    volatility: PriorDistribution = Field(default_factory=_default_volatility,
+    volatility: PriorScale = Field(default_factory=_default_volatility,
                                           description="Prior of the yearly growth noise scale "
                                           "(may be a pooled prior).")
     persistence: PriorDistribution | None = Field(default=None, description="Prior of the AR(1) "

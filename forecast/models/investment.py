@@ -8,7 +8,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from forecast.spec.distributions import Distribution, HalfNormal
+from forecast.spec.distributions import Distribution, HalfNormal, Scale
 from forecast.models.base import Component, Draws, ParameterFit, ParameterSource
 from forecast.models.evidence import Reading
 
@@ -26,7 +26,7 @@ class Investment(Component):
     level_settings = ("share",)
     share: Distribution = Field(description="Share of the inputs' product invested in the "
                                 "base year.")
-    volatility: Distribution = Field(default_factory=lambda: HalfNormal(
+    volatility: Scale = Field(default_factory=lambda: HalfNormal(
         dist="halfnormal", scale=0.1, why="weakly informative default"),
         description="Prior of the yearly noise of the share on the logit scale.")
 

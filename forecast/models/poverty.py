@@ -9,7 +9,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from forecast.spec.distributions import Distribution, HalfNormal, Normal, PriorDistribution
+from forecast.spec.distributions import Distribution, HalfNormal, Normal, PriorScale
 from forecast.models.base import Component, Draws, ParameterFit
 from forecast.models.elasticity import fit_on_inputs, input_growth
 from forecast.models.evidence import Reading
@@ -48,7 +48,7 @@ class Poverty(Component):
         dist="normal", loc=0.0, scale=1e-6, why="default: no link to growth"),
         description="Prior of the logit change per unit of input log growth (negative: growth "
                     "reduces poverty).")
-    volatility: PriorDistribution = Field(default_factory=lambda: HalfNormal(
+    volatility: PriorScale = Field(default_factory=lambda: HalfNormal(
         dist="halfnormal", scale=0.1, why="weakly informative default"),
         description="Prior of the yearly logit noise scale (may be a pooled prior).")
     standard_break: StandardBreak | None = None

@@ -10,9 +10,9 @@ import math
 from typing import Annotated, Literal, Union
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from forecast.errors import ModelError, did_you_mean
+from forecast.errors import ModelError
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -285,3 +285,27 @@ PriorDistribution = Annotated[
 ]
 """A declared distribution or a pooled prior (for parameters whose component derives pooled
 priors at calibration: the volatilities of growth, elasticity/fiscal and poverty)."""
+
+
+def _non_negative(dist: _Dist) -> _Dist:
+    """A scale (a volatility) cannot be negative: its distribution's support starts at 0 or
+    above (a pooled prior is log-normal by construction)."""
+    if not isinstance(dist, Pooled) and dist.bounds()[0] < 0:
+        raise ValueError(f"a volatility cannot be negative, and {dist.describe()} can be "
+                         f"{dist.bounds()[0]:g}; use halfnormal, lognormal, or a range with "
+                         "low >= 0")
+    return dist
+
+
+Scale = Annotated[
+    Union[Fixed, Uniform, HalfNormal, Beta, Triangular, LogNormal],
+    Field(discriminator="dist"), AfterValidator(_non_negative),
+]
+"""A declared distribution of a volatility: continuous (the grid posterior needs a density;
+``fixed`` is a point) and never negative."""
+
+PriorScale = Annotated[
+    Union[Fixed, Uniform, HalfNormal, Beta, Triangular, LogNormal, Pooled],
+    Field(discriminator="dist"), AfterValidator(_non_negative),
+]
+""":data:`Scale` or a pooled prior."""

@@ -12,7 +12,7 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Union
 
 from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, StrictInt, ValidationError,
                       create_model, model_validator)
@@ -237,6 +237,11 @@ def _message(error: dict, path: tuple, raw: Any) -> str:
         given = error.get("ctx", {}).get("tag")
         choices = re.findall(r"'([^']+)'", error.get("ctx", {}).get("expected_tags", ""))
         what = "model" if "model" in tag else "distribution"
+        every = typing.get_args(typing.get_args(distributions.PriorDistribution)[0])
+        if what == "distribution" and given in {c.model_fields["dist"].annotation.__args__[0]
+                                                for c in every}:
+            return (f"the {given} distribution cannot be used here; expected one of: "
+                    f"{', '.join(choices)}")
         return (f"{what} '{given}' is not known.{did_you_mean(str(given), choices)} Expected "
                 f"one of: {', '.join(choices)}")
     if kind == "union_tag_not_found":
