@@ -275,10 +275,18 @@ class Results:
 
     @classmethod
     def load(cls, path: str | Path) -> "Results":
-        """Open a run folder (or its ``results.nc``): :func:`forecast.io.writers.read_run`."""
-        from forecast.io.writers import read_run
+        """Open a run folder (or its ``results.nc``).
 
-        return read_run(path)
+        Raises
+        ------
+        InputError
+            If there is no ``results.nc``, it is not a NetCDF file, or it was not saved by
+            this tool with schema :data:`SCHEMA`.
+        """
+        from forecast.io.writers import read_run_dataset
+
+        dataset, file = read_run_dataset(path)
+        return cls.from_dataset(dataset, file=file)
 
 
 def run_labels(runs: Sequence[Results]) -> tuple[str, ...]:

@@ -27,7 +27,8 @@ def report(run_dirs: tuple[Path, ...], output: Path | None, lang: str) -> None:
     The file opens offline: charts and styles are inside it.
     """
     from forecast.errors import InputError
-    from forecast.io.writers import check_file_writable, read_run, write_atomic
+    from forecast.io.writers import check_file_writable, write_atomic
+    from forecast.results import Results
     from forecast.report import render_report
 
     output = output or run_dirs[0] / "report.html"
@@ -35,7 +36,7 @@ def report(run_dirs: tuple[Path, ...], output: Path | None, lang: str) -> None:
         raise InputError.single(f"the report is an HTML page; name it '*.html' (found "
                                 f"'{output.suffix or output.name}')", file=str(output),
                                 key="output")
-    runs = [read_run(path) for path in run_dirs]
+    runs = [Results.load(path) for path in run_dirs]
     check_file_writable(output)
     write_atomic(output, render_report(runs, lang=lang).encode("utf-8"))
     click.echo(f"Wrote {output}")
@@ -50,7 +51,8 @@ def report(run_dirs: tuple[Path, ...], output: Path | None, lang: str) -> None:
 def plot(run_dir: Path, indicator: str, output: Path | None, lang: str) -> None:
     """Draw the fan chart of INDICATOR from the run in RUN_DIR."""
     from forecast.errors import InputError
-    from forecast.io.writers import check_file_writable, read_run, write_atomic
+    from forecast.io.writers import check_file_writable, write_atomic
+    from forecast.results import Results
     from forecast.report.plots import fan_chart
     from forecast.report.style import FORMATS, figure_bytes
 
@@ -60,7 +62,7 @@ def plot(run_dir: Path, indicator: str, output: Path | None, lang: str) -> None:
         raise InputError.single(f"cannot tell the image format from '{output.suffix or output}'; "
                                 f"expected a name ending in {', '.join('.' + f for f in FORMATS)}",
                                 file=str(output))
-    results = read_run(run_dir)
+    results = Results.load(run_dir)
     results.indicator_info(indicator)
     check_file_writable(output)
     ax = fan_chart(results, indicator, lang=lang)

@@ -190,18 +190,16 @@ def write_atomic(path: str | Path, content: bytes) -> Path:
     return path
 
 
-def read_run(path: str | Path):
-    """Open a run folder (or its ``results.nc``) as :class:`~forecast.results.Results`.
+def read_run_dataset(path: str | Path) -> tuple[Any, str]:
+    """The dataset of a run folder's ``results.nc`` (or of that file) and the file's path;
+    :meth:`forecast.results.Results.load` checks what it holds.
 
     Raises
     ------
     InputError
-        If there is no ``results.nc``, it is not a NetCDF file, or it was not saved by this
-        tool (no or another schema, missing parts).
+        If there is no ``results.nc`` or it is not a NetCDF file.
     """
     import xarray as xr
-
-    from forecast.results import Results
 
     path = Path(path)
     file = path / "results.nc" if path.is_dir() else path
@@ -210,8 +208,7 @@ def read_run(path: str | Path):
                                 "'forecast run'", file=str(path))
     try:
         with xr.open_dataset(file, engine="h5netcdf") as opened:
-            dataset = opened.load()
+            return opened.load(), str(file)
     except (OSError, ValueError) as exc:
         raise InputError.single(f"cannot be read as a NetCDF file ({exc}); expected the "
                                 "results.nc of a run", file=str(file)) from None
-    return Results.from_dataset(dataset, file=str(file))
