@@ -83,20 +83,20 @@ def check_writable(directory: Path, *, force: bool) -> None:
     if not contents:
         return
     if not force:
-        raise OutputExistsError.single("exists and is not empty; use --force to replace it or "
-                                       "--out to write elsewhere", file=str(directory))
+        raise OutputExistsError.single("exists and is not empty; replace it (force) or write "
+                                       "to another folder", file=str(directory), key="force")
     here = Path.cwd().resolve()
     if directory.resolve() == here or directory.resolve() in here.parents:
-        raise OutputExistsError.single("is the working folder or one of its parents; --force "
-                                       "replaces the whole folder, so give --out a folder of "
-                                       "its own", file=str(directory))
+        raise OutputExistsError.single("is the working folder or one of its parents; force "
+                                       "replaces the whole folder, so write to a folder of its "
+                                       "own", file=str(directory), key="force")
     foreign = sorted(p.name for p in contents if p.name not in OUTPUT_FILES
                      and not (p.is_file() and p.suffix in CHART_SUFFIXES))
     if foreign:
         raise OutputExistsError.single(
             f"holds files this tool did not write ({', '.join(foreign[:5])}"
-            f"{', ...' if len(foreign) > 5 else ''}); --force replaces only folders of results, "
-            "so give --out another folder", file=str(directory))
+            f"{', ...' if len(foreign) > 5 else ''}); force replaces only folders of results, "
+            "so write to another folder", file=str(directory), key="force")
 
 
 @contextlib.contextmanager
