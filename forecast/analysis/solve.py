@@ -1,8 +1,10 @@
 """What would it take: the lever value that gives a target a chosen probability.
 
-The model is calibrated once; each trial value of the lever re-runs the simulation with the
-same seed, so every trial sees the same random numbers (common random numbers) and the
-probability moves only because the lever moved. A bisection then finds the crossing.
+The one-lever, one-target case of :mod:`forecast.analysis.plan`, on the same machinery
+(:class:`forecast.analysis.trials.Trials`): the model is calibrated once; each trial value of the
+lever re-runs the simulation with the same seed, so every trial sees the same random numbers
+(common random numbers) and the probability moves only because the lever moved. A bisection on
+the exact Monte Carlo probability then finds the crossing.
 """
 
 from __future__ import annotations
@@ -10,9 +12,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-
-from forecast.errors import InputError, did_you_mean
-from forecast.spec.levers import set_levers
+from forecast.analysis.trials import Trials, check_lever, check_probability, check_targets
 from forecast.spec.scenario import Scenario
 from forecast.summary import binomial_se
 
@@ -81,35 +81,17 @@ def solve(scenario: Scenario, *, target: str, lever: str, probability: float = 0
     -------
     Solution
     """
-    from forecast.pipeline import calibrate
-    from forecast.engine import simulate_paths
-
-    if not 0 < probability < 1:
-        raise InputError.single(f"probability must lie strictly between 0 and 1; found "
-                                f"{probability}", key="probability")
-    ids = [t.id for t in scenario.targets]
-    if target not in ids:
-        raise InputError.single(f"unknown target '{target}'.{did_you_mean(target, ids)}",
-                                file=scenario.file, key="target")
-    if lever not in scenario.levers:
-        known = list(scenario.levers)
-        raise InputError.single(f"unknown lever '{lever}'.{did_you_mean(lever, known)} "
-                                f"Levers of this scenario: {', '.join(known) or 'none'}",
-                                file=scenario.file, key="lever")
-    the_target = next(t for t in scenario.targets if t.id == target)
+    probability = check_probability(probability)
+    check_targets(scenario, [target], key="target")
+    check_lever(scenario, lever)
     spec = scenario.levers[lever]
-    draws = scenario.draws if draws is None else draws
-    seed = scenario.seed if seed is None else seed
     tolerance = tolerance if tolerance is not None else (spec.high - spec.low) / 1000
-    model = calibrate(scenario)
+    runs = Trials(scenario, [target], draws=draws, seed=seed)
+    draws, seed = runs.draws, runs.seed
     trials: list[tuple[float, float]] = []
 
     def chance(value: float) -> float:
-        components = {name: set_levers(c, c._lever_refs, {lever: value})
-                      for name, c in model.components.items()}
-        paths = simulate_paths(dataclasses.replace(model, components=components), draws=draws,
-                               seed=seed).paths[the_target.indicator]
-        p = float(the_target.is_met(the_target.quantity(paths, model.base_year)).mean())
+        p = runs.probability({lever: value}, target)
         trials.append((value, p))
         return p
 

@@ -6,6 +6,7 @@ from forecast.cli.app import main
 from forecast.cli.backtest import backtest
 from forecast.cli.calibrate import calibrate
 from forecast.cli.compare import compare
+from forecast.cli.plan import plan
 from forecast.cli.priors import priors
 from forecast.cli.report import plot, report
 from forecast.cli.run import run
@@ -13,7 +14,7 @@ from forecast.cli.solve import solve
 from forecast.cli.validate import schema, validate
 
 for _command in (run, validate, calibrate, backtest, priors, schema, compare, solve, report,
-                 plot):
+                 plot, plan):
     main.add_command(_command)
 
 __all__ = ["main"]

@@ -59,6 +59,7 @@ WRITERS: Mapping[str, Callable[[Path, Any], None]] = {
     "report.html": _text,
     "comparison.nc": _netcdf, "comparison.json": _json, "comparison.csv": _csv,
     "backtest.json": _json,
+    "plan.json": _json,
 }
 """Every output file by name, with its serialiser: a Dataset to NetCDF, plain data to JSON,
 ``(columns, records)`` to CSV, text as UTF-8."""

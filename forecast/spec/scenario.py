@@ -20,7 +20,8 @@ from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, StrictInt, Vali
 from forecast.spec import distributions
 from forecast.spec.distributions import Distribution
 from forecast.errors import Problem, ScenarioError, did_you_mean
-from forecast.spec.levers import Lever, find_refs, set_levers
+from forecast.spec.levers import (Budget, Lever, Precedent, find_refs, lever_problems,
+                                  set_levers)
 from forecast.spec.targets import Identifier, Target, Year
 from forecast.models import Component, registry
 from forecast.io.yaml_source import SourceMap, key_path
@@ -78,6 +79,8 @@ class Scenario(BaseModel):
     targets: list[Target] = Field(min_length=1)
     shocks: list[Shock] = Field(default_factory=list)
     levers: dict[Identifier, Lever] = Field(default_factory=dict)
+    budgets: dict[Identifier, Budget] = Field(default_factory=dict)
+    precedents: dict[Identifier, Precedent] = Field(default_factory=dict)
     _file: str | None = PrivateAttr(default=None)
     _source: SourceMap = PrivateAttr(default_factory=SourceMap)
 
@@ -199,6 +202,12 @@ def _allowed_keys(path: tuple, raw: Any) -> list[str]:
             continue
         if cls is scenario_class() and part == "levers":
             cls = "levers"
+            continue
+        if cls is scenario_class() and part in ("budgets", "precedents"):
+            cls = "budget" if part == "budgets" else "precedent"
+            continue
+        if cls in ("budget", "precedent"):
+            cls = Budget if cls == "budget" else Precedent
             continue
         if cls == "targets" or (isinstance(cls, type) and part == "targets"):
             cls = Target
@@ -338,6 +347,8 @@ def _cross_check(scenario: Scenario) -> list[Problem]:
         if shock.year is not None and not scenario.base_year < shock.year <= scenario.horizon:
             problems.append(scenario.problem(("shocks", i, "year"), (
                 f"{shock.year} lies outside {scenario.base_year + 1}..{scenario.horizon}")))
+    problems.extend(scenario.problem(path, message) for path, message in lever_problems(
+        scenario.levers, scenario.budgets, scenario.indicators, scenario.precedents))
     return problems
 
 
