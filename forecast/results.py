@@ -141,12 +141,13 @@ class Results:
                 f"summaries (runs of more than {KEEP_DRAWS_LIMIT:,} draws do by default): use "
                 "results.summary (probabilities, quantiles of every target, "
                 "results.summary.quantiles(indicator) for fan charts) or run it again keeping "
-                "the draws (keep_draws=True)")
+                "every draw (keep_draws=True in Python, --keep-draws on the command line)")
 
     def path(self, name: str) -> np.ndarray:
         """The simulated values of indicator ``name``, shape (year, draw)."""
         self.indicator_info(name)
-        return self.dataset[name].transpose("year", "draw").values
+        self._require_draws(f"the value of {name} in each draw")
+        return self._draws[name].transpose("year", "draw").values
 
     def target_values(self, target_id: str) -> np.ndarray:
         """The quantity the target judges, per draw."""

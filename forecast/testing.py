@@ -148,7 +148,7 @@ def parametrize_with_checks(*checks: Iterable[Check]) -> Any:
 def component_checks(component: Component, *, history: History | None = None,
                      zero_noise: Mapping[str, Any] | None = None,
                      invalid: Mapping[str, Any] | None = None, shock: float = 0.1,
-                     label: str | None = None) -> Iterator[Check]:
+                     label: str | None = None, priors: Any = None) -> Iterator[Check]:
     """The contract checks of one component (see :data:`CHECKS`), one :class:`Check` each.
 
     Checks are lazy: nothing is calibrated or simulated until one is called, and each call
@@ -173,6 +173,9 @@ def component_checks(component: Component, *, history: History | None = None,
         pick one that moves the component visibly (0.1 on a log scale is 10 %).
     label : str, optional
         Names the component in test ids (default: its ``model`` name).
+    priors : PriorLibrary, optional
+        The prior library its pooled settings are resolved from (``forecast.
+        load_prior_library()`` for the shipped one).
 
     Yields
     ------
@@ -180,7 +183,7 @@ def component_checks(component: Component, *, history: History | None = None,
         In the order of :data:`CHECKS`.
     """
     label = label or component.model
-    harness = _Harness(component, history, shock)
+    harness = _Harness(component, history, shock, priors)
     runs: dict[str, Callable[[], None]] = {
         "calibrate_returns_new": harness.calibrate_returns_new,
         "parameters_shaped": harness.parameters_shaped,
@@ -204,7 +207,8 @@ def component_checks(component: Component, *, history: History | None = None,
 
 def check_component(component: Component, *, history: History | None = None,
                     zero_noise: Mapping[str, Any] | None = None,
-                    invalid: Mapping[str, Any] | None = None, shock: float = 0.1) -> None:
+                    invalid: Mapping[str, Any] | None = None, shock: float = 0.1,
+                    priors: Any = None) -> None:
     """Run every contract check; raise ``AssertionError`` naming each broken rule.
 
     Parameters are those of :func:`component_checks`.
@@ -216,7 +220,7 @@ def check_component(component: Component, *, history: History | None = None,
     """
     failures = []
     for check in component_checks(component, history=history, zero_noise=zero_noise,
-                                  invalid=invalid, shock=shock):
+                                  invalid=invalid, shock=shock, priors=priors):
         try:
             check()
         except AssertionError as exc:
@@ -319,7 +323,9 @@ def _simulate(fitted: Component, draws: Draws, size: int,
 class _Harness:
     """Calibrates and runs one component for the checks (a deep copy for every check)."""
 
-    def __init__(self, component: Component, history: History | None, shock: float):
+    def __init__(self, component: Component, history: History | None, shock: float,
+                 priors: Any = None):
+        self.priors = priors
         self.component = component
         self.history = history
         self.shock = shock
@@ -338,7 +344,7 @@ class _Harness:
         if component is None:
             component, history = self._fresh()
         return component.calibrate(history or _EMPTY_HISTORY, base_year=BASE_YEAR,
-                                   inputs=self._stand_in_inputs(component))
+                                   inputs=self._stand_in_inputs(component), priors=self.priors)
 
     def _run(self, fitted: Component, seed: int = SEED) -> _Run:
         draws = fitted.sample(np.random.default_rng(seed), SIZE, YEARS - 1)

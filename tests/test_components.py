@@ -122,8 +122,22 @@ def _checks():
 ALL_CHECKS = list(_checks())
 
 
-def test_every_registered_component_has_a_case():
-    assert set(forecast.registry()) <= {case.settings["model"] for case in CASES.values()}
+def test_every_built_in_component_has_a_case():
+    from forecast.models import BUILT_IN
+
+    assert set(BUILT_IN) <= {case.settings["model"] for case in CASES.values()}
+
+
+def test_pooled_priors_are_checked_with_the_library_passed_in():
+    from forecast.testing import check_component
+
+    growth = forecast.registry()["growth"].model_validate({
+        "model": "growth", "unit": "u", "base": {"dist": "fixed", "value": 10, "why": "test"},
+        "volatility": {"dist": "pooled", "name": "vietnam_provincial_revenue_volatility",
+                       "why": "test"}})
+    check_component(growth, priors=forecast.load_prior_library())
+    with pytest.raises(forecast.ModelError, match="prior library"):
+        check_component(growth)
 
 
 def test_every_case_gets_every_check():

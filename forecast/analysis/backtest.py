@@ -22,7 +22,6 @@ as values (:func:`forecast.io.prior_library.load_prior_library`,
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -336,13 +335,3 @@ def run_backtest(priors: PriorLibrary, settings: BacktestSettings | None = None,
         pooled = {key: np.concatenate([s[key] for s in per_h]) for key in per_h[0]}
         records.append(_summarise(method, "all", pooled))
     return BacktestResult(settings, records, rows, skipped, levels.excluded)
-
-
-def write_json(result: BacktestResult, directory: str | Path, *, force: bool = False) -> Path:
-    """Write ``backtest.json`` into ``directory`` atomically (staged, then moved)."""
-    from forecast.io.writers import atomic_folder
-
-    with atomic_folder(directory, force=force) as staging:
-        (staging / "backtest.json").write_text(
-            json.dumps(result.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
-    return Path(directory) / "backtest.json"

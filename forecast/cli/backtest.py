@@ -94,10 +94,10 @@ def backtest(panel: Path | None, library: Path | None, first_year: int, cutoff: 
              draws: int, seed: int, out: Path, force: bool) -> None:
     """Fit the revenue model on every province up to a cut-off and score its forecasts of the
     later years against a naive benchmark."""
-    from forecast.analysis.backtest import BacktestSettings, run_backtest, write_json
+    from forecast.analysis.backtest import BacktestSettings, run_backtest
     from forecast.io.panel import read_panel
     from forecast.io.prior_library import load_prior_library
-    from forecast.io.writers import check_writable
+    from forecast.io.writers import check_writable, write_folder
 
     check_writable(out, force=force)
     settings = BacktestSettings(
@@ -108,7 +108,8 @@ def backtest(panel: Path | None, library: Path | None, first_year: int, cutoff: 
     priors = load_prior_library(library)
     result = run_backtest(priors, settings,
                           panel=read_panel(panel) if panel is not None else None)
-    path = write_json(result, out, force=force)
+    write_folder(out, {"backtest.json": result.to_dict()}, force=force)
+    path = out / "backtest.json"
     console = make_console()
     _print_backtest(result, console)
     console.print(f"Wrote {path}")
