@@ -5,21 +5,26 @@ soon as it is simulated, so memory is bounded by the block size whatever the num
 
 - target probabilities, and the joint probability of all targets, are exact counts;
 - quantiles (of every target's quantity and of every indicator in every year, for fan charts)
-  come from a histogram per quantity whose bins follow the pilot block's (block 0) distribution,
-  so that heavy tails do not squeeze the bulk of the draws into a few bins. Each bin keeps its
-  count and the smallest and largest value that fell in it.
+  come from a histogram per quantity whose bins are fixed by the pilot block (block 0). Each bin
+  keeps its count and the smallest and largest value that fell in it.
 
-Bins. :data:`SEGMENTS` segments per quantity, each cut into :data:`PER_SEGMENT` equal bins
-(:data:`BINS` in all), plus one open bin below and one above. The segments' ends ("knots") are
-the pilot block's minimum, its maximum and its empirical quantiles (``numpy.quantile``'s linear
-definition) at 253 probabilities equally spaced in logit scale between ``expit(-LOGIT_RANGE)``
-and ``expit(LOGIT_RANGE)``, 0.071 apart; one more segment on each side widens the pilot range by
-:data:`MARGIN` of it. The segment around the quantile ``q`` thus holds about
-``0.071 q (1 - q)`` of the draws and each of its bins about ``1.1e-3 q (1 - q)``: bins are
-narrow where the draws are dense, in the tails each holds about 1.1e-3 of the draws beyond it,
-and one extreme draw in the pilot block widens only the last segment. Binning on
-the pilot's quantiles is a monotone transform, and quantiles commute with monotone transforms:
-a larger value never gets a smaller bin, which is all the quantile computation below relies on.
+Bins. Each quantity (row) gets :data:`BINS` bins of equal width on the scale
+``u = asinh((x - c) / s)``, plus one open bin below and one above: ``c`` is the pilot block's
+median and ``s`` its interquartile range (a wider spread when that is zero). The scale is linear
+within about ``s`` of the median and logarithmic beyond, so the width of the bin around ``x`` is
+``w sqrt(s**2 + (x - c)**2)`` (to first order), where ``w`` is the bins' width on the ``u``
+scale: :data:`BINS` bins span the pilot's range widened by :data:`MARGIN` of it on each side.
+On the base scenario ``w`` is about 1e-3 (budget revenue, whose pilot draws reach hundreds of
+times its median, has the widest range: about 8 on the ``u`` scale), so a bin in the bulk of the
+draws is about 1e-3 of their interquartile range wide, and one in the tail about 1e-3 of its
+distance to the median. An extreme pilot draw widens every bin only by the logarithm of how
+extreme it is (a draw 1e13 interquartile ranges out gives ``w`` about 3e-3).
+
+A value's bin is computed from the value alone (``floor((u - u_low) / w)``, clipped to the open
+bins), a handful of element-wise passes over the block with no sort and no search; each block
+then updates the counts, minima and maxima of the bins it hits (``numpy.add.at``,
+``numpy.minimum.at``, ``numpy.maximum.at``). Every step is monotone, so a larger value never
+gets a smaller bin, which is all the quantile computation below relies on.
 
 Every part of the state is an integer count, a minimum or a maximum, so merging accumulators is
 exact and does not depend on the order: results are bit-identical however blocks are grouped
@@ -31,11 +36,10 @@ is known exactly when it is the smallest or largest value of its bin (or its bin
 distinct value); otherwise it is interpolated within the bin and lies in ``[bin min, bin max]``.
 The bound reported with every quantile is the interpolation of those spans: the streamed quantile
 differs from the exact one by at most that (a guarantee, not an estimate). The span is never
-wider than the bin, about ``1.1e-3 q (1 - q) / f(x_q)`` where ``f`` is the density of the
-quantity at its quantile ``x_q`` (a small fraction of the local spread of the draws, not of
-their range), unless the rank falls in one of the two open bins (beyond the widened pilot
-range: not for the reported quantiles, in practice). :func:`loose` flags a bound above
-:data:`TOLERANCE` of the larger of the quantile's magnitude and its quantity's 5-95 % spread.
+wider than the bin (``w sqrt(s**2 + (x - c)**2)`` at ``x``), unless the rank falls in one of the
+two open bins (beyond the widened pilot range: not for the reported quantiles, in practice).
+:func:`loose` flags a bound above :data:`TOLERANCE` of the larger of the quantile's magnitude
+and its quantity's 5-95 % spread.
 """
 
 from __future__ import annotations
@@ -46,20 +50,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SEGMENTS = 256
-"""Segments per summarised quantity: 254 between pilot quantiles, one margin on each side."""
-PER_SEGMENT = 64
-"""Equal bins per segment."""
-BINS = SEGMENTS * PER_SEGMENT
-"""Bins per summarised quantity, besides the two open ones (16,384)."""
-LOGIT_RANGE = 9.0
-"""The pilot quantiles used as knots lie at ``expit(z)`` for ``z`` equally spaced in
-``[-LOGIT_RANGE, LOGIT_RANGE]`` (``expit(9)`` is about ``1 - 1/8,100``: the pilot block's most
-extreme order statistics)."""
+BINS = 16384
+"""Bins per summarised quantity, besides the two open ones."""
 MARGIN = 0.25
-"""Each side of the pilot block's range is widened by this fraction of the range."""
+"""Each side of the pilot block's range (on the ``u`` scale) is widened by this fraction of it."""
 TOLERANCE = 0.01
 """A quantile's bound above this fraction of ``max(|quantile|, 5-95 % spread)`` is loose."""
+_U_LIMIT = 711.0
+"""``asinh`` of the largest double is about 710.5: the ``u`` range is clipped to this."""
+
+
+def _spread(finite: np.ndarray, center: float) -> float:
+    """A positive scale for ``asinh``: the interquartile range, else a wider spread."""
+    if finite.size:
+        q = np.quantile(finite, [0.0, 0.05, 0.25, 0.75, 0.95, 1.0])
+        with np.errstate(over="ignore", invalid="ignore"):
+            for width in (q[3] - q[2], q[4] - q[1], q[5] - q[0]):
+                if 0 < width < math.inf and 0 < 1.0 / width < math.inf:
+                    return float(width)
+    return max(abs(center), 1.0) * 1e-6
 
 
 @dataclass(frozen=True)
@@ -68,105 +77,100 @@ class Binning:
 
     Attributes
     ----------
-    knots : ndarray, shape (rows, segments + 1)
-        Ends of the segments, non-decreasing along each row.
-    scale : ndarray, shape (rows, segments)
-        ``per_segment / width`` of each segment (0 for an empty one).
-    per_segment : int
-        Equal bins per segment.
+    center, scale : ndarray, shape (rows,)
+        ``c`` and ``1 / s`` of ``u = asinh((x - c) / s)``.
+    low : ndarray, shape (rows,)
+        Lower end of bin 1 on the ``u`` scale.
+    density : ndarray, shape (rows,)
+        Bins per unit of ``u`` (``1 / w``).
+    bins : int
+        Bins per row, besides the open bin below (0) and the one above (``bins + 1``).
     """
 
-    knots: np.ndarray
+    center: np.ndarray
     scale: np.ndarray
-    per_segment: int = PER_SEGMENT
-
-    @property
-    def bins(self) -> int:
-        """Bins per row, besides the open bin below and the one above."""
-        return self.scale.shape[1] * self.per_segment
+    low: np.ndarray
+    density: np.ndarray
+    bins: int = BINS
 
     @classmethod
-    def from_pilot(cls, values: np.ndarray, segments: int = SEGMENTS,
-                   per_segment: int = PER_SEGMENT) -> "Binning":
-        """Knots at each row's pilot quantiles, with a margin of :data:`MARGIN` on each side.
+    def from_pilot(cls, values: np.ndarray, bins: int = BINS) -> "Binning":
+        """Bins from each row's pilot median, spread and range.
 
         Parameters
         ----------
         values : ndarray, shape (rows, draws)
             The pilot block's values (non-finite ones are ignored).
-        segments : int
-            Segments per row, at least 3 (two of them are the margins).
-        per_segment : int
-            Equal bins per segment.
+        bins : int
+            Bins per row (besides the two open ones).
         """
-        import warnings
-
+        values = np.asarray(values, dtype=float)
         rows = values.shape[0]
-        logits = np.linspace(-LOGIT_RANGE, LOGIT_RANGE, segments - 3)
-        probabilities = np.concatenate(([0.0], 1.0 / (1.0 + np.exp(-logits)), [1.0]))
-        finite = np.where(np.isfinite(values), values, np.nan)
-        if finite.shape[1] == 0:
-            pilot = np.zeros((rows, len(probabilities)))
-        else:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # a row with no finite value
-                quantile = np.nanquantile if np.isnan(finite).any() else np.quantile
-                pilot = quantile(finite, probabilities, axis=1).T
-            pilot = np.where(np.isfinite(pilot), pilot, 0.0)
-        np.maximum.accumulate(pilot, axis=1, out=pilot)  # guard against rounding
-        low, high = pilot[:, 0], pilot[:, -1]
-        with np.errstate(all="ignore"):  # ranges beyond 1e308 overflow; empty segments
-            width = high - low
-            # a constant row still gets a margin, so its one value has a bin of its own
-            margin = np.where(width > 0, width * MARGIN, np.maximum(np.abs(low), 1.0) * 1e-6)
-            knots = np.column_stack([low - margin, pilot, high + margin])
-            widths = np.diff(knots, axis=1)
-            scale = np.where(widths > 0, per_segment / widths, 0.0)
-        scale = np.nan_to_num(scale, nan=0.0, posinf=np.finfo(float).max)  # subnormal widths
-        return cls(knots, scale, per_segment)
+        center, scale = np.zeros(rows), np.ones(rows)
+        low, high = np.full(rows, -1.0), np.ones(rows)
+        for row in range(rows):
+            finite = values[row][np.isfinite(values[row])]
+            c = float(np.median(finite)) if finite.size else 0.0
+            center[row] = c
+            scale[row] = 1.0 / _spread(finite, c)
+            if finite.size:
+                with np.errstate(over="ignore", invalid="ignore"):
+                    ends = np.arcsinh((np.array([finite.min(), finite.max()]) - c) * scale[row])
+                low[row], high[row] = np.clip(ends, -_U_LIMIT, _U_LIMIT)
+        width = high - low
+        margin = np.where(width > 0, width * MARGIN, 1.0)  # a constant row: one unit each side
+        low, high = low - margin, high + margin
+        return cls(center, scale, low, bins / (high - low), bins)
 
-    def index(self, ordered: np.ndarray, stride: int = 0) -> np.ndarray:
-        """Bin of each value: 0 below the first knot, 1..bins inside, bins + 1 from the last.
+    def position(self, values: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """``(u - low) / w`` of each value (bin ``floor`` of it plus one, when inside)."""
+        out = np.subtract(values, self.center[:, None], out=out)
+        with np.errstate(over="ignore", invalid="ignore"):
+            out *= self.scale[:, None]
+            np.arcsinh(out, out=out)
+            out -= self.low[:, None]
+            out *= self.density[:, None]
+        return out
+
+    def index(self, values: np.ndarray, stride: int = 0, *, work: np.ndarray | None = None,
+              out: np.ndarray | None = None) -> np.ndarray:
+        """Bin of each value: 0 below the bins, 1..bins inside, bins + 1 above.
 
         Parameters
         ----------
-        ordered : ndarray, shape (rows, draws)
-            Values, each row sorted ascending with NaNs last (as ``numpy.sort`` leaves them);
-            the bins given to NaNs are meaningless.
+        values : ndarray, shape (rows, draws)
+            Values in any order; the bins given to NaNs are meaningless.
         stride : int
             Added to the bins once per row (``row * stride``): with ``bins + 2``, indices into
             the flattened per-row histograms.
 
+        work, out : ndarray, optional
+            Float and ``intp`` arrays of the same shape to compute in and to return the bins
+            in (saves allocating, and the page faults of fresh memory, once per block).
+
         Returns
         -------
         ndarray of intp, same shape
-            Never decreasing along a row: the bin of a value depends only on the value and the
-            knots (not on the other values), and a larger value never gets a smaller bin.
+            The bin of a value depends only on the value and the row's bins (not on the other
+            values), and a larger value never gets a smaller bin.
         """
-        rows, size = ordered.shape
-        knots, per = self.knots.shape[1], self.per_segment
-        # runs of values by segment: -1 (below the first knot), 0 .. knots - 2, knots - 1 (from
-        # the last knot); a run ends at the first value >= the next knot
-        ends = np.empty((rows, knots + 1), dtype=np.intp)
-        for row in range(rows):
-            ends[row, :knots] = np.searchsorted(ordered[row], self.knots[row], side="left")
-        ends[:, knots] = size
-        lengths = np.diff(ends, axis=1, prepend=0).ravel()
-        # per segment: its first bin, lower knot and scale (0 for the two open bins)
-        first = np.concatenate(([0.0], 1.0 + per * np.arange(knots - 1), [self.bins + 1.0]))
-        lower = np.concatenate([self.knots[:, :1], self.knots], axis=1)
-        scale = np.pad(self.scale, ((0, 0), (1, 1)))
-        with np.errstate(all="ignore"):
-            offset = ordered.ravel() - np.repeat(lower.ravel(), lengths)
-            offset *= np.repeat(scale.ravel(), lengths)
-        np.fmax(offset, 0.0, out=offset)  # fmax/fmin also turn a NaN (inf * 0) into a bound
-        np.fmin(offset, per - 1, out=offset)
-        # first + offset is in [first, first + per - 1] even when the sum rounds, and truncation
-        # (the floor, as it is not negative) keeps the order
-        first = first + stride * np.arange(rows, dtype=float)[:, None]
-        offset += np.repeat(first.ravel(), lengths)
-        index = offset.astype(np.intp).reshape(rows, size)
+        position = self.position(values, out=work)
+        # fmax/fmin: monotone clipping to the open bins that also turns a NaN into a bound
+        np.fmax(position, -1.0, out=position)
+        np.fmin(position, float(self.bins), out=position)
+        position += 1.0
+        index = np.empty(values.shape, dtype=np.intp) if out is None else out
+        np.copyto(index, position, casting="unsafe")  # truncation: the floor (not negative)
+        if stride:
+            index += stride * np.arange(values.shape[0], dtype=np.intp)[:, None]
         return index
+
+    def edges(self, row: int) -> np.ndarray:
+        """The ``bins + 1`` edges of one row's bins, in the values' units (bin ``b`` spans
+        ``edges[b - 1]`` to ``edges[b]``, up to rounding)."""
+        u = self.low[row] + np.arange(self.bins + 1) / self.density[row]
+        with np.errstate(over="ignore"):
+            return self.center[row] + np.sinh(u) / self.scale[row]
 
 
 class Histograms:
@@ -179,40 +183,28 @@ class Histograms:
         self.low = np.full((rows, size), np.inf)
         self.high = np.full((rows, size), -np.inf)
         self.nan = np.zeros(rows, dtype=np.int64)
+        self._work: tuple[np.ndarray, np.ndarray] | None = None  # scratch of the last shape
 
-    def add(self, values: np.ndarray, *, overwrite: bool = False) -> None:
-        """Add one block of values, shape (rows, draws).
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_work": None}  # scratch is not state (nor sent to Dask)
 
-        Each row is sorted, so its bins never decrease along it: every bin's count, smallest
-        and largest value come from where its run of values starts and ends (no ``ufunc.at``).
-        With ``overwrite``, ``values`` is sorted in place (saves a copy).
-        """
+    def add(self, values: np.ndarray) -> None:
+        """Add one block of values, shape (rows, draws), in any order."""
         rows, size = values.shape
         if size == 0:
             return
-        if overwrite:
-            values.sort(axis=1)
-            ordered = values
-        else:
-            ordered = np.sort(values, axis=1)
-        flat = self.binning.index(ordered, stride=self.counts.shape[1])
-        flat, data = flat.ravel(), ordered.ravel()
-        if np.isnan(ordered[:, -1]).any():  # NaNs sort last
-            nan = np.isnan(data)
+        if self._work is None or self._work[0].shape != values.shape:
+            self._work = (np.empty(values.shape), np.empty(values.shape, dtype=np.intp))
+        flat = self.binning.index(values, stride=self.counts.shape[1], work=self._work[0],
+                                  out=self._work[1]).ravel()
+        data = np.ascontiguousarray(values).ravel()
+        nan = np.isnan(data)
+        if nan.any():
             self.nan += np.count_nonzero(nan.reshape(rows, size), axis=1)
             flat, data = flat[~nan], data[~nan]
-            if not flat.size:
-                return
-        starts = np.empty(flat.size, dtype=bool)  # where a run of one bin starts
-        starts[0] = True
-        np.not_equal(flat[1:], flat[:-1], out=starts[1:])
-        first = np.flatnonzero(starts)
-        last = np.append(first[1:] - 1, flat.size - 1)
-        bins = flat[first]
-        self.counts.reshape(-1)[bins] += last - first + 1
-        low, high = self.low.reshape(-1), self.high.reshape(-1)
-        low[bins] = np.minimum(low[bins], data[first])
-        high[bins] = np.maximum(high[bins], data[last])
+        np.add.at(self.counts.reshape(-1), flat, 1)
+        np.minimum.at(self.low.reshape(-1), flat, data)
+        np.maximum.at(self.high.reshape(-1), flat, data)
 
     def merge(self, other: "Histograms") -> None:
         """Add another accumulator's state into this one (same binning)."""

@@ -188,7 +188,7 @@ class SummaryAccumulator:
         self._add(*self.layout.values(paths))
 
     def _add(self, values: np.ndarray, met: np.ndarray) -> None:
-        self.histograms.add(values, overwrite=True)  # values are ours: sort them in place
+        self.histograms.add(values)
         self.met += np.count_nonzero(met, axis=1)
         if len(met):
             self.joint += int(np.count_nonzero(np.logical_and.reduce(met, axis=0)))

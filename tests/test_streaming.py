@@ -74,12 +74,11 @@ def test_streamed_required_rates_follow_the_streamed_base_median(pair):
 
 def _bin_width(binning, row, x):
     """Width of the bin each value of ``x`` falls in (inf in the open bins)."""
-    knots = binning.knots[row]
-    segment = np.searchsorted(knots, x, side="right") - 1
-    inside = (segment >= 0) & (segment < len(knots) - 1)
-    scale = binning.scale[row][np.clip(segment, 0, len(knots) - 2)]
-    with np.errstate(divide="ignore"):
-        return np.where(inside, 1.0 / scale, np.inf)
+    edges = binning.edges(row)
+    bin_ = np.searchsorted(edges, x, side="right")  # 0 below, len(edges) above
+    inside = (bin_ >= 1) & (bin_ < len(edges))
+    index = np.clip(bin_, 1, len(edges) - 1)
+    return np.where(inside, edges[index] - edges[index - 1], np.inf)
 
 
 def test_streamed_fan_quantiles_lie_within_their_bound_and_are_tight(pair, model):
@@ -267,7 +266,7 @@ def test_progress_bar_counts_and_stays_quiet_off_a_terminal():
        q=st.lists(st.floats(0, 1), min_size=1, max_size=5))
 def test_histogram_quantiles_bound_the_exact_ones(data, pilot_size, split, q):
     values = np.array(data)[None, :]
-    binning = Binning.from_pilot(values[:, :pilot_size], segments=8, per_segment=8)
+    binning = Binning.from_pilot(values[:, :pilot_size], bins=64)
     whole, parts = Histograms(binning, 1), Histograms(binning, 1)
     whole.add(values)
     for piece in (values[:, :split], values[:, split:]):
@@ -283,7 +282,7 @@ def test_histogram_quantiles_bound_the_exact_ones(data, pilot_size, split, q):
 def test_histogram_of_few_distinct_values_is_exact():
     rng = np.random.default_rng(3)
     values = rng.integers(0, 7, (2, 5000)).astype(float)
-    binning = Binning.from_pilot(values[:, :100], segments=8, per_segment=4)
+    binning = Binning.from_pilot(values[:, :100], bins=32)
     histograms = Histograms(binning, 2)
     histograms.add(values)
     got, bound = histograms.quantiles(FAN_QUANTILES)
@@ -294,13 +293,11 @@ def test_histogram_of_few_distinct_values_is_exact():
 @settings(max_examples=60, deadline=None)
 @given(data=st.lists(st.one_of(st.floats(allow_nan=False), st.integers(-5, 5).map(float),
                                st.floats(-30, 30).map(np.exp)), min_size=1, max_size=300),
-       pilot_size=st.integers(0, 60), segments=st.integers(3, 12),
-       per_segment=st.integers(1, 16))
-def test_a_value_s_bin_depends_only_on_the_value_and_never_decreases(data, pilot_size, segments,
-                                                                      per_segment):
+       pilot_size=st.integers(0, 60), bins=st.integers(1, 200))
+def test_a_value_s_bin_depends_only_on_the_value_and_never_decreases(data, pilot_size, bins):
     values = np.sort(np.array(data))[None, :]
     pilot = np.array(data[:pilot_size])[None, :]
-    binning = Binning.from_pilot(pilot, segments=segments, per_segment=per_segment)
+    binning = Binning.from_pilot(pilot, bins=bins)
     index = binning.index(values)[0]
     assert np.all(np.diff(index) >= 0)
     assert index.min() >= 0 and index.max() <= binning.bins + 1

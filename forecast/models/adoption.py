@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from forecast.spec.distributions import Beta, Fixed, Integers, PriorDistribution
 from forecast.spec.levers import LeverValue
+from forecast.models.categorical import categorical
 from forecast.models.base import Component, Draws, ParameterFit, ParameterSource
 from forecast.models.evidence import Reading
 
@@ -145,7 +146,7 @@ class Adoption(Component):
     def sample(self, rng: np.random.Generator, size: int, steps: int) -> Draws:
         posteriors = self.fit.parameters.posteriors
         weight, cells = posteriors["weight"], posteriors["grid"].size
-        cell = rng.choice(weight.size, size=size, p=weight.ravel())
+        cell = categorical(weight).sample(rng, size)  # = rng.choice(weight.size, size, p=...)
         hazard = (cell // (weight.size // cells) + rng.random(size)) / cells
         base = np.clip(np.round(self.sample_base(rng, size)), 0, self.units)
         draws = {"base": base, "hazard": hazard, "_uniform": rng.random((steps, size))}

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from forecast.spec.distributions import Distribution, HalfNormal, Normal, Pooled, PriorDistribution, PriorScale
 from forecast.models.base import Component, Draws, ParameterFit, ParameterSource
+from forecast.models.categorical import categorical
 from forecast.models.evidence import Reading
 from forecast.models.posterior import GRID, LinearPosterior, ar1, fit_linear, scipy_distribution
 
@@ -235,7 +236,8 @@ def draw_persistence(prior: Distribution, posterior: tuple[np.ndarray, np.ndarra
         return np.clip(prior.sample(rng, size), -0.99, 0.99)
     grid, weight = posterior
     step = grid[1] - grid[0]
-    return grid[rng.choice(grid.size, size=size, p=weight)] + step * (rng.random(size) - 0.5)
+    cell = categorical(weight).sample(rng, size)  # = rng.choice(grid.size, size, p=weight)
+    return grid[cell] + step * (rng.random(size) - 0.5)
 
 
 def ar1_term(persistence: np.ndarray, previous: np.ndarray | float | None,

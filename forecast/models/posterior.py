@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from forecast.models.categorical import categorical
 from forecast.spec.distributions import (Beta, Fixed, HalfNormal, LogNormal, Normal, Pooled, Triangular,
                              Uniform, _Dist)
 
@@ -75,11 +76,17 @@ class LinearPosterior:
 
     def sample(self, rng: np.random.Generator, size: int) -> tuple[np.ndarray, np.ndarray]:
         """Draw ``size`` joint samples: ``beta`` (size, p) and ``sigma`` (size,)."""
-        cell = rng.choice(self.sigma_grid.size, size=size, p=self.sigma_weight)
+        cell = categorical(self.sigma_weight).sample(rng, size)  # = rng.choice(..., p=weight)
         sigma = self.sigma_grid[cell] + self.sigma_step * (rng.random(size) - 0.5)
         sigma = np.abs(sigma)
-        z = rng.standard_normal((size, self.beta_mean.shape[1]))
-        beta = self.beta_mean[cell] + np.einsum("nij,nj->ni", self.beta_chol[cell], z)
+        p = self.beta_mean.shape[1]
+        z = rng.standard_normal((size, p))
+        beta = np.empty((size, p))
+        for i in range(p):  # mean + chol @ z, summed over j in order (as einsum does)
+            total = self.beta_chol[:, i, 0][cell] * z[:, 0]
+            for j in range(1, p):
+                total += self.beta_chol[:, i, j][cell] * z[:, j]
+            beta[:, i] = self.beta_mean[:, i][cell] + total
         return beta, sigma
 
 
