@@ -4,7 +4,7 @@ A :class:`Target` is what a scenario file says (indicator, kind, year or period,
 source). Its :class:`TargetKind` says everything that depends on the kind: the quantity judged
 on the simulated paths, the rate the target requires and the rate each draw achieves, the scale
 of those rates (compound growth or change per year), where the target sits on a fan chart, the
-years it may take and the words that describe it. Adding a kind means adding one subclass here
+years it may take. Adding a kind means adding one subclass here
 (plus its docs and tests).
 """
 
@@ -42,8 +42,6 @@ class TargetKind:
     name: ClassVar[str]
     takes: ClassVar[str] = "period"
     """``year`` (one year) or ``period`` (``[first, last]``)."""
-    label: ClassVar[dict[str, str]]
-    """A few words naming the kind, per language."""
 
     def shape_problem(self, target: Target) -> str | None:
         """Why the target's ``year``/``period`` do not fit this kind (None if they do)."""
@@ -105,7 +103,6 @@ class Level(TargetKind):
 
     name = "level"
     takes = "year"
-    label = {"en": "level in a year", "vi": "mức trong một năm"}
 
     def quantity(self, target, path, base_year):
         return path[target.year - base_year]
@@ -160,7 +157,6 @@ class AverageChange(_Pace):
     """The average change per year over a period (points of a share, units of a count)."""
 
     name = "average_change"
-    label = {"en": "average change per year", "vi": "mức thay đổi bình quân mỗi năm"}
 
     def quantity(self, target, path, base_year):
         last = path[target.last_year - base_year]
@@ -178,7 +174,6 @@ class Growth(_Pace):
     """The compound growth per year over a period."""
 
     name = "growth"
-    label = {"en": "compound growth per year", "vi": "tăng trưởng bình quân mỗi năm"}
 
     def quantity(self, target, path, base_year):
         return _growth(path[target.last_year - base_year],
@@ -196,7 +191,6 @@ class Cumulative(TargetKind):
     value."""
 
     name = "cumulative"
-    label = {"en": "sum over the period", "vi": "tổng cả giai đoạn"}
 
     def quantity(self, target, path, base_year):
         return path[target.first_year - base_year: target.last_year - base_year + 1].sum(axis=0)
