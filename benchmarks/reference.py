@@ -61,6 +61,11 @@ def _dist(d: Any) -> tuple:
         return ("normal", d.loc, d.scale)
     if kind == "halfnormal":
         return ("halfnormal", d.scale)
+    if kind == "lognormal":
+        return ("lognormal", d.mu, d.sigma)
+    if kind == "relation" and getattr(d, "value", None) is not None:  # a published figure
+        growth = None if d.relation.growth is None else _dist(d.relation.growth)
+        return ("relation", d.value, d.sd, _dist(d.relation.ratio), growth, d.years)
     raise StructureError(f"the references do not sample {kind!r} distributions")
 
 
@@ -126,6 +131,12 @@ def extract(scenario: Any, model: Any) -> dict:
     spec["ntm_communes"].update(units=c["ntm_communes"].units, grid=np.asarray(adoption["grid"]),
                                 weight=np.asarray(adoption["weight"]),
                                 extra=float(budget.budget) / float(budget.unit_cost))
+    spec["correlations"] = []  # rank correlations of base levels (a normal copula)
+    for corr in getattr(scenario, "correlations", ()):
+        names = [n.split(".") for n in corr.between]
+        if any(len(n) != 2 or n[1] != "base" or n[0] not in INDICATORS for n in names):
+            raise StructureError("only correlations between base levels are written here")
+        spec["correlations"].append((names[0][0], names[1][0], corr.rank))
     spec["years"] = list(model.years)
     spec["targets"] = [(t.id, t.indicator, t.kind, t.first_year, t.last_year, t.at_least,
                         t.at_most) for t in scenario.targets]
@@ -145,6 +156,13 @@ def _sample(rng: np.random.Generator, d: tuple, n: int) -> np.ndarray:
         return rng.integers(d[1], d[2], n, endpoint=True).astype(float)
     if kind == "normal":
         return rng.normal(d[1], d[2], n)
+    if kind == "lognormal":
+        return rng.lognormal(d[1], d[2], n)
+    if kind == "relation":  # figure (with its error) x ratio x (1 + growth)^years
+        value = _sample(rng, d[3], n)
+        if d[4] is not None and d[5]:
+            value = value * (1 + np.maximum(_sample(rng, d[4], n), -0.99)) ** d[5]
+        return value * (d[1] + d[2] * rng.standard_normal(n))
     return np.abs(rng.normal(0.0, d[1], n))  # halfnormal
 
 
@@ -233,6 +251,12 @@ def run_numpy(spec: dict, draws: int, seed: int) -> dict:
     inc[0] = _sample(rng, s["income_per_capita"]["base"], n)
     road[0] = np.clip(_sample(rng, s["paved_road_share"]["base"], n), 0.0, ceiling)
     ntm[0] = np.clip(np.round(_sample(rng, a["base"], n)), 0, a["units"])
+    rows = dict(zip(INDICATORS, paths))
+    names, chol = _copula(s["correlations"])
+    if names:  # reorder the base levels so that their ranks follow correlated normals
+        z = rng.standard_normal((n, len(names))) @ chol.T
+        for j, name in enumerate(names):
+            rows[name][0] = np.sort(rows[name][0])[np.argsort(np.argsort(z[:, j]))]
     inv[0] = share * out[0] * price[0]
     logit_share, walk = np.log(share / (1 - share)), np.zeros(n)
     for t in range(1, steps + 1):
@@ -273,6 +297,16 @@ def run_numpy(spec: dict, draws: int, seed: int) -> dict:
             "joint": float(joint.mean())}
 
 
+def _copula(correlations: list) -> tuple[list, np.ndarray]:
+    """The correlated indicators and the Cholesky factor of their normal copula."""
+    names = list(dict.fromkeys(n for a, b, _ in correlations for n in (a, b)))
+    matrix = np.eye(len(names))
+    for a, b, rank in correlations:
+        i, j = names.index(a), names.index(b)
+        matrix[i, j] = matrix[j, i] = 2 * np.sin(np.pi * rank / 6)
+    return names, np.linalg.cholesky(matrix) if names else matrix
+
+
 # -- a plain Python loop over draws -------------------------------------------------------------
 def _draw(r: random.Random, d: tuple) -> float:
     kind = d[0]
@@ -284,6 +318,13 @@ def _draw(r: random.Random, d: tuple) -> float:
         return float(r.randint(d[1], d[2]))
     if kind == "normal":
         return r.gauss(d[1], d[2])
+    if kind == "lognormal":
+        return r.lognormvariate(d[1], d[2])
+    if kind == "relation":
+        value = _draw(r, d[3])
+        if d[4] is not None and d[5]:
+            value *= (1 + max(_draw(r, d[4]), -0.99)) ** d[5]
+        return value * (d[1] + d[2] * r.gauss(0.0, 1.0))
     return abs(r.gauss(0.0, d[1]))
 
 
@@ -383,7 +424,22 @@ def run_loop(spec: dict, draws: int, seed: int) -> dict:
     targets = [(t, INDICATORS.index(t[1])) for t in s["targets"]]
     quantities = {t[0]: array("d") for t in s["targets"]}
     met_count, joint_count = dict.fromkeys(quantities, 0), 0
-    for _ in range(draws):
+    names, chol = _copula(s["correlations"])
+    bases = {}  # correlated base levels, drawn first and reordered by correlated normals
+    for name in names:
+        bases[name] = sorted(_draw(r, road_spec["base"] if name == "paved_road_share" else
+                                   a["base"] if name == "ntm_communes" else s[name]["base"])
+                             for _ in range(draws))
+    if names:
+        z = [[sum(chol[j][k] * e[k] for k in range(len(names))) for j in range(len(names))]
+             for e in ([r.gauss(0.0, 1.0) for _ in names] for _ in range(draws))]
+        for j, name in enumerate(names):
+            order = sorted(range(draws), key=lambda i: z[i][j])
+            ranked = [0.0] * draws
+            for rank, i in enumerate(order):
+                ranked[i] = bases[name][rank]
+            bases[name] = ranked
+    for draw in range(draws):
         out_b, out_s = _loop_posterior(r, lin["output"])
         pr_b, pr_s = _loop_posterior(r, lin["price_level"])
         rev_b, rev_s = _loop_posterior(r, lin["budget_revenue"])
@@ -398,10 +454,14 @@ def run_loop(spec: dict, draws: int, seed: int) -> dict:
         cell = min(bisect_right(hazard_cumulative, r.random() * hazard_cumulative[-1]), cells - 1)
         hazard = (cell + r.random()) / cells
         out, price = [_draw(r, s["output"]["base"])], [_draw(r, s["price_level"]["base"])]
-        rev, pov = [_draw(r, s["budget_revenue"]["base"])], [_draw(r, s["poverty_rate"]["base"])]
+        rev = [_draw(r, s["budget_revenue"]["base"])]
+        pov = [bases["poverty_rate"][draw] if "poverty_rate" in bases
+               else _draw(r, s["poverty_rate"]["base"])]
         inc = [_draw(r, s["income_per_capita"]["base"])]
-        road = [min(max(_draw(r, road_spec["base"]), 0.0), ceiling)]
-        ntm = [min(max(round(_draw(r, a["base"])), 0), a["units"])]
+        road = [min(max(bases["paved_road_share"][draw] if "paved_road_share" in bases
+                        else _draw(r, road_spec["base"]), 0.0), ceiling)]
+        ntm = [min(max(round(bases["ntm_communes"][draw] if "ntm_communes" in bases
+                             else _draw(r, a["base"])), 0), a["units"])]
         inv = [share * out[0] * price[0]]
         logit_share, walk = math.log(share / (1 - share)), 0.0
         for t in range(1, steps + 1):

@@ -46,4 +46,29 @@ def calibrate(scenario: Scenario, history: History, *, priors: PriorLibrary) -> 
         except ComponentError as exc:
             path = ("indicators", name, *exc.key.split("."))
             raise ScenarioError([scenario.problem(path, str(exc))]) from None
-    return Model(fitted, scenario.base_year, scenario.horizon, tuple(scenario.shocks))
+    return Model(fitted, scenario.base_year, scenario.horizon, tuple(scenario.shocks),
+                 _copula(scenario, fitted))
+
+
+def _copula(scenario: Scenario, fitted: dict[str, Component]):
+    """The copula of the scenario's correlations, each named input checked against what its
+    component draws (a ScenarioError at the name otherwise)."""
+    from forecast.correlation import Copula
+
+    copula = Copula.of(scenario.correlations)
+    if copula is None:
+        return None
+    import numpy as np
+
+    drawn = {name: fitted[name].sample(np.random.default_rng(0), 2, 1)
+             for name, _ in copula.inputs}
+    for missing in copula.missing(drawn):
+        index, position = next((i, j) for i, c in enumerate(scenario.correlations)
+                               for j, n in enumerate(c.between) if n == missing)
+        name = missing.split(".")[0]
+        keys = [k for k in drawn[name] if not k.startswith("_")]
+        raise ScenarioError([scenario.problem(
+            ("correlations", index, "between", position),
+            f"'{name}' draws no parameter '{missing.split('.', 1)[1]}'; it draws "
+            f"{', '.join(keys)}")])
+    return copula

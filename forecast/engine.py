@@ -45,6 +45,7 @@ class Model:
     base_year: int
     horizon: int
     shocks: tuple[Shock, ...] = ()
+    correlation: Any = None  # a forecast.correlation.Copula over sampled inputs, or None
 
     @property
     def years(self) -> list[int]:
@@ -114,6 +115,8 @@ def simulate_block(model: Model, seed: int, block: int, size: int) -> BlockResul
             seed, spawn_key=(stream_key(name), block)))
         draws[name] = _checked_draws(name, component, component.sample(rng, size, steps),
                                      size, steps)
+    if model.correlation is not None:  # rank correlations between inputs (a copula)
+        draws = model.correlation.apply(draws, seed, block, size)
     shocks = _shocks(model, seed, block, size, steps)
     for name, rows in shocks.items():  # so that persistence can tell shocks from noise
         draws[name]["_shock"] = rows

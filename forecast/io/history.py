@@ -13,6 +13,15 @@ from pathlib import Path
 from forecast.errors import DataError, Problem, did_you_mean
 
 COLUMNS = ("indicator", "kind", "year", "year_end", "value", "unit", "source", "note")
+OPTIONAL_COLUMNS = ("status", "error")
+"""Columns a history file may add: how final a figure is, and its reporting error."""
+STATUSES = ("final", "preliminary", "estimate", "mid-year")
+DEFAULT_ERROR = {"final": 0.0, "preliminary": 0.02, "estimate": 0.05, "mid-year": 0.10}
+"""Relative reporting error (a standard deviation, as a fraction of the value) of a row whose
+``error`` cell is empty, by its ``status``: a final (settled, audited) figure is read as exact; a
+preliminary year-end figure may move by about 2 %; an estimate (``ước``: the year not yet over,
+or a figure extrapolated) by about 5 %; a figure for part of the year standing for the whole
+(``đến nay``, ``6 tháng``) by about 10 %."""
 KINDS = ("level", "change", "average_growth", "average_change")
 MAX_BYTES = 20_000_000
 
@@ -34,6 +43,16 @@ class Evidence:
     note: str
     file: str
     line: int
+    status: str = "final"
+    error: float | None = None  # the reporting error (a standard deviation); None: by status
+    error_relative: bool = True  # error as a fraction of the value, else in the row's unit
+
+    @property
+    def sd(self) -> float:
+        """The reporting error of ``value`` as a standard deviation in the row's own unit."""
+        if self.error is None:
+            return abs(self.value) * DEFAULT_ERROR.get(self.status, 0.0)
+        return abs(self.value) * self.error if self.error_relative else self.error
 
     @property
     def years(self) -> int:
@@ -110,6 +129,20 @@ def _parse_int(text: str) -> int | None:
     return int(number)
 
 
+def _parse_error(text: str) -> tuple[float | None, bool]:
+    """``'5%'`` -> (0.05, relative); ``'0.3'`` -> (0.3, absolute); empty -> (None, True);
+    unreadable -> (nan, True)."""
+    text = text.strip()
+    if not text:
+        return None, True
+    relative = text.endswith("%")
+    try:
+        number = float(text[:-1] if relative else text)
+    except ValueError:
+        return math.nan, True
+    return (number / 100.0, True) if relative else (number, False)
+
+
 def parse_history(text: str, file: str = "<memory>") -> History:
     """Parse the text of a history CSV.
 
@@ -125,16 +158,16 @@ def parse_history(text: str, file: str = "<memory>") -> History:
         raise DataError.single("file is empty; expected a header row "
                                f"'{','.join(COLUMNS)}'", file=file, line=1)
     missing = [c for c in COLUMNS if c not in header]
-    unknown = [c for c in header if c not in COLUMNS]
+    unknown = [c for c in header if c not in COLUMNS + OPTIONAL_COLUMNS]
     if missing or unknown:
         parts = []
         if missing:
             parts.append("missing column(s) " + ", ".join(missing))
         for col in unknown:
-            parts.append(f"unknown column '{col}'.{did_you_mean(col, COLUMNS)}")
+            parts.append(f"unknown column '{col}'.{did_you_mean(col, COLUMNS + OPTIONAL_COLUMNS)}")
         raise DataError.single("; ".join(parts) + f"; expected columns {', '.join(COLUMNS)}",
                                file=file, line=1)
-    index = {c: header.index(c) for c in COLUMNS}
+    index = {c: header.index(c) for c in COLUMNS + OPTIONAL_COLUMNS if c in header}
     rows: list[Evidence] = []
     problems: list[Problem] = []
     seen: dict[tuple, int] = {}
@@ -183,6 +216,17 @@ def parse_history(text: str, file: str = "<memory>") -> History:
         elif cell["kind"] in KINDS and year_end is not None:
             problems.append(Problem(file, line, "year_end",
                                     f"a {cell['kind']} row has no year_end; leave it empty"))
+        status = cell.get("status", "") or "final"
+        if status not in STATUSES:
+            problems.append(Problem(file, line, "status", f"found '{status}'; expected one of "
+                                    f"{', '.join(STATUSES)} or nothing (final)."
+                                    f"{did_you_mean(status, STATUSES)}"))
+        error, relative = _parse_error(cell.get("error", ""))
+        if error is not None and (not math.isfinite(error) or error < 0):
+            problems.append(Problem(file, line, "error", f"found '{cell['error']}'; expected "
+                                    "nothing (the default of the row's status), a relative "
+                                    "error such as '5%', or an absolute one in the row's unit "
+                                    "such as '0.3', never negative"))
         if len(problems) > bad:
             continue
         key = (cell["indicator"], cell["kind"], year, year_end)
@@ -194,7 +238,8 @@ def parse_history(text: str, file: str = "<memory>") -> History:
             continue
         seen[key] = line
         rows.append(Evidence(cell["indicator"], cell["kind"], year, year_end, value,
-                             cell["unit"], cell["source"], cell["note"], file, line))
+                             cell["unit"], cell["source"], cell["note"], file, line, status,
+                             error, relative))
     if problems:
         raise DataError(problems)
     if not rows:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from forecast.spec.distributions import Beta, Fixed, Integers, PriorDistribution
+from forecast.spec.distributions import (Beta, Distribution, Fixed, Integers, PriorDistribution,
+                                         Relation)
 from forecast.spec.levers import LeverValue
 from forecast.models.categorical import categorical
 from forecast.models.base import Component, Draws, ParameterFit, ParameterSource
@@ -35,6 +37,20 @@ class UpgradeBudget(BaseModel):
         return self
 
 
+class Merger(BaseModel):
+    """A change of the unit list in ``year`` (units merged): the units at the standard on the
+    new list are ``kept`` times those on the old list (rounded, at most the new count)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    year: int = Field(description="First year counted on the new list (its change is the "
+                      "first step simulated on it).")
+    kept: Distribution = Field(description="Units at the standard on the new list per unit at "
+                               "the standard on the old list, with why (1: merged units were "
+                               "all short of the standard; the ratio of the counts: merged at "
+                               "random; less: units at the standard merged with units short "
+                               "of it lose it).")
+
+
 class Adoption(Component):
     """Each year every unit not yet at the standard reaches it with probability ``hazard``:
     ``new_t ~ Binomial(units - count_{t-1}, hazard)``, so counts are integers in [0, units].
@@ -54,12 +70,18 @@ class Adoption(Component):
     model: Literal["adoption"]
     scale = "linear"
     rate_kind = "change"
-    units: int = Field(gt=0, description="Number of units that can reach the standard.")
+    units: int | dict[int, int] = Field(description="Number of units that can reach the "
+                                        "standard, or a series year -> count in force from "
+                                        "that year (the unit list changes: mergers).")
     evidence_units: int | None = Field(default=None, gt=0, description="Number of units in the "
-                                       "evidence years, when it differs (mergers).")
+                                       "evidence years, when it differs (mergers); a shorthand "
+                                       "for a two-step series.")
+    mergers: list[Merger] = Field(default_factory=list, description="How the stock at the "
+                                  "standard maps onto a new unit list, for every change of "
+                                  "the series inside the simulated years.")
     hazard: Beta = Field(description="Prior of the yearly probability that a unit not at the "
                          "standard reaches it.")
-    base: Integers | None = None
+    base: Integers | Relation | None = None
     upgrade_budget: UpgradeBudget | None = Field(default=None, description="Money that brings "
                                                  "extra units to the standard (levers).")
     concentration: PriorDistribution | None = Field(
@@ -68,11 +90,57 @@ class Adoption(Component):
 
     @model_validator(mode="after")
     def _base_within_units(self):
-        if self.base is not None and self.base.high > self.units:
-            raise ValueError(f"base can reach {self.base.high}, more than the {self.units} units")
-        if self.base is not None and self.base.low < 0:
+        if isinstance(self.units, dict):
+            if not self.units:
+                raise ValueError("units: a series needs at least one year")
+            if any(v <= 0 for v in self.units.values()):
+                raise ValueError("units: every count must be positive")
+        elif self.units <= 0:
+            raise ValueError("units must be positive")
+        if isinstance(self.base, Integers) and self.base.high > self.max_units:
+            raise ValueError(f"base can reach {self.base.high}, more than the {self.max_units} "
+                             "units")
+        if isinstance(self.base, Integers) and self.base.low < 0:
             raise ValueError("base can be negative; a count is at least 0")
+        for merger in self.mergers:
+            if merger.kept.bounds()[0] < 0:
+                raise ValueError("mergers: kept cannot be negative")
         return self
+
+    @property
+    def max_units(self) -> int:
+        """The largest count of units in the series."""
+        return max(self.units.values()) if isinstance(self.units, dict) else self.units
+
+    def units_in(self, year: int) -> int:
+        """Units on the list in force in ``year`` (the series' count from the latest year at
+        or before it; before the first year, the first count)."""
+        if not isinstance(self.units, dict):
+            return self.units
+        keys = sorted(self.units)
+        return self.units[max((k for k in keys if k <= year), default=keys[0])]
+
+    def _evidence_units(self, year: int) -> int:
+        return self.evidence_units or self.units_in(year)
+
+    def check_years(self, base_year: int, horizon: int) -> list[tuple[str, str]]:
+        """(key, message) for every change of the unit list inside the simulated years that
+        no merger maps, and every merger outside them."""
+        problems = []
+        changes = [y for y in sorted(self.units)[1:] if base_year < y <= horizon] \
+            if isinstance(self.units, dict) else []
+        mapped = {m.year for m in self.mergers}
+        for year in changes:
+            if year not in mapped:
+                problems.append(("units", f"the unit list changes in {year} "
+                                 f"({self.units_in(year - 1)} -> {self.units_in(year)}); declare "
+                                 "under 'mergers' how the units at the standard map onto it"))
+        for i, merger in enumerate(self.mergers):
+            if not base_year < merger.year <= horizon:
+                problems.append((f"mergers.{i}.year", f"{merger.year} lies outside "
+                                 f"{base_year + 1}..{horizon}; a merger before the base year "
+                                 "belongs in the base-year level"))
+        return problems
 
     def transform(self, level: float) -> float:
         return level
@@ -87,35 +155,44 @@ class Adoption(Component):
         return scipy_distribution(self.concentration).ppf((np.arange(count) + 0.5) / count)
 
     def fit_parameters(self, reading: Reading, inputs: Mapping[str, Component]) -> ParameterFit:
-        units = self.evidence_units or self.units
         levels = reading.levels
-        pairs = []  # (at risk, added, years)
-        for block in reading.blocks:
+        pairs = []  # (at risk, added, years, reporting sd of added)
+        variances = (np.diag(reading.covariance) if reading.covariance is not None
+                     else np.zeros(len(reading.blocks)))
+        for block, variance in zip(reading.blocks, variances):
             start, end = min(block.years) - 1, max(block.years)
             if start in levels and len(block.years) == end - start:
-                pairs.append((units - levels[start], block.total, end - start))
+                if self._evidence_units(start) != self._evidence_units(end):
+                    continue  # spans a change of the unit list: not one population
+                pairs.append((self._evidence_units(start) - levels[start], block.total,
+                              end - start, float(np.sqrt(variance))))
         cells = GRID if self.concentration is None else GRID_BATCHY[0]
         grid = (np.arange(cells) + 0.5) / cells
         log_post = (self.hazard.a - 1) * np.log(grid) + (self.hazard.b - 1) * np.log1p(-grid)
-        if self.concentration is None:
-            for at_risk, added, years in pairs:
-                stay = (1 - grid) ** years
-                log_post += added * np.log1p(-stay) + (at_risk - added) * np.log(stay)
-            concentration = None
-        else:
-            from scipy.stats import betabinom
+        from scipy.stats import betabinom, binom
 
-            concentration = self._concentration_points()
+        concentration = None if self.concentration is None else self._concentration_points()
+        if concentration is not None:
             log_post = np.repeat(log_post[:, None], concentration.size, axis=1)
-            for at_risk, added, years in pairs:
-                q = (1 - (1 - grid) ** years)[:, None]
-                log_post += betabinom.logpmf(round(added), round(at_risk), q * concentration,
-                                             (1 - q) * concentration)
+        for at_risk, added, years, sd in pairs:
+            q = 1 - (1 - grid) ** years
+            if concentration is not None:
+                q = q[:, None]
+            counts, weights = _reported(added, at_risk, sd)
+            terms = []
+            for count in counts:  # the true count, given the reported one and its error
+                if concentration is None:
+                    terms.append(binom.logpmf(count, round(at_risk), q))
+                else:
+                    terms.append(betabinom.logpmf(count, round(at_risk), q * concentration,
+                                                  (1 - q) * concentration))
+            log_post += _log_mix(np.array(terms), weights)
         weight = np.exp(log_post - log_post.max())
         weight /= weight.sum()
         if pairs:
-            detail = ("evidence: " + "; ".join(f"{a:g} added of {r:g} at risk over {k} year(s)"
-                                              for r, a, k in pairs) +
+            detail = ("evidence: " + "; ".join(
+                f"{a:g}{f' (± {sd:.1f} reported)' if sd else ''} added of {r:g} at risk over "
+                f"{k} year(s)" for r, a, k, sd in pairs) +
                       f"; prior {self.hazard.describe()}")
             source = ParameterSource("hazard", "evidence", detail)
         else:
@@ -130,8 +207,8 @@ class Adoption(Component):
                             sources)
 
     def level_problem(self, value: float) -> str | None:
-        if value != round(value) or not 0 <= value <= self.units:
-            return f"a count must be a whole number from 0 to units ({self.units})"
+        if value != round(value) or not 0 <= value <= self.max_units:
+            return f"a count must be a whole number from 0 to units ({self.max_units})"
         return None
 
     def expected_change(self) -> float:
@@ -140,16 +217,21 @@ class Adoption(Component):
         posteriors = self.fit.parameters.posteriors
         weight = posteriors["weight"]
         hazard = float((weight if weight.ndim == 1 else weight.sum(axis=1)) @ posteriors["grid"])
-        start = float(self.fit.base.mean())
-        return hazard * (self.units - start)
+        start = float(self.fit.base.mean()) if hasattr(self.fit.base, "mean") else 0.0
+        return hazard * (self.units_in(self.fit.base_year) - start)
 
     def sample(self, rng: np.random.Generator, size: int, steps: int) -> Draws:
         posteriors = self.fit.parameters.posteriors
         weight, cells = posteriors["weight"], posteriors["grid"].size
         cell = categorical(weight).sample(rng, size)  # = rng.choice(weight.size, size, p=...)
         hazard = (cell // (weight.size // cells) + rng.random(size)) / cells
-        base = np.clip(np.round(self.sample_base(rng, size)), 0, self.units)
-        draws = {"base": base, "hazard": hazard, "_uniform": rng.random((steps, size))}
+        draws = {"hazard": hazard, **self.sample_base_draws(rng, size),
+                 "_uniform": rng.random((steps, size))}
+        if not self.base_is_factor:
+            draws["base"] = np.clip(np.round(draws["base"]), 0,
+                                    self.units_in(self.fit.base_year))
+        for merger in self.mergers:
+            draws[f"kept_{merger.year}"] = merger.kept.sample(rng, size)
         if posteriors.get("concentration") is not None:
             concentration = posteriors["concentration"][cell % posteriors["concentration"].size]
             draws["concentration"] = concentration
@@ -157,8 +239,17 @@ class Adoption(Component):
                                              (1 - hazard) * concentration, (steps, size))
         return draws
 
+    def initial(self, draws, inputs):
+        return np.clip(np.round(super().initial(draws, inputs)), 0,
+                       self.units_in(self.fit.base_year))
+
     def step(self, t, own, inputs, draws, shock):
-        at_risk = self.units - own[t - 1]
+        year = self.fit.base_year + t
+        units = self.units_in(year)
+        previous = own[t - 1]
+        if f"kept_{year}" in draws:  # the list changes: the stock maps onto the new list
+            previous = np.clip(np.round(previous * draws[f"kept_{year}"]), 0, units)
+        at_risk = units - previous
         hazard = draws["_year_hazard"][t - 1] if "_year_hazard" in draws else draws["hazard"]
         hazard = np.clip(hazard + shock, 0.0, 1.0)
         if self.upgrade_budget is not None:
@@ -166,7 +257,29 @@ class Adoption(Component):
             funded = np.divide(extra, at_risk, out=np.zeros_like(at_risk), where=at_risk > 0)
             hazard = 1.0 - (1.0 - hazard) * (1.0 - np.clip(funded, 0.0, 1.0))
         added = _binomial(at_risk, hazard, draws["_uniform"][t - 1])
-        return own[t - 1] + added
+        return previous + added
+
+
+def _reported(added: float, at_risk: float, sd: float) -> tuple[np.ndarray, np.ndarray]:
+    """True counts a reported count may stand for, with their weights: the count itself when
+    it is exact, else the whole numbers within 4 sd of it (and within 0..at_risk), weighted by
+    the normal density of the reporting error."""
+    if sd <= 0:
+        return np.array([round(added)]), np.array([1.0])
+    counts = np.arange(max(0, math.floor(added - 4 * sd)),
+                       min(round(at_risk), math.ceil(added + 4 * sd)) + 1)
+    if counts.size == 0:
+        return np.array([round(added)]), np.array([1.0])
+    weights = np.exp(-0.5 * ((counts - added) / sd) ** 2)
+    return counts, weights / weights.sum()
+
+
+def _log_mix(terms: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """log sum_k weights_k exp(terms_k), over the first axis, without overflow."""
+    top = terms.max(axis=0)
+    top = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        return top + np.log(np.tensordot(weights, np.exp(terms - top), axes=1))
 
 
 _MAX_SEARCH = 1000  # CDF terms summed before handing the rest to scipy

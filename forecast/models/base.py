@@ -20,7 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from forecast.errors import InputError, ModelError
 from forecast.io.history import Evidence, History
 from forecast.models.evidence import Reading, read_evidence
-from forecast.spec.distributions import Distribution, Fixed, Pooled
+from forecast.spec.distributions import (BaseLevel, Fixed, LogNormal, Pooled, Relation,
+                                         Uniform)
 
 if TYPE_CHECKING:  # pragma: no cover
     from forecast.priors.library import PriorLibrary
@@ -80,8 +81,9 @@ class Component(BaseModel):
     evidence: list[str] = Field(default_factory=list, description="History indicator names "
                                 "whose rows calibrate this indicator.")
     inputs: list[str] = Field(default_factory=list, description="Indicators this one reads.")
-    base: Distribution | None = Field(default=None, description="Base-year level, when no "
-                                      "evidence row gives it: an assumption with its reason.")
+    base: BaseLevel | None = Field(default=None, description="Base-year level, when no "
+                                   "evidence row gives it: an assumption with its reason, or a "
+                                   "relation to a published figure.")
 
     scale: ClassVar[str] = "log"  # "log", "linear" or "nonlinear": how evidence is read
     rate_kind: ClassVar[str] = "growth"  # "growth" (relative) or "change" (points, units)
@@ -94,7 +96,7 @@ class Component(BaseModel):
     def _base_in_range(self):
         """A base-year level must lie where the model's scale is defined (e.g. a poverty rate
         strictly inside (0, 1), an amount above 0)."""
-        if self.base is None or type(self).scale == "linear":
+        if self.base is None or type(self).scale == "linear" or isinstance(self.base, Relation):
             return self
         for value in self.base.bounds():
             try:
@@ -122,8 +124,18 @@ class Component(BaseModel):
         raise NotImplementedError
 
     def initial(self, draws: Draws, inputs: Mapping[str, np.ndarray]) -> np.ndarray:
-        """Base-year values for all draws (``inputs`` hold the inputs' base-year rows)."""
+        """Base-year values for all draws (``inputs`` hold the inputs' paths, base-year row
+        filled). A base related to an input is the input's base-year level times the drawn
+        factor."""
+        if self.base_is_factor:
+            return inputs[self.fit.base.to][0] * draws["base"]
         return draws["base"]
+
+    @property
+    def base_is_factor(self) -> bool:
+        """Whether the sampled ``base`` is a factor on an input's base-year level (a relation
+        to an input) rather than the level itself."""
+        return isinstance(self.fit.base, RelatedLevel) and self.fit.base.value is None
 
     def step(self, t: int, own: np.ndarray, inputs: Mapping[str, np.ndarray], draws: Draws,
              shock: np.ndarray | float) -> np.ndarray:
@@ -202,9 +214,17 @@ class Component(BaseModel):
             raise ComponentError("evidence", f"no rows for '{absent[0]}' in {history.file}."
                                  f"{did_you_mean(absent[0], history.indicators)}")
         rows = history.select(self.evidence)
+        for row in rows:
+            last = row.year_end if row.year_end is not None else row.year
+            if last > base_year:
+                raise row.problem(
+                    f"this {row.kind} row is dated {last}, after the base year {base_year}: a "
+                    f"forecast made in {base_year} could not know it. Leave it out of "
+                    "'evidence' (figures after the base year belong to a mid-plan update)",
+                    "year_end" if row.year_end is not None else "year")
         reading = read_evidence(rows, unit=self.unit, transform=self.transform, scale=self.scale)
         fit = self.fit_parameters(reading, inputs)
-        base, observed = self._base(rows, base_year)
+        base, observed = self._base(rows, base_year, history, inputs)
         new = self.model_copy()
         new._fit = Fit(base, observed, reading, rows, fit, base_year)
         return new
@@ -226,7 +246,10 @@ class Component(BaseModel):
                 raise ComponentError(f"{setting}.name", exc.problems[0].message) from None
         return self.model_copy(update=update) if update else self
 
-    def _base(self, rows: tuple[Evidence, ...], base_year: int):
+    def _base(self, rows: tuple[Evidence, ...], base_year: int, history: History | None = None,
+              inputs: Mapping[str, "Component"] | None = None):
+        if isinstance(self.base, Relation):
+            return self._related_base(self.base, base_year, history, inputs or {})
         if self.base is not None:
             return self.base, None
         for row in rows:
@@ -236,9 +259,51 @@ class Component(BaseModel):
                 if problem:
                     raise row.problem(f"the {base_year} level {value:g} cannot start this "
                                       f"'{self.model}' indicator: {problem}", "value")
-                return Fixed(dist="fixed", value=value, why=f"observed: {row.source}"), row
+                return self._observed_base(row, value), row
         raise ComponentError("base", f"no evidence row gives the level in {base_year}; declare "
                              "'base' as a distribution with the reason for its range")
+
+    def _observed_base(self, row: Evidence, value: float):
+        """An observed base-year level: fixed when the row is exact, else spread by its
+        reporting error (log-normal with that relative error for amounts on the log scale,
+        uniform with that standard deviation otherwise, if it stays in range)."""
+        why = f"observed: {row.source}"
+        sd = row.sd * (value / row.value if row.value else 1.0)
+        if sd <= 0:
+            return Fixed(dist="fixed", value=value, why=why)
+        status = f"{why} ({row.status}, reporting error {sd:.4g})"
+        if type(self).scale == "log" and value > 0:
+            return LogNormal(dist="lognormal", mu=math.log(value), sigma=sd / value, why=status)
+        half = math.sqrt(3.0) * sd
+        if all(self.level_problem(v) is None for v in (value - half, value + half)):
+            return Uniform(dist="uniform", low=value - half, high=value + half, why=status)
+        return Fixed(dist="fixed", value=value, why=why)
+
+    def _related_base(self, relation: Relation, base_year: int, history: History | None,
+                      inputs: Mapping[str, "Component"]):
+        """The base-year level a :class:`Relation` gives, and the row it reads (if any)."""
+        if relation.to in self.inputs:
+            if relation.year is not None and relation.year != base_year:
+                raise ComponentError("base.year", f"'{relation.to}' is an input: the relation "
+                                     "reads its base-year level; leave 'year' out")
+            return RelatedLevel(relation, None, 0.0, 0), None
+        year = base_year if relation.year is None else relation.year
+        if year > base_year:
+            raise ComponentError("base.year", f"{year} is after the base year {base_year}: a "
+                                 f"forecast made in {base_year} could not know that figure")
+        found = [r for r in (history.rows if history is not None else ())
+                 if r.indicator == relation.to and r.kind == "level" and r.year == year]
+        if not found:
+            from forecast.errors import did_you_mean
+            names = list(self.inputs) + list(history.indicators if history else ())
+            raise ComponentError("base.to", f"no level row of '{relation.to}' in {year} in the "
+                                 "history file, and it is not one of this indicator's inputs."
+                                 f"{did_you_mean(relation.to, names)}")
+        row = found[0]
+        if year < base_year and relation.growth is None:
+            raise ComponentError("base.growth", f"the figure is of {year}, the base year "
+                                 f"{base_year}: declare 'growth' to carry it over")
+        return RelatedLevel(relation, row.value, row.sd, base_year - year, row), None
 
     def level_problem(self, value: float) -> str | None:
         """Why ``value`` cannot be a level of this indicator (None if it can): by default it
@@ -253,15 +318,24 @@ class Component(BaseModel):
         return f"outside the range of its scale (unit '{self.unit}')"
 
     def sample_base(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        """Base-year levels for one block."""
+        """Base-year levels for one block (for a relation to an input: the factor on the
+        input's base-year level, see :attr:`base_is_factor`)."""
         return self.fit.base.sample(rng, size)
+
+    def sample_base_draws(self, rng: np.random.Generator, size: int) -> Draws:
+        """``{"base": ...}`` for one block."""
+        return {"base": self.sample_base(rng, size)}
 
     def assumptions(self) -> list[tuple[str, Any]]:
         """(setting, distribution) pairs of every value this component assumes."""
         found: list[tuple[str, Any]] = []
         for name in type(self).model_fields:
             value = getattr(self, name)
-            if hasattr(value, "why") and hasattr(value, "dist"):
+            if isinstance(value, Relation):
+                found.append((name, value))
+                found.extend((f"{name}.{sub}", getattr(value, sub)) for sub in ("ratio", "growth")
+                             if getattr(value, sub) is not None)
+            elif hasattr(value, "why") and hasattr(value, "dist"):
                 found.append((name, value))
             elif isinstance(value, BaseModel):
                 for sub in type(value).model_fields:
@@ -303,6 +377,52 @@ class Component(BaseModel):
             first, last = min(levels), max(levels)
             return (levels[last] - levels[first]) / (last - first)
         return None
+
+
+class RelatedLevel:
+    """A base-year level from a :class:`Relation`: ``value * ratio * (1 + growth)^years`` with
+    the figure's reporting error, or (``value`` None) the factor on an input's level."""
+
+    dist = "relation"
+
+    def __init__(self, relation: Relation, value: float | None, sd: float, years: int,
+                 row: Evidence | None = None):
+        self.relation, self.value, self.sd, self.years, self.row = relation, value, sd, years, row
+        self.to = relation.to
+        self.why = relation.why
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """One vectorised draw per value (the figure, its ratio, its growth)."""
+        out = self.relation.ratio.sample(rng, size)
+        if self.relation.growth is not None and self.years:
+            growth = np.maximum(self.relation.growth.sample(rng, size), -0.99)
+            out = out * (1.0 + growth) ** self.years
+        if self.value is None:
+            return out
+        figure = self.value + (self.sd * rng.standard_normal(size) if self.sd > 0 else 0.0)
+        return out * figure
+
+    def _moments(self) -> tuple[float, float]:
+        draws = self.sample(np.random.default_rng(0), 100_000)
+        return float(draws.mean()), float(draws.var())
+
+    def mean(self) -> float:
+        return self._moments()[0]
+
+    def variance(self) -> float:
+        return self._moments()[1]
+
+    def bounds(self) -> tuple[float, float]:
+        return (0.0, math.inf)
+
+    def describe(self) -> str:
+        if self.value is None:
+            return self.relation.describe()
+        grown = ("" if self.relation.growth is None or not self.years else
+                 f" x (1 + {self.relation.growth.describe()})^{self.years}")
+        error = f" ± {self.sd:g}" if self.sd else ""
+        return (f"{self.to} {self.row.year} ({self.value:g}{error}, line {self.row.line}) x "
+                f"{self.relation.ratio.describe()}{grown}")
 
 
 def check_finite(name: str, year: int, values: np.ndarray, draws: Draws) -> None:

@@ -79,7 +79,7 @@ class Coverage(Component):
         posterior = fit_linear(np.array([b.mean for b in blocks]), np.ones((len(blocks), 1)),
                                np.array([len(b.years) for b in blocks]),
                                np.array([self.pace.loc]), np.array([self.pace.scale]),
-                               self.volatility)
+                               self.volatility, reading.mean_covariance)
         return ParameterFit({"linear": posterior},
                             describe_linear(posterior, ["pace"], reading, [self.pace],
                                             self.volatility))

@@ -69,7 +69,7 @@ def fit_on_inputs(reading: Reading, inputs: Mapping[str, Component], input_names
     posterior = fit_linear(np.array([b.mean for b in blocks]), design,
                            np.array([len(b.years) for b in blocks]),
                            np.array([p.loc for p in priors]), np.array([p.scale for p in priors]),
-                           sigma_prior)
+                           sigma_prior, reading.mean_covariance)
     sources = describe_linear(posterior, names, reading, priors, sigma_prior, design)
     notes = tuple(f"input growth over years {sorted(b.years)}: {xi:.4f}/yr (log), from the "
                   "inputs' evidence where it covers those years, else their posterior mean"

@@ -10,9 +10,12 @@ growth years, the scale moved by ``total`` in all.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from forecast.io.history import Evidence
 
@@ -40,6 +43,15 @@ class Reading:
     blocks: tuple[Block, ...]
     unused: tuple[tuple[int, str], ...]  # (line, reason) for rows that could not be used
     levels: dict[int, float]
+    covariance: np.ndarray | None = None  # reporting error of the block totals (None: exact)
+
+    @property
+    def mean_covariance(self) -> np.ndarray | None:
+        """Reporting-error covariance of the block means (``total / n``), or None."""
+        if self.covariance is None:
+            return None
+        n = np.array([len(b.years) for b in self.blocks], float)
+        return self.covariance / np.outer(n, n)
 
     @property
     def years(self) -> int:
@@ -63,7 +75,43 @@ def _level_at(year: int, levels: dict[int, float], rows: Sequence[Evidence], uni
 
 def read_evidence(rows: Sequence[Evidence], *, unit: str, transform: Transform,
                   scale: str) -> Reading:
-    """Read evidence rows into disjoint blocks on the model scale.
+    """Read evidence rows into disjoint blocks on the model scale, with the covariance of the
+    block totals that the rows' reporting errors imply.
+
+    A row with a reporting error (``Evidence.sd``) moves every block total that depends on it.
+    The covariance is ``J diag(sd**2) J'`` with ``J`` the derivative of each block total with
+    respect to each row's value, taken by central differences through the same reading (so it
+    holds for every kind of row and every scale: a level shared by two yearly changes makes
+    them negatively correlated, a period average minus the years inside it carries the errors
+    of both). It is None when every row is exact.
+    """
+    reading = _read(rows, unit=unit, transform=transform, scale=scale)
+    noisy = [i for i, row in enumerate(rows) if row.sd > 0]
+    if not noisy or not reading.blocks:
+        return reading
+    index = {b.years: j for j, b in enumerate(reading.blocks)}
+    jacobian = np.zeros((len(reading.blocks), len(noisy)))
+    sds = np.array([rows[i].sd for i in noisy])
+    for column, i in enumerate(noisy):
+        step = 1e-4 * sds[column]
+        totals = []
+        for sign in (1.0, -1.0):
+            moved = list(rows)
+            moved[i] = dataclasses.replace(rows[i], value=rows[i].value + sign * step)
+            shifted = _read(moved, unit=unit, transform=transform, scale=scale)
+            total = np.array([b.total for b in reading.blocks])
+            for block in shifted.blocks:
+                if block.years in index:
+                    total[index[block.years]] = block.total
+            totals.append(total)
+        jacobian[:, column] = (totals[0] - totals[1]) / (2 * step)
+    covariance = (jacobian * sds**2) @ jacobian.T
+    return dataclasses.replace(reading, covariance=covariance)
+
+
+def _read(rows: Sequence[Evidence], *, unit: str, transform: Transform,
+          scale: str) -> Reading:
+    """Read evidence rows into disjoint blocks on the model scale (values as reported).
 
     Parameters
     ----------

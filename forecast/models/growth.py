@@ -127,7 +127,8 @@ class Growth(Component):
         blocks = reading.blocks
         posterior = fit_linear(np.array([b.mean for b in blocks]), np.ones((len(blocks), 1)),
                                np.array([len(b.years) for b in blocks]), np.array([self.drift.loc]),
-                               np.array([self.drift.scale]), self.volatility)
+                               np.array([self.drift.scale]), self.volatility,
+                               reading.mean_covariance)
         sources = list(describe_linear(posterior, ["drift"], reading, [self.drift],
                                        self.volatility))
         years, series = consecutive_run(reading)

@@ -37,7 +37,7 @@ class Investment(Component):
                              "remove 'base' and set 'share'")
         return self
 
-    def _base(self, rows, base_year):  # the level follows from the share
+    def _base(self, rows, base_year, history=None, inputs=None):  # the level follows from the share
         return self.share, None
 
     def fit_parameters(self, reading: Reading, inputs: Mapping[str, Component]) -> ParameterFit:

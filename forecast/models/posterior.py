@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from forecast.models.categorical import categorical
 from forecast.spec.distributions import (Beta, Fixed, HalfNormal, LogNormal, Normal, Pooled, Triangular,
@@ -25,6 +24,8 @@ MIN_AR_POINTS = 8
 
 def scipy_distribution(dist: _Dist):
     """The frozen ``scipy.stats`` distribution for a declared distribution."""
+    from scipy import stats  # here: importing scipy.stats takes about 0.4 s
+
     if isinstance(dist, Pooled):
         return scipy_distribution(dist.concrete)
     if isinstance(dist, HalfNormal):
@@ -91,7 +92,8 @@ class LinearPosterior:
 
 
 def fit_linear(y: np.ndarray, design: np.ndarray, years: np.ndarray, prior_mean: np.ndarray,
-               prior_sd: np.ndarray, sigma_prior: _Dist) -> LinearPosterior:
+               prior_sd: np.ndarray, sigma_prior: _Dist,
+               noise: np.ndarray | None = None) -> LinearPosterior:
     """Posterior of a Gaussian linear model of block means.
 
     Parameters
@@ -106,6 +108,11 @@ def fit_linear(y: np.ndarray, design: np.ndarray, years: np.ndarray, prior_mean:
         Independent normal priors on the coefficients.
     sigma_prior : distribution
         Prior of the yearly noise scale.
+    noise : ndarray, shape (J, J), optional
+        Covariance of the reporting error of the block means
+        (:attr:`forecast.models.evidence.Reading.mean_covariance`): the block means are then
+        ``y ~ Normal(X beta, sigma**2 W^-1 + noise)``, so a figure known less exactly informs
+        the posterior less. None: the figures are exact.
 
     Returns
     -------
@@ -131,8 +138,13 @@ def fit_linear(y: np.ndarray, design: np.ndarray, years: np.ndarray, prior_mean:
     # marginal likelihood: y ~ N(X m0, X S0 X' + sigma^2 W^-1), batched over the grid
     residual = y - design @ prior_mean
     base_cov = (design * prior_var) @ design.T
-    cov = base_cov[None] + (np.maximum(grid, 1e-9)[:, None, None] ** 2) * np.diag(1.0 / years)[None] if len(y) \
+    if noise is not None and len(y) and not np.any(noise):
+        noise = None
+    own = (np.maximum(grid, 1e-9)[:, None, None] ** 2) * np.diag(1.0 / years)[None] if len(y) \
         else np.zeros((grid.size, 0, 0))
+    if noise is not None:
+        own = own + np.asarray(noise, float)[None]
+    cov = base_cov[None] + own
     if len(y):
         sign, logdet = np.linalg.slogdet(cov)
         solved = np.linalg.solve(cov, np.broadcast_to(residual, (grid.size, len(y)))[..., None])
@@ -144,13 +156,18 @@ def fit_linear(y: np.ndarray, design: np.ndarray, years: np.ndarray, prior_mean:
     weight /= weight.sum()
     # beta | sigma: precision = S0^-1 + X' W X / sigma^2
     prior_precision = np.diag(1.0 / prior_var)
-    xtwx = (design * years[:, None]).T @ design if len(y) else np.zeros_like(prior_precision)
-    xtwy = (design * years[:, None]).T @ y if len(y) else np.zeros_like(prior_mean)
-    inv_s2 = 1.0 / np.maximum(grid, 1e-9) ** 2
-    precision = prior_precision[None] + inv_s2[:, None, None] * xtwx[None]
+    if noise is None:
+        xtwx = (design * years[:, None]).T @ design if len(y) else np.zeros_like(prior_precision)
+        xtwy = (design * years[:, None]).T @ y if len(y) else np.zeros_like(prior_mean)
+        inv_s2 = 1.0 / np.maximum(grid, 1e-9) ** 2
+        precision = prior_precision[None] + inv_s2[:, None, None] * xtwx[None]
+        weighted_y = inv_s2[:, None] * xtwy[None]
+    else:  # generalised least squares given sigma: V = sigma^2 W^-1 + noise
+        inv_v = np.linalg.inv(own)
+        precision = prior_precision[None] + np.einsum("ji,gjk,kl->gil", design, inv_v, design)
+        weighted_y = np.einsum("ji,gjk,k->gi", design, inv_v, y)
     cov_beta = np.linalg.inv(precision)
-    mean = np.einsum("gij,gj->gi", cov_beta,
-                     (prior_precision @ prior_mean)[None] + inv_s2[:, None] * xtwy[None])
+    mean = np.einsum("gij,gj->gi", cov_beta, (prior_precision @ prior_mean)[None] + weighted_y)
     chol = np.linalg.cholesky(cov_beta)
     return LinearPosterior(grid, weight, step, mean, chol, len(y))
 

@@ -10,7 +10,8 @@ import math
 from typing import Annotated, Literal, Union
 
 import numpy as np
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag,
+                      model_validator)
 
 from forecast.errors import ModelError
 
@@ -309,3 +310,60 @@ PriorScale = Annotated[
     Field(discriminator="dist"), AfterValidator(_non_negative),
 ]
 """:data:`Scale` or a pooled prior."""
+
+
+class Relation(BaseModel):
+    """A base-year level that follows from a published figure (or another indicator's base-year
+    level) through a declared ratio: ``base = to * ratio * (1 + growth)^(base_year - year)``.
+
+    ``to`` names a history indicator whose ``level`` row in ``year`` is the figure (its
+    reporting error is carried too), or one of the component's ``inputs`` (its simulated
+    base-year level, draw by draw; ``year`` must then be left out). ``growth`` carries a figure
+    of an earlier year to the base year.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    relation: Literal["ratio"] = Field(description="How the level follows from `to`: `ratio` "
+                                       "(base = to x ratio).")
+    to: str = Field(min_length=1, description="A history indicator (its level row in `year`) "
+                    "or one of this indicator's inputs (its base-year level).")
+    year: int | None = Field(default=None, description="Year of the history row (default: the "
+                             "base year); not for an input.")
+    ratio: Distribution = Field(description="The ratio of this level to `to`, with why.")
+    growth: Distribution | None = Field(default=None, description="Yearly growth from `year` "
+                                        "to the base year, with why (none: no carrying).")
+    why: str = Field(min_length=3, description="Why this relation holds.")
+
+    @model_validator(mode="after")
+    def _ratio_not_negative(self):
+        if self.ratio.bounds()[0] < 0:
+            raise ValueError(f"ratio can be {self.ratio.bounds()[0]:g}; a ratio of two levels "
+                             "is not negative")
+        return self
+
+    @property
+    def dist(self) -> str:
+        """``relation``: listed among the assumptions like a distribution."""
+        return "relation"
+
+    def describe(self) -> str:
+        where = f" {self.year}" if self.year is not None else ""
+        grown = "" if self.growth is None else f" x (1 + {self.growth.describe()})^years"
+        return f"{self.to}{where} x {self.ratio.describe()}{grown}"
+
+    def bounds(self) -> tuple[float, float]:
+        """Unknown until the figure it relates to is read."""
+        return (-math.inf, math.inf)
+
+
+def _base_kind(value) -> str:
+    if isinstance(value, Relation) or (isinstance(value, dict) and "relation" in value):
+        return "relation"
+    return "dist"
+
+
+BaseLevel = Annotated[
+    Union[Annotated[Distribution, Tag("dist")], Annotated[Relation, Tag("relation")]],
+    Discriminator(_base_kind),
+]
+"""A base-year level: a declared distribution, or a :class:`Relation` to a published figure."""

@@ -25,6 +25,7 @@ from forecast.spec.levers import (Budget, Lever, Precedent, find_refs, lever_pro
 from forecast.spec.targets import Identifier, Target, Year
 from forecast.models import Component, registry
 from forecast.io.yaml_source import SourceMap, key_path
+from forecast.correlation import Correlation
 
 
 
@@ -81,6 +82,9 @@ class Scenario(BaseModel):
     levers: dict[Identifier, Lever] = Field(default_factory=dict)
     budgets: dict[Identifier, Budget] = Field(default_factory=dict)
     precedents: dict[Identifier, Precedent] = Field(default_factory=dict)
+    correlations: list[Correlation] = Field(default_factory=list, description="Rank "
+                                            "correlations between sampled inputs (a Gaussian "
+                                            "copula), each with why.")
     _file: str | None = PrivateAttr(default=None)
     _source: SourceMap = PrivateAttr(default_factory=SourceMap)
 
@@ -340,6 +344,18 @@ def _cross_check(scenario: Scenario) -> list[Problem]:
                 ("indicators", name, "standard_break", "year"),
                 f"{standard_break.year} lies outside {scenario.base_year + 1}..{scenario.horizon};"
                 " a break before the base year belongs in the base-year level"))
+    for name, component in scenario.indicators.items():
+        check = getattr(component, "check_years", None)
+        if check is not None:
+            for key, message in check(scenario.base_year, scenario.horizon):
+                problems.append(scenario.problem(("indicators", name, *_path(key)), message))
+        relation = getattr(component, "base", None)
+        if getattr(relation, "relation", None) and relation.to in scenario.indicators and \
+                relation.to not in component.inputs:
+            problems.append(scenario.problem(("indicators", name, "base", "to"), (
+                f"'{relation.to}' is an indicator of the scenario: a base related to it must "
+                "list it under 'inputs' (it is simulated first)")))
+    problems.extend(_correlation_problems(scenario))
     for i, shock in enumerate(scenario.shocks):
         if shock.indicator not in scenario.indicators:
             problems.append(scenario.problem(("shocks", i, "indicator"), (
@@ -350,6 +366,17 @@ def _cross_check(scenario: Scenario) -> list[Problem]:
     problems.extend(scenario.problem(path, message) for path, message in lever_problems(
         scenario.levers, scenario.budgets, scenario.indicators, scenario.precedents))
     return problems
+
+
+def _path(key: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p for p in key.split("."))
+
+
+def _correlation_problems(scenario: Scenario) -> list[Problem]:
+    from forecast.correlation import check_correlations
+
+    return [scenario.problem(("correlations", *path), message)
+            for path, message in check_correlations(scenario.correlations, scenario.indicators)]
 
 
 def parse_scenario(raw: dict[str, Any], source: SourceMap | None = None,
