@@ -58,6 +58,9 @@ class IndicatorInfo:
     base_observed : Evidence or None
         The row that gives its base-year level, if one does.
     assumptions : tuple of Assumption
+    origins : dict
+        Where each sampled parameter comes from (:func:`parameter_source`): ``evidence``,
+        ``prior``, ``pooled``, ``observed`` or ``assumption``, by parameter key (``base``).
     """
 
     name: str
@@ -70,6 +73,7 @@ class IndicatorInfo:
     evidence: tuple[Evidence, ...] = ()
     base_observed: Evidence | None = None
     assumptions: tuple[Assumption, ...] = ()
+    origins: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def assumed_base(self) -> bool:
@@ -96,7 +100,8 @@ class IndicatorInfo:
             inputs=tuple(data["inputs"]),
             evidence=tuple(Evidence(**row) for row in data["evidence"]),
             base_observed=None if observed is None else Evidence(**observed),
-            assumptions=tuple(Assumption(**a) for a in data["assumptions"]))
+            assumptions=tuple(Assumption(**a) for a in data["assumptions"]),
+            origins=dict(data.get("origins", {})))
 
 
 def describe_model(scenario: Any, model: Any) -> dict[str, IndicatorInfo]:
@@ -127,5 +132,44 @@ def describe_model(scenario: Any, model: Any) -> dict[str, IndicatorInfo]:
             name=name, unit=component.unit, model=component.model, label=component.label,
             rate_kind=component.rate_kind, historical_rate=component.historical_rate(),
             inputs=tuple(component.inputs), evidence=tuple(fit.rows),
-            base_observed=fit.base_observed, assumptions=tuple(assumptions))
+            base_observed=fit.base_observed, assumptions=tuple(assumptions),
+            origins=parameter_origins(component, model.horizon - model.base_year))
     return out
+
+
+def _setting(component: Any, name: str) -> Any:
+    value = getattr(component, name, None) if name in type(component).model_fields else None
+    return value if hasattr(value, "describe") and hasattr(value, "dist") else None
+
+
+def parameter_source(component: Any, name: str) -> tuple[str, str, str | None]:
+    """(origin, detail, prior) of parameter ``name`` of a calibrated component: the one rule
+    (the calibration report and the sensitivity analysis both read it)."""
+    from forecast.spec.distributions import Pooled
+
+    fit = component.fit
+    if name == "base":
+        if fit.base_observed is not None:
+            row = fit.base_observed
+            return ("observed", f"level in {fit.base_year} read on line {row.line}: "
+                    f"{row.source}", None)
+        return ("assumption", f"base-year level not given by any source: {fit.base.why}",
+                fit.base.describe())
+    found = next((s for s in fit.parameters.sources if s.name == name), None)
+    declared = _setting(component, name)
+    prior = declared.describe() if declared is not None else None
+    if found is not None:
+        return found.origin, found.detail, prior
+    if declared is not None:
+        origin = "pooled" if isinstance(declared, Pooled) else "prior"
+        return origin, f"drawn from its prior: {declared.why}", prior
+    return "prior", "drawn as the component declares it (no evidence informs it)", None
+
+
+def parameter_origins(component: Any, steps: int) -> dict[str, str]:
+    """The origin of every parameter the component samples, by key."""
+    import numpy as np
+
+    keys = component.sample(np.random.default_rng(0), 1, max(steps, 1))
+    return {key: parameter_source(component, key)[0] for key in keys
+            if not key.startswith("_")}

@@ -27,10 +27,11 @@ from forecast.summary import (FAN_QUANTILES, KEEP_DRAWS_LIMIT, QUANTILES, RECORD
 SCHEMA = "forecast.results/2"
 """Written in the ``schema`` attribute of every saved run; a file without it is refused."""
 COUNT_VARIABLES = ("fan", "fan_error", "quantity", "quantity_error", "achieved",
-                   "achieved_error", "met", "joint")
+                   "achieved_error", "met", "joint", "at_least")
 """The :class:`~forecast.summary.Counts` fields saved, each as ``summary_<name>``."""
 _DIMS = {"fan": ("indicator", "quantile", "year"), "quantity": ("target", "target_quantile"),
-         "achieved": ("target", "target_quantile"), "met": ("target",), "joint": ()}
+         "achieved": ("target", "target_quantile"), "met": ("target",), "joint": (),
+         "at_least": ("met_count",)}
 
 
 class Results:
@@ -61,7 +62,18 @@ class Results:
         self.provenance = dict(provenance)
         self.years = [int(y) for y in years]
         self._draws = draws
-        self.summary: Summary = summarise(counts, self.targets, self.info, self.years)
+        self.summary: Summary = summarise(counts, self.targets, self.info, self.years,
+                                          self._drivers() if draws is not None else None)
+
+    def _drivers(self) -> dict[str, Any]:
+        """Per target, the inputs that drive its hit indicator in these draws."""
+        from forecast.analysis.drivers import origins_by_key, target_drivers
+
+        parameters = {str(k): self._draws[k].values for k in self._draws.data_vars
+                      if self._draws[k].attrs.get("kind") == "parameter"}
+        origins = origins_by_key(self.info)
+        return {t.id: target_drivers(parameters, self.met(t.id), origins)
+                for t in self.targets}
 
     # -- provenance ---------------------------------------------------------------------
     @property
@@ -158,6 +170,11 @@ class Results:
         """Boolean per draw: is the target reached?"""
         return self.target(target_id).is_met(self.target_values(target_id))
 
+    def met_matrix(self) -> np.ndarray:
+        """Boolean per target and draw, shape (target, draw): is the target reached?"""
+        return np.array([self.met(t.id) for t in self.targets], dtype=bool).reshape(
+            len(self.targets), self.draws)
+
     def joint_met(self) -> np.ndarray:
         """Boolean per draw: are all targets reached together?"""
         return np.logical_and.reduce([self.met(t.id) for t in self.targets])
@@ -183,9 +200,12 @@ class Results:
     # -- files ---------------------------------------------------------------------------
     def summary_json(self) -> dict[str, Any]:
         """What ``summary.json`` holds."""
+        drivers = {} if self.draws_kept else {"drivers_note": (
+            "drivers and assumption_share need every draw; this run kept only summaries: run "
+            "it with --keep-draws or run 'forecast sensitivity'")}
         return {"scenario": self.scenario_name, "seed": self.seed,
                 "scenario_sha256": self.provenance.get("scenario_sha256"),
-                **self.summary.to_json(),
+                **self.summary.to_json(), **drivers,
                 "assumptions": [a.__dict__ | {"key": a.key} for a in self.assumptions()]}
 
     def summary_rows(self) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
@@ -199,13 +219,17 @@ class Results:
 
         data_vars = {f"summary_{name}": xr.Variable(
             _DIMS.get(name.removesuffix("_error"), ()), np.asarray(getattr(self.counts, name)))
-            for name in COUNT_VARIABLES}
+            for name in COUNT_VARIABLES if getattr(self.counts, name) is not None}
         coords: dict[str, Any] = {
             "year": self.years, "indicator": self.indicators, "quantile": list(FAN_QUANTILES),
             "target": [t.id for t in self.targets], "target_quantile": list(QUANTILES)}
+        if self.counts.at_least is not None:
+            coords["met_count"] = list(range(len(self.targets) + 1))
         dataset = xr.Dataset(data_vars, coords=coords)
         if self._draws is not None:
-            dataset = xr.merge([self._draws, dataset], combine_attrs="override")
+            met = xr.Dataset({"met": xr.Variable(("target", "draw"), self.met_matrix(),
+                                                 attrs={"kind": "met"})})
+            dataset = xr.merge([self._draws, met, dataset], combine_attrs="override")
         dataset.attrs = {
             **{k: v for k, v in self.provenance.items()}, "schema": SCHEMA,
             "draws": self.draws, "draws_kept": int(self.draws_kept),
@@ -238,17 +262,21 @@ class Results:
             counts = Counts(
                 draws=int(attrs["draws"]), exact=bool(attrs["quantiles_exact"]),
                 **{name: np.asarray(dataset[f"summary_{name}"].values)
-                   for name in COUNT_VARIABLES if name != "joint"},
-                joint=int(dataset["summary_joint"].values))
+                   for name in COUNT_VARIABLES if name not in ("joint", "at_least")},
+                joint=int(dataset["summary_joint"].values),
+                at_least=np.asarray(dataset["summary_at_least"].values)
+                if "summary_at_least" in dataset else None)
             provenance = {k: attrs[k] for k in ("scenario", "region", "scenario_sha256",
                                                 "scenario_file", "forecast_version", "seed",
                                                 "created")}
             years = [int(y) for y in dataset["year"].values]
             draws = None
             if int(attrs["draws_kept"]):
-                keep = [n for n in dataset.data_vars if not str(n).startswith("summary_")]
+                keep = [n for n in dataset.data_vars
+                        if not str(n).startswith("summary_") and n != "met"]
                 draws = dataset[keep].drop_vars(
-                    ["indicator", "quantile", "target", "target_quantile"], errors="ignore")
+                    ["indicator", "quantile", "target", "target_quantile", "met_count"],
+                    errors="ignore")
                 draws.attrs = {}
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError.single(f"is not a complete forecast run ({type(exc).__name__}: "

@@ -108,6 +108,9 @@ class Counts:
         Draws in which each target is reached.
     joint : int
         Draws in which all targets are reached.
+    at_least : ndarray of int, shape (target + 1,), optional
+        Draws in which at least k targets are reached, k = 0..n (None in runs saved before it
+        was counted).
     """
 
     draws: int
@@ -120,11 +123,18 @@ class Counts:
     achieved_error: np.ndarray
     met: np.ndarray
     joint: int
+    at_least: np.ndarray | None = None
+
+
+def at_least_counts(met: np.ndarray) -> np.ndarray:
+    """Draws in which at least k of the n targets are met, k = 0..n (``met``: (target, draw))."""
+    reached = np.count_nonzero(met, axis=0)
+    return np.bincount(reached, minlength=met.shape[0] + 1)[::-1].cumsum()[::-1].astype(np.int64)
 
 
 def _split(layout: Layout, values: np.ndarray, bounds: np.ndarray, draws: int, exact: bool,
            met: np.ndarray, joint: int, fan_columns: list[int], target_columns: list[int],
-           ) -> Counts:
+           at_least: np.ndarray | None = None) -> Counts:
     n_ind, n_years, n = len(layout.indicators), len(layout.years), len(layout.targets)
     cut = n_ind * n_years
 
@@ -134,7 +144,8 @@ def _split(layout: Layout, values: np.ndarray, bounds: np.ndarray, draws: int, e
     return Counts(draws, exact, fan(values), fan(bounds),
                   values[cut:cut + n][:, target_columns], bounds[cut:cut + n][:, target_columns],
                   values[cut + n:][:, target_columns], bounds[cut + n:][:, target_columns],
-                  np.asarray(met, dtype=np.int64), int(joint))
+                  np.asarray(met, dtype=np.int64), int(joint),
+                  None if at_least is None else np.asarray(at_least, dtype=np.int64))
 
 
 def _columns() -> tuple[list[float], list[int], list[int]]:
@@ -151,7 +162,8 @@ def exact_counts(layout: Layout, paths: Mapping[str, np.ndarray]) -> Counts:
     joint = int(np.count_nonzero(np.logical_and.reduce(met, axis=0))) if len(met) else \
         values.shape[1]
     return _split(layout, quantiles, np.zeros_like(quantiles), values.shape[1], True,
-                  np.count_nonzero(met, axis=1), joint, fan_columns, target_columns)
+                  np.count_nonzero(met, axis=1), joint, fan_columns, target_columns,
+                  at_least_counts(met))
 
 
 class SummaryAccumulator:
@@ -173,6 +185,7 @@ class SummaryAccumulator:
         self.histograms = Histograms(binning, layout.rows)
         self.met = np.zeros(len(layout.targets), dtype=np.int64)
         self.joint = 0
+        self.at_least = np.zeros(len(layout.targets) + 1, dtype=np.int64)
         self.draws = 0
 
     @classmethod
@@ -194,6 +207,7 @@ class SummaryAccumulator:
             self.joint += int(np.count_nonzero(np.logical_and.reduce(met, axis=0)))
         else:
             self.joint += met.shape[1]
+        self.at_least += at_least_counts(met)
         self.draws += values.shape[1]
 
     def merge(self, other: "SummaryAccumulator") -> None:
@@ -201,6 +215,7 @@ class SummaryAccumulator:
         self.histograms.merge(other.histograms)
         self.met += other.met
         self.joint += other.joint
+        self.at_least += other.at_least
         self.draws += other.draws
 
     def counts(self) -> Counts:
@@ -208,7 +223,7 @@ class SummaryAccumulator:
         qs, fan_columns, target_columns = _columns()
         values, bounds = self.histograms.quantiles(qs)
         return _split(self.layout, values, bounds, self.draws, False, self.met.copy(),
-                      self.joint, fan_columns, target_columns)
+                      self.joint, fan_columns, target_columns, self.at_least.copy())
 
 
 @dataclass(frozen=True)
@@ -221,6 +236,10 @@ class TargetSummary:
     on ``historical_rate_kind`` (the indicator's). ``quantile_error`` bounds
     ``|reported - exact|`` of ``p05``, ``median`` and ``p95`` (zeros when draws were kept);
     ``loose`` says whether any is above :data:`forecast.histograms.TOLERANCE` of its scale.
+    ``drivers`` (the inputs that explain most of the variance of the hit indicator, largest
+    first) and ``assumption_share`` (the share that inputs of origin prior or assumption
+    explain) come from the run's own draws (:mod:`forecast.analysis.drivers`): None when the
+    draws were not kept.
     """
 
     id: str
@@ -243,6 +262,13 @@ class TargetSummary:
     quantity_scale: str
     unit: str
     assumed: bool
+    drivers: tuple[Any, ...] | None = None
+    assumption_share: float | None = None
+
+    @property
+    def rests_on_assumptions(self) -> bool:
+        """More than half of the hit indicator's variance is due to priors and assumptions."""
+        return self.assumption_share is not None and self.assumption_share > 0.5
 
 
 RECORD_KEYS = ("id", "indicator", "kind", "year", "threshold", "probability", "probability_se",
@@ -275,6 +301,9 @@ class Summary:
     years : tuple of int
     fan, fan_error : ndarray, shape (indicator, quantile, year)
         :data:`FAN_QUANTILES` of every indicator in every year and their error bounds.
+    at_least, at_least_se : tuple of float
+        P(at least k of the n targets), k = 1..n, and their Monte Carlo standard errors
+        (empty for a run saved before they were counted).
     """
 
     draws: int
@@ -286,6 +315,8 @@ class Summary:
     years: tuple[int, ...]
     fan: np.ndarray
     fan_error: np.ndarray
+    at_least: tuple[float, ...] = ()
+    at_least_se: tuple[float, ...] = ()
 
     def target(self, target_id: str) -> TargetSummary:
         """The summary of one target.
@@ -352,17 +383,26 @@ class Summary:
         out: dict[str, Any] = {
             "draws": self.draws, "draws_kept": self.exact,
             "joint_probability": self.joint_probability,
-            "joint_probability_se": self.joint_probability_se, "targets": self.records()}
+            "joint_probability_se": self.joint_probability_se,
+            "at_least": [{"k": k, "probability": p, "probability_se": se} for k, (p, se)
+                         in enumerate(zip(self.at_least, self.at_least_se), start=1)],
+            "targets": self.records()}
+        for record, target in zip(out["targets"], self.targets):
+            record["drivers"] = None if target.drivers is None else [
+                d.to_json() for d in target.drivers]
+            record["assumption_share"] = target.assumption_share
         if not self.exact:
             out["quantile_error_bounds"] = self.quantile_errors()
         return out
 
 
 def summarise(counts: Counts, targets: Sequence[Target], info: Mapping[str, IndicatorInfo],
-              years: Sequence[int]) -> Summary:
+              years: Sequence[int], drivers: Mapping[str, Any] | None = None) -> Summary:
     """The :class:`Summary` of a run's :class:`Counts`.
 
     The required rate of a target is taken from the median of its indicator in the base year.
+    ``drivers`` maps target ids to their :class:`~forecast.analysis.drivers.TargetDrivers`
+    (computed from the draws, when they were kept).
     """
     indicators = tuple(info)
     base_year = int(years[0])
@@ -384,13 +424,25 @@ def summarise(counts: Counts, targets: Sequence[Target], info: Mapping[str, Indi
             required_rate=float(rule.required_rate(target, base, base_year, meta.rate_kind)),
             achieved_rate=float(counts.achieved[j][1]), historical_rate=meta.historical_rate,
             rate_kind=rule.rate_kind(meta.rate_kind), historical_rate_kind=meta.rate_kind,
-            quantity_scale=rule.quantity_scale(), unit=meta.unit, assumed=meta.assumed_base))
+            quantity_scale=rule.quantity_scale(), unit=meta.unit, assumed=meta.assumed_base,
+            **_drivers_of(drivers, target.id)))
     joint = counts.joint / counts.draws
+    at_least = () if counts.at_least is None else tuple(
+        int(c) / counts.draws for c in counts.at_least[1:])
     return Summary(counts.draws, counts.exact, tuple(out), joint,
                    binomial_se(joint, counts.draws), indicators, tuple(int(y) for y in years),
-                   counts.fan, counts.fan_error)
+                   counts.fan, counts.fan_error, at_least,
+                   tuple(binomial_se(p, counts.draws) for p in at_least))
+
+
+def _drivers_of(drivers: Mapping[str, Any] | None, target_id: str) -> dict[str, Any]:
+    found = None if drivers is None else drivers.get(target_id)
+    if found is None:
+        return {}
+    return {"drivers": found.drivers, "assumption_share": found.assumption_share}
 
 
 __all__ = ["Counts", "FAN_QUANTILES", "KEEP_DRAWS_LIMIT", "Layout", "QUANTILES", "RECORD_KEYS",
-           "Summary", "SummaryAccumulator", "TOLERANCE", "TargetSummary", "binomial_se",
+           "Summary", "SummaryAccumulator", "TOLERANCE", "TargetSummary", "at_least_counts",
+           "binomial_se",
            "exact_counts", "summarise"]

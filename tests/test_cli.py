@@ -34,7 +34,8 @@ def test_run_writes_results_and_summaries(runner, tmp_path):
     assert [t["id"] for t in summary["targets"]] == ["revenue_2025", "ntm_communes_2025",
                                                      "roads_2025", "poverty_fall",
                                                      "investment_2021_2025"]
-    assert all(list(t) == SUMMARY_KEYS for t in summary["targets"])
+    assert all(list(t) == SUMMARY_KEYS + ["drivers", "assumption_share"]
+               for t in summary["targets"])
     header = (out / "summary.csv").read_text().splitlines()[0].split(",")
     assert header == SUMMARY_KEYS
     with xr.open_dataset(out / "results.nc", engine="h5netcdf") as data:

@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from forecast.spec.distributions import Pooled
 from forecast.engine import BLOCK_SIZE, Model, stream_key
+from forecast.info import parameter_source as _source
 from forecast.io.history import Evidence
-from forecast.models.base import Component, ParameterSource
+from forecast.models.base import Component
 from forecast.spec.scenario import Scenario
 
 _FIT_NAMES = {"ols": "OLS on matched yearly figures", "ar1": "AR(1) of yearly growth"}
@@ -73,11 +73,6 @@ def _row(row: Evidence) -> dict[str, Any]:
     return record
 
 
-def _setting(component: Component, name: str) -> Any:
-    value = getattr(component, name, None) if name in type(component).model_fields else None
-    return value if hasattr(value, "describe") and hasattr(value, "dist") else None
-
-
 def _fit_of(parameter: str, diagnostics: dict[str, dict]) -> dict[str, Any] | None:
     """The statsmodels estimate of ``parameter`` among the fits made, if any."""
     for key, fit in diagnostics.items():
@@ -90,28 +85,6 @@ def _fit_of(parameter: str, diagnostics: dict[str, dict]) -> dict[str, Any] | No
             return {"fit": _FIT_NAMES.get(key, key), "estimate": fit["sigma"], "se": None,
                     "nobs": fit["nobs"]}
     return None
-
-
-def _source(component: Component, name: str) -> tuple[str, str, str | None]:
-    """(origin, detail, prior) of parameter ``name``."""
-    fit = component.fit
-    if name == "base":
-        if fit.base_observed is not None:
-            row = fit.base_observed
-            return ("observed", f"level in {fit.base_year} read on line {row.line}: "
-                    f"{row.source}", None)
-        return ("assumption", f"base-year level not given by any source: {fit.base.why}",
-                fit.base.describe())
-    found: ParameterSource | None = next(
-        (s for s in fit.parameters.sources if s.name == name), None)
-    declared = _setting(component, name)
-    prior = declared.describe() if declared is not None else None
-    if found is not None:
-        return found.origin, found.detail, prior
-    if declared is not None:
-        origin = "pooled" if isinstance(declared, Pooled) else "prior"
-        return origin, f"drawn from its prior: {declared.why}", prior
-    return "prior", "drawn as the component declares it (no evidence informs it)", None
 
 
 def _evidence_rows(component: Component, origin: str, name: str) -> list[dict[str, Any]]:

@@ -10,11 +10,12 @@ from forecast.cli.plan import plan
 from forecast.cli.priors import priors
 from forecast.cli.report import plot, report
 from forecast.cli.run import run
+from forecast.cli.sensitivity import sensitivity
 from forecast.cli.solve import solve
 from forecast.cli.validate import schema, validate
 
 for _command in (run, validate, calibrate, backtest, priors, schema, compare, solve, report,
-                 plot, plan):
+                 plot, plan, sensitivity):
     main.add_command(_command)
 
 __all__ = ["main"]

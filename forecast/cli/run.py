@@ -27,13 +27,30 @@ def print_summary(results, console) -> None:
     for t in summary.targets:
         q = functools.partial(format_quantity, scale=t.quantity_scale, unit=t.unit)
         table.add_row(
-            t.id, format_probability(t.probability, t.probability_se), q(t.median),
+            t.id, format_probability(t.probability, t.probability_se)
+            + (" †" if t.rests_on_assumptions else ""), q(t.median),
             f"{q(t.p05)} – {q(t.p95)}", format_rate(t.required_rate, t.rate_kind, t.unit),
             format_rate(t.historical_rate, t.historical_rate_kind, t.unit),
             "*" if t.assumed else "")
     console.print(table)
     console.print("All targets together: " + format_probability(
         summary.joint_probability, summary.joint_probability_se))
+    if summary.at_least:
+        n = len(summary.at_least)
+        console.print(f"At least k of {n} targets: " + ", ".join(
+            f"{k}: {format_probability(p, se)}" for k, (p, se)
+            in enumerate(zip(summary.at_least, summary.at_least_se), start=1)), soft_wrap=True)
+    marked = [t for t in summary.targets if t.drivers]
+    if marked:
+        console.print("What drives each probability (share of its variance from priors and "
+                      "assumptions; † more than half):")
+        for t in marked:
+            console.print(f"  {'†' if t.rests_on_assumptions else ' '} {t.id}: "
+                          f"{100 * t.assumption_share:.0f} % from priors and assumptions; "
+                          f"{t.drivers[0].words()}", soft_wrap=True)
+    elif summary.targets and not summary.exact:
+        console.print("Drivers need every draw (this run kept only summaries): "
+                      "run with --keep-draws or use 'forecast sensitivity'.")
     if not summary.exact:
         loose = [t.id for t in summary.targets if t.loose]
         console.print("Quantiles come from streamed summaries (draws not kept); their error "

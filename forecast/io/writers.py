@@ -60,6 +60,7 @@ WRITERS: Mapping[str, Callable[[Path, Any], None]] = {
     "comparison.nc": _netcdf, "comparison.json": _json, "comparison.csv": _csv,
     "backtest.json": _json,
     "plan.json": _json,
+    "sensitivity.json": _json, "sensitivity.nc": _netcdf,
 }
 """Every output file by name, with its serialiser: a Dataset to NetCDF, plain data to JSON,
 ``(columns, records)`` to CSV, text as UTF-8."""
