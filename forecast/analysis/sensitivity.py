@@ -82,7 +82,8 @@ def _combined(params: Mapping[str, Mapping[str, np.ndarray]], noise: Mapping[str
     return out
 
 
-def _sobol(names: list[str], matrices: list[np.ndarray], resamples: int, seed: int):
+def sobol_indices(names: list[str], matrices: list[np.ndarray], *, resamples: int = 100,
+                  seed: int = 0):
     """SALib's first-order (Saltelli 2010) and total (Jansen) estimators with bootstrap
     standard errors, as ``SALib.analyze.sobol.analyze`` computes them (output standardised,
     the same resamples of the rows for every input), for all inputs at once; ``matrices``:
@@ -232,7 +233,8 @@ class Sensitivity:
         groups = list(GROUPS) + ["noise"]
 
         def group_stack(key):
-            return np.array([[[self.indices[t][o]["groups"][g].get(key, np.nan) for g in groups]
+            return np.array([[[self.indices[t][o]["groups"].get(g, {}).get(key, np.nan)
+                               for g in groups]
                               for o in OUTPUTS] for t in self.targets], dtype=float)
 
         data = {key: (("target", "output", "input"), stack(key))
@@ -341,12 +343,12 @@ def sensitivity(scenario, *, draws: int = 4096, seed: int | None = None,
         indices[target.id] = {}
         for o, output in enumerate(OUTPUTS):
             column = lambda result: result[o][j]  # noqa: E731
-            s1, s1_se, st, st_se = _sobol(
+            s1, s1_se, st, st_se = sobol_indices(
                 inputs, [column(base_a)] + [column(r) for r in swapped] + [column(base_b)],
-                resamples, root % (2**31))
-            g1, g1_se, gt, gt_se = _sobol(
+                resamples=resamples, seed=root % (2**31))
+            g1, g1_se, gt, gt_se = sobol_indices(
                 group_names, [column(base_a)] + [column(r) for r in grouped] +
-                [column(base_b)], resamples, root % (2**31))
+                [column(base_b)], resamples=resamples, seed=root % (2**31))
             given = [first_order_with_se(x[k], y_plain[output], weights=weights)
                      for k in inputs]
             group_rows = {g: {"first_order": float(g1[i]), "first_order_se": float(g1_se[i]),
@@ -367,4 +369,4 @@ def sensitivity(scenario, *, draws: int = 4096, seed: int | None = None,
                        boxes)
 
 
-__all__ = ["OUTPUTS", "Sensitivity", "sensitivity"]
+__all__ = ["OUTPUTS", "Sensitivity", "sensitivity", "sobol_indices"]
