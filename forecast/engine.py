@@ -214,6 +214,10 @@ def _run(function: Callable[..., Any], model: Model, seed: int,
             if progress is not None:
                 progress(sum(size for _, size in chunk))
         return
+    if scheduler is None:
+        yield from _run_while_starting(function, model, seed, chunks, extra, workers=workers,
+                                       progress=progress)
+        return
     with dask_client(scheduler=scheduler, workers=workers) as client:
         from distributed import as_completed
 
@@ -226,6 +230,85 @@ def _run(function: Callable[..., Any], model: Model, seed: int,
             future.release()
             if progress is not None:
                 progress(sum(size for _, size in chunks[index]))
+
+
+RUN_WHILE_STARTING = True
+"""With ``workers`` (a new local cluster), run chunks in this process until the cluster is up
+(False: every chunk runs on the cluster; the results are the same)."""
+
+
+def _run_while_starting(function: Callable[..., Any], model: Model, seed: int,
+                        chunks: list[list[tuple[int, int]]], extra: tuple[Any, ...], *,
+                        workers: int, progress: Progress | None) -> Iterator[tuple[int, Any]]:
+    """:func:`_run` on a new local cluster: this process runs chunks while the cluster starts
+    (its workers take a few seconds to start and import), then the cluster runs the rest, at
+    most two tasks per worker at a time. Which chunks run where changes no result: kept
+    blocks are put in place by index and partial summaries merge exactly in any order."""
+    import queue
+    import threading
+    from collections import deque
+
+    pending = deque(enumerate(chunks))  # popleft is atomic: both threads take from it
+    done: queue.Queue = queue.Queue()
+    ready, stop, finished = threading.Event(), threading.Event(), object()
+
+    def remote() -> None:
+        try:
+            with dask_client(workers=workers) as client:
+                from distributed import as_completed
+
+                ready.set()
+                shared = client.scatter(model, broadcast=True, hash=False)
+                running, futures = as_completed(), {}
+
+                def submit() -> None:
+                    if stop.is_set() or not pending:
+                        return
+                    try:
+                        index, chunk = pending.popleft()
+                    except IndexError:
+                        return
+                    future = client.submit(function, shared, seed, chunk, *extra, pure=False)
+                    futures[future] = index
+                    running.add(future)
+
+                for _ in range(2 * workers):
+                    submit()
+                for future in running:
+                    done.put((futures.pop(future), future.result()))
+                    future.release()
+                    submit()
+                done.put(finished)  # before the cluster closes
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            done.put(exc)
+        finally:
+            ready.set()
+            done.put(finished)
+
+    thread = threading.Thread(target=remote, name="forecast-dask", daemon=True)
+    thread.start()
+    try:
+        while RUN_WHILE_STARTING and not ready.is_set() and pending:
+            try:
+                index, chunk = pending.popleft()
+            except IndexError:
+                break
+            yield index, function(model, seed, chunk, *extra)
+            if progress is not None:
+                progress(sum(size for _, size in chunk))
+        while True:
+            item = done.get()
+            if item is finished:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            index, result = item
+            yield index, result
+            if progress is not None:
+                progress(sum(size for _, size in chunks[index]))
+    finally:
+        stop.set()
+        thread.join()
 
 
 def simulate_paths(model: Model, *, draws: int, seed: int, workers: int = 1,

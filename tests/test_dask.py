@@ -83,3 +83,26 @@ def test_unreachable_scheduler_is_a_clear_error(tmp_path):
     assert result.exit_code == 2, result.output
     assert "cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("while_starting", [True, False])
+def test_a_new_local_cluster_gives_the_same_bits(scenario, model, monkeypatch, while_starting):
+    """``workers``: chunks run here while the cluster starts, the rest on it (or, with
+    ``RUN_WHILE_STARTING`` off, all on it); either way the bits of one process."""
+    import forecast.engine as engine
+
+    monkeypatch.setattr(engine, "RUN_WHILE_STARTING", while_starting)
+    draws = 6 * BLOCK_SIZE + 3
+    local = simulate_summaries(model, scenario.targets, draws=draws, seed=SEED)
+    seen = []
+    spread = simulate_summaries(model, scenario.targets, draws=draws, seed=SEED, workers=2,
+                                chunk_blocks=1, progress=seen.append)
+    for key in ("counts", "low", "high", "nan"):
+        np.testing.assert_array_equal(getattr(local.histograms, key),
+                                      getattr(spread.histograms, key))
+    np.testing.assert_array_equal(local.met, spread.met)
+    assert local.joint == spread.joint and spread.draws == draws and sum(seen) == draws
+    kept = simulate_paths(model, draws=draws, seed=SEED)
+    remote = simulate_paths(model, draws=draws, seed=SEED, workers=2, chunk_blocks=1)
+    for name in kept.paths:
+        np.testing.assert_array_equal(kept.paths[name], remote.paths[name])
