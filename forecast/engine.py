@@ -107,8 +107,16 @@ def _row(name: str, what: str, values: Any, size: int) -> np.ndarray:
 
 def simulate_block(model: Model, seed: int, block: int, size: int) -> BlockResult:
     """Simulate one block of ``size`` draws (pure: the same arguments give the same result)."""
-    years = model.years
-    steps = len(years) - 1
+    draws, shocks = draw_block(model, seed, block, size)
+    return simulate_draws(model, draws, shocks, size)
+
+
+def draw_block(model: Model, seed: int, block: int, size: int,
+               ) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, np.ndarray]]:
+    """Everything one block draws, before any year is simulated: per indicator the
+    component's draws (parameters (size,), innovations (steps, size) under ``_`` keys, and
+    the shocks on it under ``_shock``), and the shocks per indicator (steps, size)."""
+    steps = len(model.years) - 1
     draws = {}
     for name, component in model.components.items():
         rng = np.random.default_rng(np.random.SeedSequence(
@@ -120,6 +128,14 @@ def simulate_block(model: Model, seed: int, block: int, size: int) -> BlockResul
     shocks = _shocks(model, seed, block, size, steps)
     for name, rows in shocks.items():  # so that persistence can tell shocks from noise
         draws[name]["_shock"] = rows
+    return draws, shocks
+
+
+def simulate_draws(model: Model, draws: Mapping[str, Mapping[str, np.ndarray]],
+                   shocks: Mapping[str, np.ndarray], size: int) -> BlockResult:
+    """Simulate ``size`` draws from given draws (as :func:`draw_block` returns them, possibly
+    recombined: a sensitivity design sets parameters and keeps the innovations)."""
+    years = model.years
     paths = {name: np.empty((len(years), size)) for name in model.components}
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # check_finite reports
         for name, component in model.components.items():
