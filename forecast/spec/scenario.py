@@ -169,8 +169,13 @@ def _clean_loc(loc: tuple, raw: Any, missing: bool = False) -> tuple:
     """Drop the union member labels pydantic inserts (``indicators.output.growth.drift``)."""
     out: list[Any] = []
     node = raw
+    tagged = None  # the mapping whose union tag was skipped (pydantic inserts it once)
     for position, part in enumerate(loc):
         last = position == len(loc) - 1
+        if isinstance(node, dict) and node is not tagged and isinstance(part, str) \
+                and part in (node.get("model"), node.get("dist")) and not last:
+            tagged = node
+            continue  # the tag pydantic inserts for a tagged union, even if also a key
         if isinstance(part, str) and not (isinstance(node, dict) and part in node):
             if not isinstance(node, dict) or not last or not missing:
                 continue  # a union member's label, not a key of the document
