@@ -20,9 +20,9 @@ draws is about 1e-3 of their interquartile range wide, and one in the tail about
 distance to the median. An extreme pilot draw widens every bin only by the logarithm of how
 extreme it is (a draw 1e13 interquartile ranges out gives ``w`` about 3e-3).
 
-A value's bin is computed from the value alone (``floor((u - u_low) / w)``, clipped to the open
-bins), a handful of element-wise passes over the block with no sort and no search; each block
-then updates the counts, minima and maxima of the bins it hits (``numpy.add.at``,
+A value's bin is computed from the value alone (``1 + floor((u - u_low) / w)``, clipped to
+the open bins), a handful of element-wise passes over the block with no sort and no search; each
+block then updates the counts, minima and maxima of the bins it hits (``numpy.add.at``,
 ``numpy.minimum.at``, ``numpy.maximum.at``). Every step is monotone, so a larger value never
 gets a smaller bin, which is all the quantile computation below relies on.
 
@@ -123,13 +123,13 @@ class Binning:
         return cls(center, scale, low, bins / (high - low), bins)
 
     def position(self, values: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """``(u - low) / w`` of each value (bin ``floor`` of it plus one, when inside)."""
+        """``(u - low) / w + 1`` of each value: its bin is the ``floor`` of it, when inside."""
         out = np.subtract(values, self.center[:, None], out=out)
         with np.errstate(over="ignore", invalid="ignore"):
             out *= self.scale[:, None]
             np.arcsinh(out, out=out)
-            out -= self.low[:, None]
             out *= self.density[:, None]
+            out += (1.0 - self.low * self.density)[:, None]
         return out
 
     def index(self, values: np.ndarray, stride: int = 0, *, work: np.ndarray | None = None,
@@ -155,12 +155,10 @@ class Binning:
             values), and a larger value never gets a smaller bin.
         """
         position = self.position(values, out=work)
-        # fmax/fmin: monotone clipping to the open bins that also turns a NaN into a bound
-        np.fmax(position, -1.0, out=position)
-        np.fmin(position, float(self.bins), out=position)
-        position += 1.0
+        np.clip(position, 0.0, self.bins + 1.0, out=position)  # monotone: to the open bins
         index = np.empty(values.shape, dtype=np.intp) if out is None else out
-        np.copyto(index, position, casting="unsafe")  # truncation: the floor (not negative)
+        with np.errstate(invalid="ignore"):  # a NaN's bin is meaningless (callers drop NaNs)
+            np.copyto(index, position, casting="unsafe")  # truncation: the floor (>= 0)
         if stride:
             index += stride * np.arange(values.shape[0], dtype=np.intp)[:, None]
         return index
