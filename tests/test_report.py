@@ -20,7 +20,7 @@ from forecast.report import (comparison_chart, fan_chart, rate_chart, render_rep
                              target_panel)
 from forecast.report.data import evidence_rows, rate_rows, short_source
 from forecast.report.style import figure_bytes
-from forecast.report.text import LANGUAGES, localize, strings
+from forecast.report.text import LANGUAGES, strings
 from conftest import BASE
 
 DRAWS = 1200
@@ -289,10 +289,12 @@ def test_chart_files_are_reproducible(run):
 
 # -- text -------------------------------------------------------------------------------------
 def test_both_languages_say_everything():
+    from forecast.formatting import format_rate, format_value
+
     assert set(strings("en")) == set(strings("vi"))
-    assert localize("1,234.5", "vi") == "1.234,5"
-    assert localize("+3.51 pt/yr", "vi") == "+3,51 điểm/năm"
-    assert localize("+14.8 %/yr", "vi") == "+14,8 %/năm"
+    assert format_value(1234.5, "x", "vi") == "1.234" and format_value(12.5, "x", "vi") == "12,5"
+    assert format_rate(0.0351, "change", "share", "vi") == "+3,51 điểm/năm"
+    assert format_rate(0.148, "growth", "share", "vi") == "+14,8 %/năm"
     with pytest.raises(InputError, match="Did you mean 'vi'"):
         strings("vie")
 
@@ -374,7 +376,10 @@ def test_report_is_self_contained_with_a_chart_per_indicator_and_the_target_tabl
     for record in run.summary.records():
         assert f"{100 * record['probability']:.1f} % \u00b1 {100 * record['probability_se']:.1f}" \
             in text
-    created = str(run.provenance["created"])[:10]
+    from forecast.formatting import format_date
+
+    iso = str(run.provenance["created"])[:10]
+    created = f'<time datetime="{iso}">{format_date(iso)}</time>'
     for term, value in (("Scenario", "base"), ("Simulated on", created), ("Seed", str(run.seed)),
                         ("Draws", f"{run.draws:,}")):
         assert f"<dt>{term}</dt><dd>{value}</dd>" in html_en

@@ -70,7 +70,15 @@ def miss_box(target: str, inputs: Mapping[str, np.ndarray], missed: np.ndarray, 
              limit: int = LIMIT) -> Box | None:
     """The PRIM box of the draws that miss ``target`` (None if none or every draw misses)."""
     import pandas as pd
-    import prim
+
+    try:
+        import prim
+    except ImportError:
+        from forecast.errors import ForecastError
+
+        raise ForecastError("scenario discovery (where each target misses) needs the 'prim' "
+                            "package, an optional extra (GPL-3): pip install "
+                            "'forecast-plan-odds[discovery]'") from None
 
     missed = np.asarray(missed, dtype=bool)[:limit]
     inputs = {k: np.asarray(v)[:limit] for k, v in inputs.items()}

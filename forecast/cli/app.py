@@ -72,10 +72,13 @@ def main(debug: bool) -> None:
 
 
 def console():
-    """A rich console for the command's output (160 columns when not on a terminal)."""
+    """A rich console for the command's output (``COLUMNS`` wide when set, else the
+    terminal's width, 160 columns when not on a terminal)."""
     from rich.console import Console
 
+    import os
+
     out = Console(highlight=False)
-    if not out.is_terminal:
+    if not out.is_terminal and not os.environ.get("COLUMNS", "").strip().isdigit():
         out = Console(highlight=False, width=160)
     return out

@@ -38,7 +38,13 @@ def report(run_dirs: tuple[Path, ...], output: Path | None, lang: str) -> None:
                                 key="output")
     runs = [Results.load(path) for path in run_dirs]
     check_file_writable(output)
-    write_atomic(output, render_report(runs, lang=lang).encode("utf-8"))
+    analysis = None
+    saved = Path(run_dirs[0]) / "sensitivity.json"
+    if saved.is_file():     # written by 'forecast sensitivity ... --out' into the run folder
+        import json
+
+        analysis = json.loads(saved.read_text(encoding="utf-8"))
+    write_atomic(output, render_report(runs, lang=lang, sensitivity=analysis).encode("utf-8"))
     click.echo(f"Wrote {output}")
 
 

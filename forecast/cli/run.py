@@ -10,59 +10,101 @@ import click
 from forecast.cli.app import Command, console as make_console
 
 
-def print_summary(results, console) -> None:
-    """The target table, the joint probability and every assumption, as the terminal shows
-    them."""
+def print_summary(results, console, *, lang: str = "en", all_assumptions: bool = False) -> None:
+    """The target table (ids never cut, labels wrapped), the joint probability, what drives each
+    probability, and the assumptions that drive the answer (every assumption with
+    ``all_assumptions``), as the terminal shows them in ``lang``."""
     from rich.table import Table
 
-    from forecast.formatting import format_probability, format_quantity, format_rate
+    from forecast.formatting import (assumption_text, format_probability, format_quantity,
+                                     format_rate, label_of, number, percent, significant)
+    from forecast.messages import message
 
     summary = results.summary
-    table = Table(title=f"{results.scenario_name}: {results.draws:,} draws, seed {results.seed}",
+    table = Table(title=message("t_title", lang, name=results.scenario_name,
+                                draws=number(results.draws, 0, lang), seed=results.seed),
                   title_justify="left")
-    for column, justify in (("target", "left"), ("probability", "right"), ("median", "right"),
-                            ("90 % interval", "right"), ("required rate", "right"),
-                            ("historical rate", "right"), ("assumed", "left")):
-        table.add_column(column, justify=justify)
-    for t in summary.targets:
-        q = functools.partial(format_quantity, scale=t.quantity_scale, unit=t.unit)
-        table.add_row(
-            t.id, format_probability(t.probability, t.probability_se)
-            + (" †" if t.rests_on_assumptions else ""), q(t.median),
-            f"{q(t.p05)} – {q(t.p95)}", format_rate(t.required_rate, t.rate_kind, t.unit),
-            format_rate(t.historical_rate, t.historical_rate_kind, t.unit),
-            "*" if t.assumed else "")
+    ids = max((len(t.id) for t in summary.targets), default=6)
+    compact = console.width < 120      # median over its interval, required over historical
+    table.add_column(message("t_target", lang), justify="left", min_width=min(ids, 24),
+                     overflow="fold", width=min(ids + 2, 26) if compact else None)
+    keys = (("t_probability",), ("t_median", "t_interval"), ("t_required", "t_historical")) \
+        if compact else (("t_probability",), ("t_median",), ("t_interval",), ("t_required",),
+                         ("t_historical",))
+    first = min(ids + 2, 26)
+    rest = max(10, (console.width - 13 - first - 14) // 2)   # 4 columns: 13 border cells
+    for group in keys:
+        width = (14 if group == ("t_probability",) else rest) if compact else None
+        table.add_column(" / ".join(message(k, lang) for k in group), justify="right",
+                         overflow="fold", width=width)
+    if not compact:
+        table.add_column("*", justify="left", no_wrap=True)
+    for target, t in zip(results.targets, summary.targets):
+        q = functools.partial(format_quantity, scale=t.quantity_scale, unit=t.unit, lang=lang)
+        label = label_of(target.label, t.id, lang)
+        cells = [format_probability(t.probability, t.probability_se, lang)
+                 + (" \u2020" if t.rests_on_assumptions else ""), q(t.median),
+                 f"{q(t.p05)} \u2013 {q(t.p95)}",
+                 format_rate(t.required_rate, t.rate_kind, t.unit, lang),
+                 format_rate(t.historical_rate, t.historical_rate_kind, t.unit, lang)]
+        if compact:
+            cells = [cells[0], f"{cells[1]}\n{cells[2]}", f"{cells[3]}\n{cells[4]}"]
+        star = "*" if t.assumed else ""
+        name = t.id + (f" {star}" if compact and star else "")
+        table.add_row(name + ("" if label == t.id else f"\n{label}"), *cells,
+                      *(() if compact else (star,)), end_section=compact)
     console.print(table)
-    console.print("All targets together: " + format_probability(
-        summary.joint_probability, summary.joint_probability_se))
+    console.print(message("t_joint", lang, p=format_probability(
+        summary.joint_probability, summary.joint_probability_se, lang)))
     if summary.at_least:
         n = len(summary.at_least)
-        console.print(f"At least k of {n} targets: " + ", ".join(
-            f"{k}: {format_probability(p, se)}" for k, (p, se)
-            in enumerate(zip(summary.at_least, summary.at_least_se), start=1)), soft_wrap=True)
+        console.print(message("t_at_least", lang, n=n, items=", ".join(
+            f"{k}: {format_probability(p, se, lang)}" for k, (p, se)
+            in enumerate(zip(summary.at_least, summary.at_least_se), start=1))))
     marked = [t for t in summary.targets if t.drivers]
     if marked:
-        console.print("What drives each probability (share of its variance from priors and "
-                      "assumptions; † more than half):")
+        console.print(message("t_drivers", lang))
         for t in marked:
-            console.print(f"  {'†' if t.rests_on_assumptions else ' '} {t.id}: "
-                          f"{100 * t.assumption_share:.0f} % from priors and assumptions; "
-                          f"{t.drivers[0].words()}", soft_wrap=True)
+            d = t.drivers[0]
+            words = message("driver_words", lang, input=d.input,
+                            origin=message(f"origin_{d.origin}", lang),
+                            low=percent(d.low_probability, 0, lang),
+                            low_value=significant(d.low_value, 3, lang),
+                            high=percent(d.high_probability, 0, lang),
+                            high_value=significant(d.high_value, 3, lang))
+            mark = "\u2020" if t.rests_on_assumptions else " "
+            console.print(f"  {mark} {t.id}: " + message(
+                "t_driver_line", lang, share=percent(t.assumption_share or 0.0, 0, lang),
+                words=words))
     elif summary.targets and not summary.exact:
-        console.print("Drivers need every draw (this run kept only summaries): "
-                      "run with --keep-draws or use 'forecast sensitivity'.")
+        console.print(message("t_no_drivers", lang))
     if not summary.exact:
         loose = [t.id for t in summary.targets if t.loose]
-        console.print("Quantiles come from streamed summaries (draws not kept); their error "
-                      "bounds are in summary.json" + (f"; above 1 % for: {', '.join(loose)}"
-                                                      if loose else ", all under 1 %."))
-    for heading, levels in (("* Assumed base-year levels (sampled: no source gives them):", True),
-                            ("Other assumptions (priors, shocks, levers), declared in the "
-                             "scenario:", False)):
-        console.print(heading)
-        for item in results.assumptions():
+        console.print(message("t_streamed", lang, loose=message("t_loose", lang, ids=", ".join(
+            loose)) if loose else message("t_tight", lang)))
+    items = results.assumptions()
+    if not all_assumptions:
+        driving = {d.input for t in marked for d in t.drivers
+                   if d.group in ("prior", "assumption")}
+        shown = [a for a in items if a.key in driving or (a.level and not marked)]
+        if shown:
+            console.print(message("t_key_assumptions", lang))
+        for item in shown:
+            unit = results.info[item.indicator].unit if item.level else None
+            declared, reading = assumption_text(item.distribution, lang, unit=unit)
+            console.print(f"  {item.key}: {reading or declared}"
+                          + (f" ({declared})" if reading and declared else ""))
+        console.print(message("t_assumption_count", lang, n=len(items)))
+        return
+    for key, levels in (("t_levels", True), ("t_others", False)):
+        console.print(message(key, lang))
+        for item in items:
             if item.level == levels:
-                console.print(f"  {item.key} ~ {item.distribution}: {item.why}", soft_wrap=True)
+                unit = results.info[item.indicator].unit if item.level else None
+                declared, reading = assumption_text(item.distribution, lang, unit=unit)
+                console.print(f"  {item.key} ~ {declared or reading}"
+                              + (f" ({reading})" if reading and declared else "")
+                              + f": {item.why}")
 
 
 @click.command(cls=Command)
@@ -82,9 +124,15 @@ def print_summary(results, console) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--report", "with_report", is_flag=True,
               help="Also write report.html (self-contained) beside the results.")
+@click.option("--lang", type=click.Choice(["en", "vi"]), default="en", show_default=True,
+              help="Language of the table and the report.")
+@click.option("--assumptions", "all_assumptions", is_flag=True,
+              help="List every assumption with its reason (default: those that drive the "
+              "answer).")
 def run(scenario: Path, draws: int | None, seed: int | None, out: Path | None, force: bool,
         workers: int, with_report: bool = False, scheduler: str | None = None,
-        keep_draws: bool | None = None, quiet: bool = False) -> None:
+        keep_draws: bool | None = None, quiet: bool = False, lang: str = "en",
+        all_assumptions: bool = False) -> None:
     """Simulate SCENARIO and report the probability of every target."""
     from forecast.pipeline import simulate
     from forecast.io.writers import check_writable, write_folder
@@ -103,8 +151,10 @@ def run(scenario: Path, draws: int | None, seed: int | None, out: Path | None, f
     if with_report:
         from forecast.report import render_report
 
-        contents["report.html"] = render_report(results)
+        contents["report.html"] = render_report(results, lang=lang)
     write_folder(out, contents, force=force)
     console = make_console()
-    print_summary(results, console)
-    console.print("Wrote " + ", ".join(str(out / name) for name in contents))
+    print_summary(results, console, lang=lang, all_assumptions=all_assumptions)
+    from forecast.messages import message
+
+    console.print(message("t_wrote", lang, files=", ".join(str(out / name) for name in contents)))

@@ -7,8 +7,9 @@ stays cheap.
 from __future__ import annotations
 
 from forecast.report.html import render_report
-from forecast.report.plots import comparison_chart, fan_chart, rate_chart, target_panel
+from forecast.report.plots import (comparison_chart, curve_chart, fan_chart, rate_chart,
+                                   target_panel)
 from forecast.report.text import LANGUAGES
 
-__all__ = ["LANGUAGES", "comparison_chart", "fan_chart", "rate_chart", "render_report",
+__all__ = ["LANGUAGES", "comparison_chart", "curve_chart", "fan_chart", "rate_chart", "render_report",
            "target_panel"]

@@ -11,10 +11,13 @@ import base64
 from collections.abc import Sequence
 from typing import Any
 
-from forecast.formatting import format_probability, format_quantity, format_rate, label_of
+from forecast.formatting import (assumption_text, format_date, format_probability,
+                                 format_quantity, format_rate, label_of, number, percent,
+                                 significant)
+from forecast.messages import message, unit_text
 from forecast.report import data
 from forecast.results import run_labels
-from forecast.report.text import localize, number, strings
+from forecast.report.text import strings
 
 TEMPLATE = "report.html.j2"
 
@@ -52,13 +55,14 @@ def _linked(text: str):
 def _meta(run, name: str, lang: str) -> dict[str, str]:
     attrs = run.provenance
     return {"name": name, "region": str(attrs.get("region", "")),
-            "created": str(attrs.get("created", ""))[:10], "seed": str(run.seed),
+            "created": format_date(str(attrs.get("created", "")), lang),
+            "created_iso": str(attrs.get("created", ""))[:10], "seed": str(run.seed),
             "draws": number(run.draws, 0, lang), "version": str(attrs.get("forecast_version", "")),
             "sha": str(attrs.get("scenario_sha256", ""))}
 
 
 def _probability(p: float, se: float, lang: str) -> str:
-    return localize(format_probability(p, se), lang)
+    return format_probability(p, se, lang)
 
 
 def _target_rows(run, lang: str) -> list[dict[str, Any]]:
@@ -67,16 +71,16 @@ def _target_rows(run, lang: str) -> list[dict[str, Any]]:
     for target, summary, rate in zip(run.targets, run.summary.targets, data.rate_rows(run, lang)):
 
         def quantity(value, s=summary):
-            return localize(format_quantity(value, s.quantity_scale, s.unit), lang)
+            return format_quantity(value, s.quantity_scale, s.unit, lang)
 
         rows.append({
             "id": target.id, "label": rate.label,
             "probability": _probability(summary.probability, summary.probability_se, lang),
             "median": quantity(summary.median),
             "interval": f"{quantity(summary.p05)} \u2013 {quantity(summary.p95)}",
-            "required": localize(format_rate(rate.required, rate.kind, rate.unit), lang),
-            "historical": localize(format_rate(rate.historical, rate.historical_kind, rate.unit),
-                                   lang),
+            "required": format_rate(rate.required, rate.kind, rate.unit, lang),
+            "historical": format_rate(rate.historical, rate.historical_kind, rate.unit, lang),
+            "dagger": "\u2020" if summary.rests_on_assumptions else "",
             "assumed": words["assumed_mark"] if summary.assumed else ""})
     return rows
 
@@ -105,18 +109,108 @@ def _assumption_items(run, lang: str, skip: Sequence[Any] = ()) -> dict[str, lis
         if item in skip:
             continue
         info = run.indicator_info(item.indicator)
+        unit = info.unit if item.level else None
+        declared, reading = assumption_text(item.distribution, lang, unit=unit)
         out["levels" if item.level else "priors"].append({
             "indicator": label_of(info.label, item.indicator, lang), "key": item.key,
-            "distribution": localize(item.distribution, lang) if lang != "en"
-            else item.distribution,
-            "why": item.why})
+            "distribution": declared, "reading": reading, "why": item.why})
+    return out
+
+
+def _input_label(run, key: str, lang: str) -> str:
+    """``Poverty rate: base`` for ``poverty_rate.base`` (the indicator's label in ``lang``)."""
+    indicator, _, setting = key.partition(".")
+    if indicator in run.info:
+        return f"{label_of(run.info[indicator].label, indicator, lang)}: {setting}"
+    return key
+
+
+def _driver_rows(run, lang: str) -> list[dict[str, Any]]:
+    """Per target: what drives it in this run and how much rests on assumptions."""
+    rows = []
+    for target, summary in zip(run.targets, run.summary.targets):
+        if summary.drivers is None:
+            continue
+        drivers = []
+        for d in summary.drivers:
+            unit = run.info[d.input.split(".")[0]].unit if d.input.endswith(".base") and \
+                d.input.split(".")[0] in run.info else None
+            drivers.append(message(
+                "driver_words", lang, input=_input_label(run, d.input, lang),
+                origin=message(f"origin_{d.origin}", lang) if f"origin_{d.origin}" in
+                strings(lang) else d.origin,
+                low=percent(d.low_probability, 0, lang),
+                low_value=_reading_value(d.low_value, unit, lang),
+                high=percent(d.high_probability, 0, lang),
+                high_value=_reading_value(d.high_value, unit, lang)))
+        rows.append({"id": target.id, "label": label_of(target.label, target.id, lang),
+                     "share": message("assumption_share", lang,
+                                      share=percent(summary.assumption_share or 0.0, 0, lang)),
+                     "mostly": summary.rests_on_assumptions, "drivers": drivers})
+    return rows
+
+
+def _reading_value(value: float, unit: str | None, lang: str) -> str:
+    if unit == "share":
+        return f"{significant(100 * value, 3, lang)} %"
+    return significant(value, 3, lang)
+
+
+def _at_least_rows(run, lang: str) -> list[dict[str, str]]:
+    summary = run.summary
+    n = len(summary.at_least)
+    return [{"label": message("at_least_row", lang, k=k, n=n),
+             "probability": format_probability(p, se, lang)}
+            for k, (p, se) in enumerate(zip(summary.at_least, summary.at_least_se), start=1)]
+
+
+def _box_sentence(target: str, box: dict[str, Any], lang: str) -> str:
+    rate = percent(box["miss_rate"], 0, lang)
+    if not box["limits"]:
+        return message("box_none", lang, target=target, rate=rate)
+    conditions = []
+    for limit in box["limits"]:
+        name, low, high = limit["input"], limit["low"], limit["high"]
+        if low is not None and high is not None:
+            conditions.append(f"{significant(low, 3, lang)} < {name} < "
+                              f"{significant(high, 3, lang)}")
+        elif low is not None:
+            conditions.append(f"{name} > {significant(low, 3, lang)}")
+        else:
+            conditions.append(f"{name} < {significant(high, 3, lang)}")
+    return message("box_sentence", lang, target=target, rate=rate,
+                   density=percent(box["density"], 0, lang),
+                   conditions=message("and", lang).join(conditions),
+                   mass=percent(box["mass"], 0, lang), coverage=percent(box["coverage"], 0, lang))
+
+
+def _sensitivity(run, analysis: dict[str, Any] | None, lang: str) -> list[dict[str, Any]]:
+    """Per target of the saved sensitivity analysis: its dominant input's probability curve and
+    where it misses."""
+    if not analysis:
+        return []
+    from forecast.report.plots import curve_chart
+
+    out = []
+    labels = {t.id: label_of(t.label, t.id, lang) for t in run.targets}
+    for target, entry in analysis.get("targets", {}).items():
+        curves = entry.get("curves") or []
+        box = entry.get("scenario_discovery")
+        label = labels.get(target, target)
+        item = {"id": target, "label": label, "uri": None, "alt": "",
+                "sentence": _box_sentence(target, box, lang) if box else ""}
+        if curves:
+            ax = curve_chart(curves[0], label, lang=lang)
+            item["uri"] = _uri(ax.figure)
+            item["alt"] = message("curve_title", lang, target=label, input=curves[0]["input"])
+        out.append(item)
     return out
 
 
 def _figure_text(evidence, lang: str) -> str:
     words = strings(lang)
     years = f"{evidence.year}" + (f"\u2013{evidence.year_end}" if evidence.year_end else "")
-    value = localize(f"{evidence.value:,.10g} {evidence.unit}", lang)
+    value = f"{significant(evidence.value, 10, lang)} {unit_text(evidence.unit, lang)}"
     return f"{years}, {words['kind_' + evidence.kind]}: {value}"
 
 
@@ -158,7 +252,7 @@ def _sources(runs, lang: str) -> dict[str, list]:
             "targets": [{"text": _linked(s), "figures": f} for s, f in targets.items()]}
 
 
-def _context(runs, lang: str) -> dict[str, Any]:
+def _context(runs, lang: str, sensitivity: dict[str, Any] | None = None) -> dict[str, Any]:
     from forecast.report.plots import comparison_chart, rate_chart, target_panel
 
     words = strings(lang)
@@ -182,6 +276,11 @@ def _context(runs, lang: str) -> dict[str, Any]:
         "joint": words["joint_sentence"].format(n=len(first.targets), p=_probability(
             first.summary.joint_probability, first.summary.joint_probability_se, lang)),
         "targets": _target_rows(first, lang),
+        "at_least": _at_least_rows(first, lang),
+        "at_least_note": message("at_least_note", lang, n=len(first.targets)),
+        "drivers": _driver_rows(first, lang),
+        "drivers_missing": not first.draws_kept,
+        "sensitivity": _sensitivity(first, sensitivity, lang),
         "comparison": _comparison_rows(runs, lang) if len(runs) > 1 else [],
         "charts": charts, "fans": _fans(runs, lang), "assumptions": assumptions,
         "sources": _sources(runs, lang),
@@ -189,7 +288,7 @@ def _context(runs, lang: str) -> dict[str, Any]:
     }
 
 
-def render_report(runs, *, lang: str = "en") -> str:
+def render_report(runs, *, lang: str = "en", sensitivity: dict[str, Any] | None = None) -> str:
     """The report of one run, or of several runs compared, as one HTML document.
 
     The first run is the reference: its targets fill the table, its fan charts carry the other
@@ -202,6 +301,9 @@ def render_report(runs, *, lang: str = "en") -> str:
     lang : {"en", "vi"}
         Language of every word the report writes (indicator and target labels come from the
         scenario; reasons for assumptions and source names are shown as written there).
+    sensitivity : dict, optional
+        The ``sensitivity.json`` of the first run's scenario (``forecast sensitivity``): adds
+        its conditional probability curves and where each target misses.
 
     Returns
     -------
@@ -222,4 +324,4 @@ def render_report(runs, *, lang: str = "en") -> str:
     template_text = importlib.resources.files(__package__).joinpath(TEMPLATE).read_text("utf-8")
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
                                      trim_blocks=True, lstrip_blocks=True)
-    return environment.from_string(template_text).render(**_context(runs, lang))
+    return environment.from_string(template_text).render(**_context(runs, lang, sensitivity))

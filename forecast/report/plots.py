@@ -18,7 +18,8 @@ from forecast.results import run_labels
 from forecast.report.style import (BLACK, BLUE, HATCHES, LINESTYLES, MARKERS, ORANGE, SERIES, VERMILLION,
                     chart_style, new_axes, rate_formatter, rate_unit_label, unit_label,
                     value_formatter, value_locator, wrap, year_axis)
-from forecast.report.text import localize, number, strings
+from forecast.formatting import number, percent
+from forecast.report.text import strings
 
 
 def _legend(figure, ax, own_figure: bool, ncols: int = 2) -> None:
@@ -36,7 +37,7 @@ def _target_words(target, unit: str, words) -> tuple[str, str]:
     threshold = float(target.threshold)
     if unit != "share" and threshold.is_integer():
         return op, number(threshold, 0, words["_lang"])      # 16 communes, not 16.0
-    return op, localize(format_value(threshold, unit), words["_lang"])
+    return op, format_value(threshold, unit, words["_lang"])
 
 
 def _draw_targets(ax, marks: list[data.TargetMark], unit: str, words) -> None:
@@ -52,15 +53,14 @@ def _draw_targets(ax, marks: list[data.TargetMark], unit: str, words) -> None:
             ax.plot(mark.years, mark.values, ls="none", marker="D", ms=8, mfc=VERMILLION,
                     mec=BLACK, zorder=6, label=label)
         elif mark.shape == "pace":
-            rate = localize(format_rate(target.threshold, target.rule.quantity_scale(), unit),
-                            lang)
+            rate = format_rate(target.threshold, target.rule.quantity_scale(), unit, lang)
             label = words["target_pace"].format(first=target.first_year, last=target.last_year,
                                                 op=op, value=rate)
             ax.plot(mark.years, mark.values, color=VERMILLION, lw=1.8, ls=(0, (5, 3)),
                     marker="D", markevery=[len(mark.years) - 1], ms=7, mec=BLACK, zorder=6,
                     label=label)
         else:
-            average = localize(format_value(mark.values[0], unit), lang)
+            average = format_value(mark.values[0], unit, lang)
             label = words["target_sum"].format(first=target.first_year, last=target.last_year,
                                                op=op, value=value, avg=average)
             ax.plot(mark.years, mark.values, color=VERMILLION, lw=2.2, ls=(0, (1, 1.2)),
@@ -137,7 +137,7 @@ def fan_chart(results, indicator: str, ax=None, *, lang: str = "en",
         _draw_targets(ax, data.target_marks(results, indicator, fan), unit, words)
         ax.set_title(wrap(label_of(info.label, indicator, lang), 60))
         ax.set_xlabel(words["year"])
-        ax.set_ylabel(unit_label(unit))
+        ax.set_ylabel(unit_label(unit, lang))
         year_axis(ax.xaxis)
         ax.yaxis.set_major_locator(value_locator())
         ax.yaxis.set_major_formatter(value_formatter(unit, lang))
@@ -153,7 +153,7 @@ def _probability_bars(ax, positions, probabilities, errors, *, color, hatch, hei
             height=height, color=color, edgecolor=BLACK, lw=0.8, hatch=hatch, label=label,
             error_kw={"ecolor": BLACK, "capsize": 3, "lw": 1})
     for y, p, e in zip(positions, probabilities, errors):
-        ax.text(min(100 * (p + 2 * e), 100) + 1.5, y, localize(f"{100 * p:.1f} %", lang),
+        ax.text(min(100 * (p + 2 * e), 100) + 1.5, y, percent(p, 1, lang),
                 va="center", ha="left", fontsize=8)
 
 
@@ -310,7 +310,7 @@ def _rate_row(ax, row: data.RateRow, words) -> None:
 def _rate_text(value: float, kind: str, row: data.RateRow, lang: str) -> str:
     from forecast.formatting import format_rate
 
-    return localize(format_rate(value, kind, row.unit), lang)
+    return format_rate(value, kind, row.unit, lang)
 
 
 def rate_chart(results, ax=None, *, lang: str = "en"):
@@ -356,3 +356,44 @@ def rate_chart(results, ax=None, *, lang: str = "en"):
         elif handles:
             axes[0].legend(list(handles.values()), list(handles), loc="upper right")
     return axes
+
+
+def curve_chart(curve: dict[str, Any], target_label: str, ax=None, *, lang: str = "en"):
+    """A target's probability against one input, from a sensitivity analysis's curve
+    (``sensitivity.json``: ``x``, ``probability``, ``low``, ``high`` per equal-count bin).
+
+    Parameters
+    ----------
+    curve : dict
+        One curve of ``sensitivity.json`` (``targets[id]["curves"][k]``).
+    target_label : str
+        The target's label, for the title.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if omitted.
+    lang : {"en", "vi"}
+        Language of the words the chart writes.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    words = _words(lang)
+    x = np.asarray(curve["x"], dtype=float)
+    own = ax is None
+    with chart_style():
+        figure, ax = new_axes(ax, (7.0, 3.6))
+        ax.fill_between(x, 100 * np.asarray(curve["low"]), 100 * np.asarray(curve["high"]),
+                        color=BLUE, alpha=0.25, lw=0, label=words["curve_band"])
+        ax.plot(x, 100 * np.asarray(curve["probability"]), color=BLACK, lw=2, marker="o",
+                ms=4, label=words["curve_axis"].split(" (")[0])
+        ax.set_ylim(-2, 102)
+        ax.set_ylabel(words["curve_axis"])
+        ax.set_xlabel(curve["input"])
+        ax.xaxis.set_major_locator(value_locator())
+        ax.xaxis.set_major_formatter(value_formatter("", lang))
+        ax.set_title(wrap(words["curve_title"].format(target=target_label, input=curve["input"]),
+                          60), loc="left")
+        ax.grid(axis="y", color="0.88", lw=0.8)
+        ax.set_axisbelow(True)
+        _legend(figure, ax, own)
+    return ax

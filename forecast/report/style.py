@@ -11,7 +11,8 @@ import textwrap
 from contextlib import contextmanager
 from typing import Any
 
-from forecast.report.text import number, strings
+from forecast.formatting import number, rate_unit
+from forecast.messages import unit_text
 
 # Okabe & Ito (2008), "Color Universal Design".
 BLACK = "#000000"
@@ -38,9 +39,11 @@ RC: dict[str, Any] = {
     "legend.fontsize": 8.5,
     "legend.frameon": False,
     "hatch.linewidth": 0.8,
-    "svg.fonttype": "path",           # text as outlines: looks the same on every machine
+    "svg.fonttype": "none",           # text as text: selectable, searchable, read aloud
     "svg.hashsalt": "forecast",       # stable element ids, so the same run gives the same file
     "pdf.fonttype": 42,
+    "text.parse_math": False,         # labels come from files: '$5$' is text, not mathtext
+    "text.usetex": False,
 }
 FORMATS = ("png", "svg", "pdf")
 _METADATA = {"svg": {"Date": None}, "pdf": {"CreationDate": None}, "png": {}}
@@ -72,9 +75,9 @@ def wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
-def unit_label(unit: str) -> str:
-    """The axis label of a unit (shares are shown in percent)."""
-    return "%" if unit == "share" else unit
+def unit_label(unit: str, lang: str = "en") -> str:
+    """The axis label of a unit (shares are shown in percent), in ``lang``."""
+    return "%" if unit == "share" else unit_text(unit, lang)
 
 
 def value_formatter(unit: str, lang: str):
@@ -122,12 +125,7 @@ def rate_formatter(kind: str, unit: str, lang: str):
 
 def rate_unit_label(kind: str, unit: str, lang: str) -> str:
     """The axis label of a yearly rate: ``%/yr``, ``pt/yr`` or ``<unit>/yr``."""
-    words = strings(lang)
-    if kind == "growth":
-        return f"%{words['per_year']}"
-    if unit == "share":
-        return f"{words['points']}{words['per_year']}"
-    return f"{unit}{words['per_year']}"
+    return rate_unit(kind, unit, lang)
 
 
 def year_axis(axis) -> None:

@@ -1,0 +1,401 @@
+"""The one message catalog: every word the tool writes in the report, the charts and the
+terminal, in English and Vietnamese, units included.
+
+:data:`CATALOG` maps a key to its text in each language of :data:`LANGUAGES`. Placeholders are
+``str.format`` fields (``{n}``) and must be the same in every language. Unit words (``unit:``
+keys) translate the units the scenarios write (``billion VND`` -> ``tỷ đồng``); a unit the
+catalog does not know is shown as the scenario writes it. Numbers are not here: they are
+written by :mod:`forecast.formatting` (Babel) for each language.
+
+Text that a scenario or a history file writes in one language only (reasons for assumptions,
+source names, the region) is shown as written.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Mapping
+
+from forecast.errors import InputError, did_you_mean
+
+LANGUAGES = ("en", "vi")
+LOCALES = {"en": "en", "vi": "vi_VN"}
+"""The Babel locale of each language."""
+
+CATALOG: dict[str, dict[str, str]] = {
+    # -- report: header ---------------------------------------------------------------------
+    "title": {"en": "Will the plan's targets be reached?",
+              "vi": "Các chỉ tiêu của kế hoạch có đạt được không?"},
+    "scenario": {"en": "Scenario", "vi": "Kịch bản"},
+    "scenarios": {"en": "Scenarios", "vi": "Các kịch bản"},
+    "region": {"en": "Region", "vi": "Địa bàn"},
+    "simulated_on": {"en": "Simulated on", "vi": "Ngày mô phỏng"},
+    "seed": {"en": "Seed", "vi": "Giá trị khởi tạo ngẫu nhiên (seed)"},
+    "draws": {"en": "Draws", "vi": "Số lần mô phỏng"},
+    "version": {"en": "forecast version", "vi": "Phiên bản forecast"},
+    "scenario_hash": {"en": "Scenario fingerprint (SHA-256)",
+                      "vi": "Mã nhận dạng kịch bản (SHA-256)"},
+    "contents": {"en": "Contents", "vi": "Nội dung"},
+    # -- report: target table ---------------------------------------------------------------
+    "joint_sentence": {"en": "Probability that all {n} targets are reached together: {p}.",
+                       "vi": "Xác suất đạt đồng thời cả {n} chỉ tiêu: {p}."},
+    "targets_heading": {"en": "Targets", "vi": "Các chỉ tiêu"},
+    "col_target": {"en": "Target", "vi": "Chỉ tiêu"},
+    "col_probability": {"en": "Probability", "vi": "Xác suất"},
+    "col_median": {"en": "Median", "vi": "Trung vị"},
+    "col_interval": {"en": "90 % interval", "vi": "Khoảng dự báo 90 %"},
+    "col_required": {"en": "Required rate", "vi": "Tốc độ cần có"},
+    "col_historical": {"en": "Historical rate", "vi": "Tốc độ đã đạt"},
+    "col_assumed": {"en": "Assumed start", "vi": "Mức gốc giả định"},
+    "assumed_mark": {"en": "yes", "vi": "có"},
+    "table_note": {
+        "en": ("Probability: share of simulated futures in which the target is reached, ± its "
+               "Monte Carlo standard error. \u201cAssumed start\u201d: the indicator starts from "
+               "a base-year level that no source gives. \u2020: more than half of what decides "
+               "the target comes from priors and assumptions, not from data."),
+        "vi": ("Xác suất: tỷ lệ các tương lai mô phỏng trong đó chỉ tiêu đạt được, kèm sai số "
+               "chuẩn Monte Carlo (±). \u201cMức gốc giả định\u201d: chỉ số bắt đầu từ một "
+               "mức năm gốc mà không nguồn nào công bố. \u2020: hơn một nửa những gì quyết định "
+               "chỉ tiêu đến từ các giả định, không phải từ số liệu.")},
+    "by_scenario_heading": {"en": "Probability by scenario", "vi": "Xác suất theo kịch bản"},
+    "all_targets": {"en": "All targets together", "vi": "Đạt tất cả các chỉ tiêu"},
+    "at_least_heading": {"en": "How many targets are reached",
+                         "vi": "Đạt được bao nhiêu chỉ tiêu"},
+    "col_at_least": {"en": "At least", "vi": "Ít nhất"},
+    "at_least_row": {"en": "{k} of {n} targets", "vi": "{k} trên {n} chỉ tiêu"},
+    "at_least_note": {"en": ("The probability that at least this many of the {n} targets are "
+                             "reached in the same simulated future."),
+                      "vi": ("Xác suất có ít nhất bấy nhiêu trong {n} chỉ tiêu cùng đạt trong "
+                             "một tương lai mô phỏng.")},
+    # -- report: drivers --------------------------------------------------------------------
+    "drivers_heading": {"en": "What each probability rests on",
+                        "vi": "Mỗi xác suất dựa vào đâu"},
+    "drivers_intro": {
+        "en": ("For each target, the uncertain inputs that most decide whether it is reached in "
+               "this run, and how much of that rests on priors and assumptions rather than on "
+               "published figures."),
+        "vi": ("Với mỗi chỉ tiêu: các yếu tố chưa chắc chắn quyết định nhiều nhất việc chỉ tiêu "
+               "có đạt hay không trong lần chạy này, và phần nào dựa vào giả định thay vì số "
+               "liệu đã công bố.")},
+    "assumption_share": {"en": "{share} of it rests on priors and assumptions.",
+                         "vi": "{share} dựa vào các giả định và phân phối tiên nghiệm."},
+    "rests_on_assumptions": {"en": "This probability rests mostly on assumptions.",
+                             "vi": "Xác suất này chủ yếu dựa vào giả định."},
+    "driver_words": {"en": "depends on {input} ({origin}): {low} if it is {low_value}, {high} "
+                           "if it is {high_value}",
+                     "vi": "phụ thuộc vào {input} ({origin}): {low} nếu bằng {low_value}, {high} "
+                           "nếu bằng {high_value}"},
+    "no_drivers": {"en": "Drivers need every draw; this run kept only summaries.",
+                   "vi": "Cần mọi lần mô phỏng để xác định các yếu tố; lần chạy này chỉ giữ "
+                         "số liệu tóm tắt."},
+    "origin_data": {"en": "data", "vi": "số liệu"},
+    "origin_evidence": {"en": "data", "vi": "số liệu"},
+    "origin_observed": {"en": "published level", "vi": "mức đã công bố"},
+    "origin_prior": {"en": "prior", "vi": "tiên nghiệm"},
+    "origin_pooled": {"en": "pooled prior", "vi": "tiên nghiệm gộp"},
+    "origin_assumption": {"en": "assumption", "vi": "giả định"},
+    # -- report: sensitivity ----------------------------------------------------------------
+    "sensitivity_heading": {"en": "If an unknown were known",
+                            "vi": "Nếu một ẩn số được biết"},
+    "sensitivity_intro": {
+        "en": ("From the sensitivity analysis saved with this run: how each target's probability "
+               "would move with the input that matters most for it, and where it is missed."),
+        "vi": ("Từ phân tích độ nhạy lưu cùng lần chạy này: xác suất của mỗi chỉ tiêu thay đổi "
+               "thế nào theo yếu tố quan trọng nhất với nó, và chỉ tiêu bị hụt ở đâu.")},
+    "curve_title": {"en": "Probability of {target} against {input}",
+                    "vi": "Xác suất đạt {target} theo {input}"},
+    "curve_axis": {"en": "Probability (%)", "vi": "Xác suất (%)"},
+    "curve_band": {"en": "95 % band", "vi": "Dải 95 %"},
+    "box_none": {"en": "{target} is missed in {rate} of the draws; no region of the inputs "
+                       "concentrates the misses.",
+                 "vi": "{target} bị hụt trong {rate} số lần mô phỏng; không vùng nào của các "
+                       "yếu tố tập trung các lần hụt."},
+    "box_sentence": {"en": "{target} is missed in {density} of the draws where {conditions} "
+                           "(those draws are {mass} of all and hold {coverage} of the misses; "
+                           "{rate} are missed overall).",
+                     "vi": "{target} bị hụt trong {density} số lần mô phỏng có {conditions} "
+                           "(chiếm {mass} tổng số và {coverage} số lần hụt; tính chung {rate} "
+                           "bị hụt)."},
+    "and": {"en": " and ", "vi": " và "},
+    # -- report: charts and fans ------------------------------------------------------------
+    "charts_heading": {"en": "Probabilities and rates", "vi": "Xác suất và tốc độ"},
+    "fans_heading": {"en": "Where each indicator is heading", "vi": "Xu hướng của từng chỉ số"},
+    "fan_caption": {
+        "en": ("Line: median of the simulated paths. Dark band: half of the paths (25\u201375 %). "
+               "Light band: 90 % of them (5\u201395 %). Points: published figures."),
+        "vi": ("Đường: trung vị của các lần mô phỏng. Dải đậm: một nửa số lần mô phỏng "
+               "(25\u201375 %). Dải nhạt: 90 % số lần mô phỏng (5\u201395 %). Điểm: số liệu đã "
+               "công bố.")},
+    "evidence_caption": {"en": "Figures behind this chart:",
+                         "vi": "Số liệu làm căn cứ cho biểu đồ:"},
+    "no_evidence": {"en": "No published figure for this indicator; the chart is the model alone.",
+                    "vi": "Không có số liệu công bố cho chỉ số này; biểu đồ chỉ thể hiện mô hình."},
+    "plotted": {"en": "plotted", "vi": "có trên biểu đồ"},
+    "not_plotted": {"en": "used in the fit, not plotted",
+                    "vi": "dùng để ước lượng mô hình, không vẽ"},
+    # -- report: assumptions ----------------------------------------------------------------
+    "assumptions_heading": {"en": "Assumptions", "vi": "Các giả định"},
+    "assumptions_intro": {
+        "en": ("No published figure for the region gives these values: the simulation draws each "
+               "from the distribution shown, for the reason the scenario gives."),
+        "vi": ("Không có số liệu công bố nào của địa bàn cho các giá trị dưới đây: mô phỏng rút "
+               "mỗi giá trị từ phân phối đã nêu, với lý do kịch bản đưa ra.")},
+    "levels_heading": {"en": "Starting levels no source gives",
+                       "vi": "Mức xuất phát không có nguồn công bố"},
+    "priors_heading": {"en": "Uncertain model parameters",
+                       "vi": "Các tham số mô hình chưa chắc chắn"},
+    "same_as_first": {"en": "Other assumptions as in scenario {name}.",
+                      "vi": "Các giả định khác như trong kịch bản {name}."},
+    "reason": {"en": "Reason given", "vi": "Lý do kịch bản nêu"},
+    "read_fixed": {"en": "always {value}", "vi": "luôn bằng {value}"},
+    "read_uniform": {"en": "any value from {low} to {high}, all equally likely",
+                     "vi": "bất kỳ giá trị nào từ {low} đến {high}, khả năng như nhau"},
+    "read_integers": {"en": "a whole number from {low} to {high}, each equally likely",
+                      "vi": "một số nguyên từ {low} đến {high}, khả năng như nhau"},
+    "read_one_sided": {"en": "most likely about {median}, rarely above {high}",
+                       "vi": "nhiều khả năng khoảng {median}, hiếm khi trên {high}"},
+    "read_two_sided": {"en": "most likely about {median}; 9 times in 10 between {low} and {high}",
+                       "vi": "nhiều khả năng khoảng {median}; 9 trên 10 lần nằm trong khoảng "
+                             "{low} đến {high}"},
+    "read_pooled": {"en": "derived from the panel of provinces: {name}",
+                    "vi": "suy ra từ số liệu các tỉnh: {name}"},
+    "read_lever": {"en": "set by the lever {name} to {value}",
+                   "vi": "do đòn bẩy {name} đặt bằng {value}"},
+    "read_shock_year": {"en": "a shock of {size} in {year}", "vi": "cú sốc {size} vào năm {year}"},
+    "read_shock_rare": {"en": "in any year with probability {p}: a shock of {size}",
+                        "vi": "mỗi năm với xác suất {p}: cú sốc {size}"},
+    "years_exponent": {"en": "years", "vi": "số năm"},
+    "read_relation": {"en": "follows from a published figure through a ratio",
+                      "vi": "suy ra từ một số liệu công bố qua một tỷ số"},
+    # -- report: sources and reading guide --------------------------------------------------
+    "sources_heading": {"en": "Data sources", "vi": "Nguồn số liệu"},
+    "sources_intro": {"en": "Every published figure the models were fitted to, with where it "
+                            "was read.",
+                      "vi": "Mọi số liệu công bố mà mô hình dựa vào, kèm nơi đã lấy số liệu."},
+    "target_sources": {"en": "Where the targets are set", "vi": "Nơi đặt ra các chỉ tiêu"},
+    "how_heading": {"en": "How to read this", "vi": "Cách đọc báo cáo này"},
+    "how_1": {
+        "en": ("The model was fitted to the published figures listed under data sources, then run "
+               "{draws} times with different draws of everything that is uncertain: growth, "
+               "prices, shocks, and the starting levels no source gives. Each run is one possible "
+               "future."),
+        "vi": ("Mô hình được ước lượng từ các số liệu công bố liệt kê ở phần nguồn số liệu, rồi "
+               "chạy {draws} lần với các giá trị ngẫu nhiên khác nhau cho mọi yếu tố chưa chắc "
+               "chắn: tăng trưởng, giá cả, các cú sốc, và các mức xuất phát không có nguồn công "
+               "bố. Mỗi lần chạy là một tương lai có thể xảy ra.")},
+    "how_2": {
+        "en": ("A target's probability is the share of those futures in which it is reached. A "
+               "probability near 50 % means the target is about as likely to be missed as "
+               "reached; the \u00b1 figure is the error from using a finite number of runs, not "
+               "the uncertainty about the future."),
+        "vi": ("Xác suất của một chỉ tiêu là tỷ lệ các tương lai trong đó chỉ tiêu đạt được. Xác "
+               "suất gần 50 % nghĩa là khả năng đạt và không đạt gần như ngang nhau; con số ± là "
+               "sai số do số lần chạy có hạn, không phải độ bất định về tương lai.")},
+    "how_3": {
+        "en": ("The required rate is the constant yearly pace from the base year that just "
+               "reaches the target; the historical rate is the pace the published record shows. "
+               "A required rate well above the historical one means the plan asks for faster "
+               "progress than before."),
+        "vi": ("Tốc độ cần có là nhịp độ đều hằng năm từ năm gốc vừa đủ để đạt chỉ tiêu; tốc độ "
+               "đã đạt là nhịp độ mà số liệu công bố cho thấy. Tốc độ cần có cao hơn nhiều so với "
+               "tốc độ đã đạt nghĩa là kế hoạch đòi hỏi tiến bộ nhanh hơn trước.")},
+    "how_4": {
+        "en": ("The fan charts show the spread of the simulated futures year by year. The bands "
+               "widen because uncertainty adds up over time. Where the published record is thin "
+               "the bands are wide: they show what is not known, not a flaw of the chart."),
+        "vi": ("Biểu đồ hình quạt cho thấy độ phân tán của các tương lai mô phỏng theo từng năm. "
+               "Các dải rộng dần vì độ bất định cộng dồn theo thời gian. Nơi số liệu công bố ít, "
+               "các dải rộng: chúng cho thấy điều chưa biết, không phải lỗi của biểu đồ.")},
+    # -- charts -----------------------------------------------------------------------------
+    "median": {"en": "Median", "vi": "Trung vị"},
+    "band50": {"en": "50 % of paths", "vi": "50 % số lần mô phỏng"},
+    "band90": {"en": "90 % of paths", "vi": "90 % số lần mô phỏng"},
+    "observed": {"en": "Published", "vi": "Số liệu công bố"},
+    "definition": {"en": "definition", "vi": "định nghĩa"},
+    "year": {"en": "Year", "vi": "Năm"},
+    "probability_axis": {"en": "Probability of reaching the target (%)",
+                         "vi": "Xác suất đạt chỉ tiêu (%)"},
+    "mc_error": {"en": "error bars: \u00b1 2 Monte Carlo standard errors",
+                 "vi": "thanh sai số: \u00b1 2 sai số chuẩn Monte Carlo"},
+    "required": {"en": "Required", "vi": "Cần có"},
+    "historical": {"en": "Historical", "vi": "Đã đạt"},
+    "no_historical": {"en": "no historical rate", "vi": "không có tốc độ đã đạt"},
+    "no_required": {"en": "no required rate", "vi": "không có tốc độ cần có"},
+    "rates_title": {"en": "Yearly rate the target needs, against the published record",
+                    "vi": "Tốc độ hằng năm chỉ tiêu cần, so với số liệu đã công bố"},
+    "targets_title": {"en": "Probability of reaching each target",
+                      "vi": "Xác suất đạt từng chỉ tiêu"},
+    "compare_title": {"en": "Probability of reaching each target, by scenario",
+                      "vi": "Xác suất đạt từng chỉ tiêu, theo kịch bản"},
+    "target_level": {"en": "Target {year}: {op} {value}", "vi": "Chỉ tiêu {year}: {op} {value}"},
+    "target_pace": {"en": "Target pace {first}\u2013{last}: {op} {value}, from the median",
+                    "vi": "Nhịp độ chỉ tiêu {first}\u2013{last}: {op} {value}, tính từ trung vị"},
+    "target_sum": {"en": "Target: sum {first}\u2013{last} {op} {value} ({avg} a year on average)",
+                   "vi": "Chỉ tiêu: tổng {first}\u2013{last} {op} {value} (bình quân {avg} mỗi "
+                         "năm)"},
+    "at_least": {"en": "\u2265", "vi": "\u2265"},
+    "at_most": {"en": "\u2264", "vi": "\u2264"},
+    "kind_level": {"en": "level", "vi": "mức"},
+    "kind_change": {"en": "change in the year", "vi": "thay đổi trong năm"},
+    "kind_average_growth": {"en": "average growth", "vi": "tăng bình quân"},
+    "kind_average_change": {"en": "average change", "vi": "thay đổi bình quân"},
+    # -- rates and units --------------------------------------------------------------------
+    "per_year": {"en": "/yr", "vi": "/năm"},
+    "points": {"en": "pt", "vi": "điểm"},
+    "percent_unit": {"en": "%", "vi": "%"},
+    "unit:billion VND": {"en": "billion VND", "vi": "tỷ đồng"},
+    "unit:million VND": {"en": "million VND", "vi": "triệu đồng"},
+    "unit:communes": {"en": "communes", "vi": "xã"},
+    "unit:commune": {"en": "commune", "vi": "xã"},
+    "unit:person": {"en": "person", "vi": "người"},
+    "unit:per year": {"en": "per year", "vi": "mỗi năm"},
+    "unit:per": {"en": "per", "vi": "mỗi"},
+    "unit:prices": {"en": "({year} prices)", "vi": "(giá năm {year})"},
+    "unit:index": {"en": "index", "vi": "chỉ số"},
+    "unit:share": {"en": "share", "vi": "tỷ lệ"},
+    "unit:share of": {"en": "share of", "vi": "tỷ lệ trên"},
+    "unit:social investment": {"en": "social investment", "vi": "vốn đầu tư xã hội"},
+    "unit:km": {"en": "km", "vi": "km"},
+    "unit:households": {"en": "households", "vi": "hộ"},
+    "unit:people": {"en": "people", "vi": "người"},
+    "unit:persons": {"en": "persons", "vi": "người"},
+    "unit:points": {"en": "points", "vi": "điểm"},
+    "unit:yr": {"en": "yr", "vi": "năm"},
+    "unit:targets": {"en": "targets", "vi": "chỉ tiêu"},
+    "unit:ratio": {"en": "ratio", "vi": "tỷ số"},
+    "unit:criteria": {"en": "criteria", "vi": "tiêu chí"},
+    "unit:units": {"en": "units", "vi": "đơn vị"},
+    "unit:areas": {"en": "areas", "vi": "khu vực"},
+    "unit:km2": {"en": "km2", "vi": "km²"},
+    # -- terminal ---------------------------------------------------------------------------
+    "t_title": {"en": "{name}: {draws} draws, seed {seed}",
+                "vi": "{name}: {draws} lần mô phỏng, seed {seed}"},
+    "t_target": {"en": "target", "vi": "chỉ tiêu"},
+    "t_probability": {"en": "probability", "vi": "xác suất"},
+    "t_median": {"en": "median", "vi": "trung vị"},
+    "t_interval": {"en": "90 % interval", "vi": "khoảng 90 %"},
+    "t_required": {"en": "required rate", "vi": "tốc độ cần"},
+    "t_historical": {"en": "historical rate", "vi": "tốc độ đã đạt"},
+    "t_assumed": {"en": "assumed", "vi": "giả định"},
+    "t_joint": {"en": "All targets together: {p}", "vi": "Đạt tất cả các chỉ tiêu: {p}"},
+    "t_at_least": {"en": "At least k of {n} targets: {items}",
+                   "vi": "Đạt ít nhất k trên {n} chỉ tiêu: {items}"},
+    "t_drivers": {"en": "What drives each probability (share from priors and assumptions; "
+                        "\u2020 more than half):",
+                  "vi": "Yếu tố quyết định mỗi xác suất (phần dựa vào giả định; \u2020 hơn một "
+                        "nửa):"},
+    "t_driver_line": {"en": "{share} from priors and assumptions; {words}",
+                      "vi": "{share} từ giả định; {words}"},
+    "t_no_drivers": {"en": "Drivers need every draw (this run kept only summaries): run with "
+                           "--keep-draws or use 'forecast sensitivity'.",
+                     "vi": "Cần mọi lần mô phỏng để xác định các yếu tố (lần chạy này chỉ giữ "
+                           "tóm tắt): chạy với --keep-draws hoặc dùng 'forecast sensitivity'."},
+    "t_streamed": {"en": "Quantiles come from streamed summaries (draws not kept); their error "
+                         "bounds are in summary.json{loose}",
+                   "vi": "Các phân vị lấy từ tóm tắt (không giữ các lần mô phỏng); cận sai số "
+                         "của chúng nằm trong summary.json{loose}"},
+    "t_loose": {"en": "; above 1 % for: {ids}", "vi": "; trên 1 % với: {ids}"},
+    "t_tight": {"en": ", all under 1 %.", "vi": ", tất cả dưới 1 %."},
+    "t_key_assumptions": {"en": "Assumed base-year levels and priors that drive the answer:",
+                          "vi": "Các mức năm gốc và tiên nghiệm giả định quyết định kết quả:"},
+    "t_assumption_count": {"en": "{n} assumptions in all: 'forecast run ... --assumptions' or "
+                                 "'forecast calibrate' lists every one.",
+                           "vi": "Tổng cộng {n} giả định: 'forecast run ... --assumptions' hoặc "
+                                 "'forecast calibrate' liệt kê đầy đủ."},
+    "t_levels": {"en": "* Assumed base-year levels (sampled: no source gives them):",
+                 "vi": "* Mức năm gốc giả định (rút ngẫu nhiên: không nguồn nào công bố):"},
+    "t_others": {"en": "Other assumptions (priors, shocks, levers), declared in the scenario:",
+                 "vi": "Các giả định khác (tiên nghiệm, cú sốc, đòn bẩy) khai báo trong kịch bản:"},
+    "t_wrote": {"en": "Wrote {files}", "vi": "Đã ghi {files}"},
+    "t_scenario": {"en": "scenario", "vi": "kịch bản"},
+    "t_difference": {"en": "difference", "vi": "chênh lệch"},
+    "t_median_rate": {"en": "median rate", "vi": "tốc độ trung vị"},
+    "t_compared": {"en": "Compared with {name} ({draws} draws, {seed})",
+                   "vi": "So với {name} ({draws} lần mô phỏng, {seed})"},
+    "t_common_seed": {"en": "common seed {seed}", "vi": "chung seed {seed}"},
+    "t_unpaired": {"en": "different seeds: unpaired", "vi": "seed khác nhau: không ghép cặp"},
+    "t_difference_note": {"en": "difference: points against the first scenario ± the standard "
+                                "error of the paired difference",
+                          "vi": "chênh lệch: điểm phần trăm so với kịch bản đầu ± sai số chuẩn "
+                                "của chênh lệch ghép cặp"},
+    "t_solve_trials": {"en": "{n} simulations of {draws} draws, seed {seed}; range searched "
+                             "[{low}, {high}]",
+                       "vi": "{n} lần chạy, mỗi lần {draws} lần mô phỏng, seed {seed}; khoảng "
+                             "tìm [{low}; {high}]"},
+    "t_parameter": {"en": "parameter", "vi": "tham số"},
+    "t_mean": {"en": "mean", "vi": "trung bình"},
+    "t_from": {"en": "from", "vi": "nguồn"},
+    "t_how": {"en": "how", "vi": "cách tính"},
+    "t_calibration_draws": {"en": "Distributions from {draws} draws of the calibrated posterior, "
+                                  "seed {seed} (the draws of block 0 of a run with this seed).",
+                            "vi": "Phân phối từ {draws} lần rút của hậu nghiệm đã hiệu chỉnh, "
+                                  "seed {seed} (các lần rút của khối 0 của một lần chạy với "
+                                  "seed này)."},
+}
+"""Every string the tool writes, by key and language."""
+
+SAME_IN_EVERY_LANGUAGE = frozenset({"percent_unit", "at_least", "at_most", "unit:km"})
+"""Keys whose text is rightly the same in every language (symbols)."""
+
+
+def check_language(lang: str) -> str:
+    """``lang`` if it is one of :data:`LANGUAGES`.
+
+    Raises
+    ------
+    InputError
+        If it is not (with a did-you-mean).
+    """
+    if lang not in LANGUAGES:
+        raise InputError.single(f"unknown language '{lang}'; expected one of "
+                                f"{', '.join(LANGUAGES)}.{did_you_mean(str(lang), LANGUAGES)}",
+                                key="lang")
+    return lang
+
+
+def message(key: str, lang: str = "en", **fields) -> str:
+    """The text of ``key`` in ``lang``, with its placeholders filled from ``fields``.
+
+    Raises
+    ------
+    InputError
+        If ``lang`` is unknown.
+    KeyError
+        If ``key`` is not in the catalog (a programming error).
+    """
+    text = CATALOG[key][check_language(lang)]
+    return text.format(**fields) if fields else text
+
+
+def table(lang: str) -> Mapping[str, str]:
+    """Every message in ``lang``, by key."""
+    check_language(lang)
+    return {key: texts[lang] for key, texts in CATALOG.items()}
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``str.format`` fields of ``text``."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+_UNIT_KEYS = sorted((k for k in CATALOG if k.startswith("unit:") and k != "unit:prices"),
+                    key=lambda k: -len(CATALOG[k]["en"]))
+_PRICES = re.compile(r"\((\d{4}) prices\)")
+
+
+def unit_text(unit: str, lang: str = "en") -> str:
+    """A unit as written in ``lang``: ``billion VND (2020 prices)`` -> ``tỷ đồng (giá năm
+    2020)``; words the catalog does not know are kept as written."""
+    check_language(lang)
+    if lang == "en" or not unit:
+        return unit
+    text = _PRICES.sub(lambda m: CATALOG["unit:prices"][lang].format(year=m.group(1)), unit)
+    for key in _UNIT_KEYS:
+        english = CATALOG[key]["en"]
+        text = re.sub(rf"(?<![\w]){re.escape(english)}(?![\w])", CATALOG[key][lang], text)
+    return text
+
+
+__all__ = ["CATALOG", "LANGUAGES", "LOCALES", "SAME_IN_EVERY_LANGUAGE", "check_language",
+           "message", "placeholders", "table", "unit_text"]
