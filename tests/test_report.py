@@ -486,3 +486,92 @@ def test_bad_input_exits_2_with_one_message(cli, folders, tmp_path, args, needle
     assert result.exit_code == 2, result.output
     assert needle in result.output and "Traceback" not in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+# -- layout in a real browser: phone, laptop, A4 print -----------------------------------------
+PROBE = """<script>
+window.addEventListener('load', function () {
+  var de = document.documentElement, out = {page: de.scrollWidth, view: de.clientWidth,
+                                            tables: [], cut: []};
+  document.querySelectorAll('table').forEach(function (t) {
+    out.tables.push([t.id, t.scrollWidth, t.parentElement.clientWidth]);
+  });
+  document.querySelectorAll('h1,h2,h3,th,td,p,li,dt,dd,img').forEach(function (e) {
+    var r = e.getBoundingClientRect();
+    if (r.width > 0 && r.right > de.clientWidth + 1) out.cut.push(e.tagName + ': ' +
+                                                                  e.textContent.slice(0, 40));
+  });
+  var p = parent.document.createElement('pre'); p.id = 'probe';
+  p.textContent = JSON.stringify(out); parent.document.body.appendChild(p);
+});
+</script>"""
+A4_CSS_PX = 703          # 210 mm less 2 x 12 mm margins, at 96 px per inch
+
+
+def browser_layout(html: str, width: int, folder: Path, *, printed: bool = False) -> dict:
+    """Widths the browser lays the report out at: the page, each table against its box, and
+    every element that runs past the page (the report inside an iframe ``width`` px wide; with
+    ``printed`` its print style sheet applies)."""
+    import json
+    import re
+
+    if printed:
+        html = html.replace("@media print", "@media all")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "page.html").write_text(html.replace("</body>", PROBE + "</body>"), "utf-8")
+    frame = folder / "frame.html"
+    frame.write_text(f'<!DOCTYPE html><html><body style="margin:0"><iframe src="page.html" '
+                     f'style="border:0;width:{width}px;height:2600px"></iframe></body></html>')
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--allow-file-access-from-files", f"--user-data-dir={folder / 'profile'}",
+             f"--window-size={max(width, 500)},2600"]
+    dom = subprocess.run([str(CHROMIUM), *flags, "--dump-dom", frame.as_uri()], check=True,
+                         timeout=120, capture_output=True, text=True).stdout
+    found = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
+    assert found, dom[-300:]
+    return json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium")
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("width,printed", [(400, False), (1280, False), (A4_CSS_PX, True)])
+def test_report_fits_a_phone_a_laptop_and_a4_paper(run, lang, width, printed, tmp_path):
+    layout = browser_layout(render_report(run, lang=lang), width, tmp_path, printed=printed)
+    assert layout["view"] <= width
+    assert layout["page"] <= layout["view"], layout         # no sideways scrolling of the page
+    assert layout["cut"] == [], layout["cut"]               # nothing runs past the page
+    for table, needed, box in layout["tables"]:
+        assert needed <= box, (table, needed, box)          # every table fits its column
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium")
+def test_the_layout_check_sees_a_table_too_wide(tmp_path):
+    wide = "<table id='t'><tr>" + "<td>" + "x" * 80 + "</td>" * 2 + "</tr></table>"
+    html = f"<!DOCTYPE html><html><body>{wide}</body></html>"
+    layout = browser_layout(html, 400, tmp_path)
+    assert layout["page"] > layout["view"] or layout["cut"]
+
+
+def test_chart_text_is_selectable_text(run):
+    svg = figure_bytes(target_panel(run, lang="vi").figure, "svg").decode("utf-8")
+    assert "<text" in svg and "Xác suất đạt từng chỉ tiêu" in svg
+
+
+def test_report_draws_drivers_at_least_and_a_saved_sensitivity(run):
+    page = Page(render_report(run, lang="vi", sensitivity={"targets": {"roads_2025": {
+        "curves": [{"input": "paved_road_share.pace", "x": [0.05, 0.15, 0.25],
+                    "probability": [0.1, 0.5, 0.9], "low": [0.05, 0.45, 0.85],
+                    "high": [0.15, 0.55, 0.95], "mass": [0.3, 0.4, 0.3]}],
+        "scenario_discovery": {"limits": [{"input": "paved_road_share.pace", "low": None,
+                                           "high": 0.11}], "density": 0.9, "coverage": 0.6,
+                               "mass": 0.3, "miss_rate": 0.5}}}}))
+    text = " ".join(page.text)
+    assert [a["data-target"] for a, _ in page.find("li") if "data-target" in a] == \
+        [t.id for t in run.targets]
+    assert "phụ thuộc vào" in text and "dựa vào các giả định" in text
+    assert page.find("table", id="at-least-table") and "5 trên 5 chỉ tiêu" in text
+    assert page.find("figure", **{"class": "curve"})
+    assert "roads_2025 bị hụt trong 90 % số lần mô phỏng có paved_road_share.pace < 0,11" in text
+    headings = [a.get("id") for a, _ in page.find("section")]
+    assert headings.index("how-to-read") < headings.index("targets")
