@@ -8,7 +8,7 @@ from pathlib import Path
 from forecast.errors import InputError, ModelError, ScenarioError
 from forecast.calibration import calibrate as calibrate_model
 from forecast.engine import Model, Progress, layout_of, simulate_paths, simulate_summaries
-from forecast.io.history import read_history
+from forecast.io.region import read_scenario_history
 from forecast.io.prior_library import load_prior_library
 from forecast.info import describe_model
 from forecast.results import Results, draws_dataset, provenance
@@ -41,7 +41,7 @@ def calibrate(scenario: Scenario | str | Path, *,
     """
     scenario = _scenario(scenario)
     priors = load_prior_library() if priors is None else priors
-    return calibrate_model(scenario, read_history(scenario.history_path), priors=priors)
+    return calibrate_model(scenario, read_scenario_history(scenario), priors=priors)
 
 
 def simulate(scenario: Scenario | str | Path, *, draws: int | None = None,

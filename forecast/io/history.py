@@ -13,15 +13,18 @@ from pathlib import Path
 from forecast.errors import DataError, Problem, did_you_mean
 
 COLUMNS = ("indicator", "kind", "year", "year_end", "value", "unit", "source", "note")
-OPTIONAL_COLUMNS = ("status", "error")
-"""Columns a history file may add: how final a figure is, and its reporting error."""
-STATUSES = ("final", "preliminary", "estimate", "mid-year")
-DEFAULT_ERROR = {"final": 0.0, "preliminary": 0.02, "estimate": 0.05, "mid-year": 0.10}
+OPTIONAL_COLUMNS = ("status", "error", "region")
+"""Columns a history file may add: how final a figure is, its reporting error, and the
+predecessor region a row belongs to (empty: the scenario's own region; see docs/regions.md)."""
+STATUSES = ("final", "preliminary", "estimate", "mid-year", "superseded")
+DEFAULT_ERROR = {"final": 0.0, "preliminary": 0.02, "estimate": 0.05, "mid-year": 0.10,
+                 "superseded": 0.0}
 """Relative reporting error (a standard deviation, as a fraction of the value) of a row whose
 ``error`` cell is empty, by its ``status``: a final (settled, audited) figure is read as exact; a
 preliminary year-end figure may move by about 2 %; an estimate (``ước``: the year not yet over,
 or a figure extrapolated) by about 5 %; a figure for part of the year standing for the whole
-(``đến nay``, ``6 tháng``) by about 10 %."""
+(``đến nay``, ``6 tháng``) by about 10 %. A ``superseded`` row is kept for the record only (its
+note says what replaces it and why) and is never read as evidence."""
 KINDS = ("level", "change", "average_growth", "average_change")
 MAX_BYTES = 20_000_000
 
@@ -46,6 +49,7 @@ class Evidence:
     status: str = "final"
     error: float | None = None  # the reporting error (a standard deviation); None: by status
     error_relative: bool = True  # error as a fraction of the value, else in the row's unit
+    region: str = ""  # the predecessor region of the row ("": the scenario's own region)
 
     @property
     def sd(self) -> float:
@@ -113,9 +117,9 @@ class History:
         return tuple(dict.fromkeys(r.indicator for r in self.rows))
 
     def select(self, names: Iterable[str]) -> tuple[Evidence, ...]:
-        """The rows whose indicator is one of ``names``."""
+        """The rows whose indicator is one of ``names`` (superseded rows left out)."""
         wanted = set(names)
-        return tuple(r for r in self.rows if r.indicator in wanted)
+        return tuple(r for r in self.rows if r.indicator in wanted and r.status != "superseded")
 
 
 
@@ -170,7 +174,7 @@ def parse_history(text: str, file: str = "<memory>") -> History:
     index = {c: header.index(c) for c in COLUMNS + OPTIONAL_COLUMNS if c in header}
     rows: list[Evidence] = []
     problems: list[Problem] = []
-    seen: dict[tuple, int] = {}
+    seen: dict[tuple, list[Evidence]] = {}
     for record in reader:
         line = reader.line_num
         if not any(cell.strip() for cell in record):
@@ -229,17 +233,21 @@ def parse_history(text: str, file: str = "<memory>") -> History:
                                     "such as '0.3', never negative"))
         if len(problems) > bad:
             continue
-        key = (cell["indicator"], cell["kind"], year, year_end)
-        if key in seen:
+        row = Evidence(cell["indicator"], cell["kind"], year, year_end, value, cell["unit"],
+                       cell["source"], cell["note"], file, line, status, error, relative,
+                       cell.get("region", ""))
+        key = (row.region, cell["indicator"], cell["kind"], year, year_end)
+        group = [r for r in seen.get(key, []) if r.status != "superseded"]
+        if status != "superseded" and group and any(r.sd <= 0 for r in group + [row]):
             problems.append(Problem(file, line, cell["indicator"],
                                     f"duplicate row for {cell['indicator']} {cell['kind']} {year}"
                                     f"{'-' + str(year_end) if year_end else ''} (first on line "
-                                    f"{seen[key]}); give another definition another name"))
+                                    f"{group[0].line}); give another definition another name, "
+                                    "give both readings their reporting error (status or error), "
+                                    "or mark the one replaced 'superseded' with the reason"))
             continue
-        seen[key] = line
-        rows.append(Evidence(cell["indicator"], cell["kind"], year, year_end, value,
-                             cell["unit"], cell["source"], cell["note"], file, line, status,
-                             error, relative))
+        seen.setdefault(key, []).append(row)
+        rows.append(row)
     if problems:
         raise DataError(problems)
     if not rows:

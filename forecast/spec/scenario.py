@@ -14,14 +14,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Union
 
-from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, StrictInt, ValidationError,
-                      create_model, model_validator)
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Field, PrivateAttr,
+                      StrictInt, Tag, ValidationError, create_model, model_validator)
 
 from forecast.spec import distributions
 from forecast.spec.distributions import Distribution
 from forecast.errors import Problem, ScenarioError, did_you_mean
 from forecast.spec.levers import (Budget, Lever, Precedent, find_refs, lever_problems,
                                   set_levers)
+from forecast.spec.region import Region, region_kind, region_name
 from forecast.spec.targets import Identifier, Target, Year
 from forecast.models import Component, registry
 from forecast.io.yaml_source import SourceMap, key_path
@@ -69,7 +70,11 @@ class Scenario(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     name: Identifier
-    region: str = Field(min_length=1)
+    region: Annotated[Union[Annotated[str, Field(min_length=1), Tag("text")],
+                            Annotated[Region, Tag("mapping")]],
+                      Discriminator(region_kind), AfterValidator(region_name)] = Field(
+        description="The region's name, or a mapping {name, merged, predecessors, derive} for "
+                    "a region assembled from its predecessors (docs/regions.md).")
     description: str = ""
     history: str = Field(description="History CSV, relative to the scenario file's folder.")
     base_year: Year
@@ -87,6 +92,17 @@ class Scenario(BaseModel):
                                             "copula), each with why.")
     _file: str | None = PrivateAttr(default=None)
     _source: SourceMap = PrivateAttr(default_factory=SourceMap)
+    _region_spec: Region | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _region_as_text(self):
+        """``region`` is the name as plain text (every output shows it); a declared
+        :class:`Region` is kept as :attr:`region_spec`."""
+        spec = getattr(self.region, "spec", None)
+        if spec is not None:
+            self.__dict__["region"] = str(self.region)
+            self._region_spec = spec
+        return self
 
     @property
     def file(self) -> str | None:
@@ -97,6 +113,12 @@ class Scenario(BaseModel):
     def years(self) -> list[int]:
         """Simulated years, base year to horizon."""
         return list(range(self.base_year, self.horizon + 1))
+
+    @property
+    def region_spec(self) -> Region | None:
+        """The region's declaration when it was assembled from predecessors (else None);
+        ``region`` itself is always the name."""
+        return self._region_spec
 
     @property
     def history_path(self) -> Path:
@@ -115,7 +137,10 @@ class Scenario(BaseModel):
 
     def digest(self) -> str:
         """SHA-256 of the validated content (stable across formatting and comments)."""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        content = self.model_dump(mode="json")
+        if self.region_spec is not None:
+            content["region"] = self.region_spec.model_dump(mode="json")
+        text = json.dumps(content, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()
 
     def with_levers(self, values: dict[str, float]) -> "Scenario":
@@ -211,6 +236,9 @@ def _allowed_keys(path: tuple, raw: Any) -> list[str]:
             continue
         if cls is scenario_class() and part == "levers":
             cls = "levers"
+            continue
+        if cls is scenario_class() and part == "region":
+            cls = Region
             continue
         if cls is scenario_class() and part in ("budgets", "precedents"):
             cls = "budget" if part == "budgets" else "precedent"
