@@ -210,7 +210,7 @@ class Results:
 
     def summary_rows(self) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
         """What ``summary.csv`` holds: its columns and one record per target."""
-        return RECORD_KEYS, self.summary.records()
+        return self.summary.keys, self.summary.records()
 
     def to_dataset(self):
         """What ``results.nc`` holds: the counts (``summary_*``), the draws if kept, and the

@@ -264,6 +264,10 @@ class TargetSummary:
     assumed: bool
     drivers: tuple[Any, ...] | None = None
     assumption_share: float | None = None
+    label: str | None = None
+    observed_year: int | None = None
+    required_from_observed: float | None = None
+    observed_rate: float | None = None
 
     @property
     def rests_on_assumptions(self) -> bool:
@@ -275,6 +279,19 @@ RECORD_KEYS = ("id", "indicator", "kind", "year", "threshold", "probability", "p
                "median", "p05", "p95", "required_rate", "achieved_rate", "historical_rate",
                "rate_kind", "unit", "assumed")
 """The columns of ``summary.csv`` and the keys of each target in ``summary.json``."""
+MONITORING_KEYS = ("label", "observed_year", "required_from_observed", "observed_rate")
+"""Columns a mid-plan update adds (``forecast update``): the monitoring label, the last
+observed year of the target's indicator, the rate required from it and the rate observed."""
+LABELS = ("on track", "at risk", "off track")
+
+
+def monitoring_label(probability: float, *, on_track: float = 0.8,
+                     off_track: float = 0.2) -> str:
+    """``on track`` at ``on_track`` or above, ``off track`` below ``off_track``, else
+    ``at risk``."""
+    if probability >= on_track:
+        return LABELS[0]
+    return LABELS[2] if probability < off_track else LABELS[1]
 
 
 def _plain(value: Any) -> Any:
@@ -335,13 +352,19 @@ class Summary:
 
     def records(self) -> list[dict[str, Any]]:
         """One plain record per target with :data:`RECORD_KEYS`."""
-        return [{k: _plain(getattr(t, k)) for k in RECORD_KEYS} for t in self.targets]
+        return [{k: _plain(getattr(t, k)) for k in self.keys} for t in self.targets]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """:data:`RECORD_KEYS`, and :data:`MONITORING_KEYS` when targets carry labels."""
+        labelled = any(t.label is not None for t in self.targets)
+        return RECORD_KEYS + (MONITORING_KEYS if labelled else ())
 
     def frame(self):
         """The target records as a ``pandas.DataFrame``, one row per target."""
         import pandas as pd
 
-        return pd.DataFrame.from_records(self.records(), columns=list(RECORD_KEYS))
+        return pd.DataFrame.from_records(self.records(), columns=list(self.keys))
 
     def quantile_errors(self) -> dict[str, dict[str, float | bool]]:
         """Per target: the bounds of ``p05``, ``median`` and ``p95`` and ``loose``."""

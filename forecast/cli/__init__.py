@@ -17,5 +17,6 @@ from forecast.cli.validate import schema, validate
 for _command in (run, validate, calibrate, backtest, priors, schema, compare, solve, report,
                  plot, plan, sensitivity):
     main.add_command(_command)
+main.add_command(__import__("forecast.cli.update", fromlist=["update"]).update)
 
 __all__ = ["main"]

@@ -61,6 +61,7 @@ WRITERS: Mapping[str, Callable[[Path, Any], None]] = {
     "backtest.json": _json,
     "plan.json": _json,
     "sensitivity.json": _json, "sensitivity.nc": _netcdf,
+    "update.json": _json,
 }
 """Every output file by name, with its serialiser: a Dataset to NetCDF, plain data to JSON,
 ``(columns, records)`` to CSV, text as UTF-8."""

@@ -206,6 +206,15 @@ class Adoption(Component):
         return ParameterFit({"grid": grid, "weight": weight, "concentration": concentration},
                             sources)
 
+    def read_years(self) -> frozenset[int]:
+        """The years of the evidence pairs the hazard posterior reads (see fit_parameters)."""
+        levels = self.fit.reading.levels
+        return frozenset(y for b in self.fit.reading.blocks
+                         if min(b.years) - 1 in levels
+                         and len(b.years) == max(b.years) - min(b.years) + 1
+                         and self._evidence_units(min(b.years) - 1)
+                         == self._evidence_units(max(b.years)) for y in b.years)
+
     def level_problem(self, value: float) -> str | None:
         if value != round(value) or not 0 <= value <= self.max_units:
             return f"a count must be a whole number from 0 to units ({self.max_units})"

@@ -175,7 +175,7 @@ class Component(BaseModel):
 
     def calibrate(self, history: History, *, base_year: int,
                   inputs: Mapping[str, "Component"] | None = None,
-                  priors: PriorLibrary | None = None) -> "Component":
+                  priors: PriorLibrary | None = None, until: int | None = None) -> "Component":
         """Return a new component fitted to the evidence rows it names.
 
         Parameters
@@ -190,6 +190,9 @@ class Component(BaseModel):
             Where settings written ``{dist: pooled, name: ...}`` take their distribution
             from (:func:`forecast.io.prior_library.load_prior_library`); needed only if the
             component has such settings.
+        until : int, optional
+            The last year evidence may be dated (default: ``base_year``). Only a mid-plan
+            update (:mod:`forecast.analysis.update`) reads figures after the base year.
 
         Raises
         ------
@@ -200,7 +203,8 @@ class Component(BaseModel):
         """
         resolved = self._resolve_pooled(priors)
         if resolved is not self:
-            return resolved.calibrate(history, base_year=base_year, inputs=inputs, priors=priors)
+            return resolved.calibrate(history, base_year=base_year, inputs=inputs, priors=priors,
+                                      until=until)
         inputs = dict(inputs or {})
         missing = [name for name in self.inputs if name not in inputs]
         if missing:
@@ -216,7 +220,7 @@ class Component(BaseModel):
         rows = history.select(self.evidence)
         for row in rows:
             last = row.year_end if row.year_end is not None else row.year
-            if last > base_year:
+            if last > (base_year if until is None else until):
                 raise row.problem(
                     f"this {row.kind} row is dated {last}, after the base year {base_year}: a "
                     f"forecast made in {base_year} could not know it. Leave it out of "
@@ -343,6 +347,11 @@ class Component(BaseModel):
                     if hasattr(inner, "why") and hasattr(inner, "dist"):
                         found.append((f"{name}.{sub}", inner))
         return found
+
+    def read_years(self) -> frozenset[int]:
+        """Years whose change into them the calibrated parameters read from evidence (a
+        mid-plan update does not weight the paths again for these)."""
+        return frozenset(y for block in self.fit.reading.blocks for y in block.years)
 
     def mean_change(self, years: frozenset[int]) -> float:
         """Average yearly change on the model's scale over ``years``: from evidence blocks where

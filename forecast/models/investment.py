@@ -49,6 +49,9 @@ class Investment(Component):
     def expected_change(self) -> float:
         return float(self.fit.parameters.posteriors["input_mean"])
 
+    def read_years(self) -> frozenset[int]:
+        return frozenset()  # nothing is fitted from evidence
+
     def sample(self, rng: np.random.Generator, size: int, steps: int) -> Draws:
         share = np.clip(self.share.sample(rng, size), 1e-9, 1 - 1e-9)
         volatility = self.volatility.sample(rng, size)

@@ -65,6 +65,27 @@ class Shock(BaseModel):
         return self
 
 
+class Monitoring(BaseModel):
+    """How a mid-plan update labels each target, and the figures observed since the base year
+    (``forecast update``; see docs/update.md)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    on_track: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
+        0.8, description="A target is on track when its probability is at least this.")
+    off_track: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = Field(
+        0.2, description="A target is off track when its probability is below this.")
+    observed: list[str] = Field(default_factory=list, description="CSV files (history "
+                                "format) of figures dated after the base year, relative to "
+                                "the scenario file's folder.")
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.off_track >= self.on_track:
+            raise ValueError(f"off_track ({self.off_track:g}) must be below on_track "
+                             f"({self.on_track:g})")
+        return self
+
+
 class Scenario(BaseModel):
     """A validated scenario: the plan, its indicators with their models, and its targets."""
 
@@ -90,6 +111,8 @@ class Scenario(BaseModel):
     correlations: list[Correlation] = Field(default_factory=list, description="Rank "
                                             "correlations between sampled inputs (a Gaussian "
                                             "copula), each with why.")
+    monitoring: Monitoring = Field(default_factory=Monitoring, description="Labels and "
+                                   "observed figures of a mid-plan update (forecast update).")
     _file: str | None = PrivateAttr(default=None)
     _source: SourceMap = PrivateAttr(default_factory=SourceMap)
     _region_spec: Region | None = PrivateAttr(default=None)
