@@ -108,6 +108,13 @@ CASES: dict[str, Case] = {
         {"upgrade_budget": {"budget": 2.0, "unit_cost": 0.0}}, 0.2),
     "investment": Case(INVESTMENT, {"share": fixed(0.4), "volatility": fixed(0.0)},
                        {"share": normal(0.3, 0)}, 0.3),
+    "common": Case({"model": "common", "unit": "u"},
+                   {"shock": fixed(0.0), "drift_change": fixed(0.0),
+                    "start": normal(0.02, 1e-12)}, {"net_of": ["y"]}, 0.1),
+    "growth_pooled": Case(
+        {**GROWTH, "pooling": {"spread": {"dist": "halfnormal", "scale": 0.02, "why": WHY}}},
+        {**GROWTH_QUIET, "pooling": {"spread": fixed(0.0)}},
+        {"pooling": {"spread": normal(0.0, 1.0)}}, 0.1),
 }
 
 

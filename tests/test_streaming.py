@@ -115,13 +115,13 @@ def heavy(scenario, model):
 
 
 def test_heavy_tailed_revenue_has_tight_streamed_quantiles(heavy):
-    """Budget revenue is heavy-tailed: a few draws of the pilot block lie tens of times above
+    """Budget revenue is heavy-tailed: a few draws of the pilot block lie more than ten times above
     the median. Bins spread evenly over the pilot's range would put nearly every draw in a few
     bins; bins equal on the asinh scale keep every bound under 1 % of the value."""
     kept, streamed = heavy
     revenue = kept.target_values("revenue_2025")
     pilot = revenue[:BLOCK_SIZE]
-    assert pilot.max() > 25 * np.median(pilot)  # the premise: a heavy tail in block 0
+    assert pilot.max() > 10 * np.median(pilot)  # the premise: a heavy tail in block 0
     exact = np.quantile(revenue, QUANTILES)
     record = next(r for r in streamed.summary.records() if r["id"] == "revenue_2025")
     got = np.array([record["p05"], record["median"], record["p95"]])

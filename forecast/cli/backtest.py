@@ -61,6 +61,27 @@ def _print_backtest(result, console) -> None:
                   "so forecasts of one year are not independent.", soft_wrap=True)
 
 
+def _print_horizons(column: str, result: dict, console) -> None:
+    from rich.table import Table
+
+    s = result["settings"]
+    table = Table(title=f"Backtest at every origin and horizon: {column}, model {s['model']} "
+                  "(log scale)", title_justify="left")
+    for column_name in ("method", "horizon", "n", "origins", "50 % coverage", "90 % coverage",
+                        "CRPS", "vs naive", "vs climatology", "mean PIT", "interval score 90"):
+        table.add_column(column_name, justify="left" if column_name == "method" else "right")
+    for r in result["summary"]:
+        origins = r["origins"]
+        table.add_row(r["method"], str(r["horizon"]), str(r["forecasts"]),
+                      f"{origins[0]}-{origins[-1]}" if len(origins) > 1 else str(origins[0]),
+                      f"{100 * r['coverage50']:.0f} % ± {100 * r['coverage50_se']:.0f}",
+                      f"{100 * r['coverage90']:.0f} % ± {100 * r['coverage90_se']:.0f}",
+                      f"{r['crps']:.3f}", f"{r['crps_vs_naive']:.2f}" if "crps_vs_naive" in r
+                      else "", f"{r['crps_vs_climatology']:.2f}" if "crps_vs_climatology" in r
+                      else "", f"{r['mean_pit']:.2f}", f"{r['interval90']:.3f}")
+    console.print(table)
+
+
 @click.command(cls=Command)
 @click.option("--panel", type=click.Path(dir_okay=False, path_type=Path),
               help="Panel CSV to backtest on (province, year, final_revenue, ...), with the "
@@ -89,17 +110,39 @@ def _print_backtest(result, console) -> None:
               default=Path("runs") / "backtest", show_default=True,
               help="Folder for backtest.json.")
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
+@click.option("--horizons", is_flag=True, help="Every origin from 2009 and horizons 1-5 on the "
+              "settled and the planned revenue panels, scored per horizon against the naive "
+              "and the panel-climatology benchmarks (the table of docs/validation.md).")
+@click.option("--model", "model_name", type=click.Choice(["pooled", "independent"]),
+              default="pooled", show_default=True, help="With --horizons: the common "
+              "component with pooled drifts, or the earlier independent-province model.")
 def backtest(panel: Path | None, library: Path | None, first_year: int, cutoff: int,
              last_year: int, volatility: str, persistence: str, tail_dof: float | None,
-             draws: int, seed: int, out: Path, force: bool) -> None:
+             draws: int, seed: int, out: Path, force: bool, horizons: bool,
+             model_name: str) -> None:
     """Fit the revenue model on every province up to a cut-off and score its forecasts of the
-    later years against a naive benchmark."""
+    later years against a naive benchmark (--horizons: at every origin and horizon)."""
     from forecast.analysis.backtest import BacktestSettings, run_backtest
     from forecast.io.panel import read_panel
     from forecast.io.prior_library import load_prior_library
     from forecast.io.writers import check_writable, write_folder
 
     check_writable(out, force=force)
+    if horizons:
+        from forecast.analysis.backtest import COLUMNS, HorizonSettings, run_horizons
+
+        loaded = load_prior_library(library)
+        results = {column: run_horizons(loaded, HorizonSettings(
+            column=column, model=model_name, draws=draws, seed=seed)) for column in COLUMNS}
+        write_folder(out, {"backtest.json": {"horizons": results}}, force=force)
+        console = make_console()
+        for column, result in results.items():
+            _print_horizons(column, result, console)
+        console.print("Coverage ± its binomial standard error at the nominal rate; CRPS of log "
+                      "revenue and its ratio to each benchmark's; forecasts of one origin share "
+                      "the national path, so they are not independent.", soft_wrap=True)
+        console.print(f"Wrote {out / 'backtest.json'}")
+        return
     settings = BacktestSettings(
         first_year=first_year, cutoff=cutoff, last_year=last_year,
         volatility=_prior_option(volatility, "volatility", ("pooled",)),

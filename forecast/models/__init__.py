@@ -6,6 +6,7 @@ import warnings
 from importlib.metadata import entry_points
 
 from forecast.models.adoption import Adoption
+from forecast.models.common import Common
 from forecast.models.base import Component, Draws, Fit, ParameterFit, ParameterSource
 from forecast.models.coverage import Coverage
 from forecast.models.elasticity import Elasticity, Fiscal
@@ -15,7 +16,7 @@ from forecast.models.poverty import Poverty
 
 BUILT_IN: dict[str, type[Component]] = {
     "growth": Growth, "elasticity": Elasticity, "fiscal": Fiscal, "poverty": Poverty,
-    "coverage": Coverage, "adoption": Adoption, "investment": Investment,
+    "coverage": Coverage, "adoption": Adoption, "investment": Investment, "common": Common,
 }
 
 
@@ -44,6 +45,6 @@ def registry() -> dict[str, type[Component]]:
     return found
 
 
-__all__ = ["Adoption", "Component", "Coverage", "Draws", "Elasticity", "Fiscal", "Fit",
+__all__ = ["Adoption", "Common", "Component", "Coverage", "Draws", "Elasticity", "Fiscal", "Fit",
            "Growth", "Investment", "ParameterFit", "ParameterSource", "Poverty", "registry",
            "BUILT_IN"]

@@ -11,12 +11,14 @@ from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from forecast.spec.distributions import Distribution, HalfNormal, Normal, PriorDistribution, PriorScale
 from forecast.models.base import Component, Draws, ParameterFit
 from forecast.models.evidence import Reading
-from forecast.models.growth import ar1_term, describe_linear, draw_persistence, fit_persistence
+from forecast.models.growth import (ar1_term, check_common, describe_linear, draw_persistence,
+                                    fit_persistence)
+from forecast.models.pooling import DriftPooling, fit_pooled, prior_with_spread
 from forecast.models.posterior import fit_linear, ols
 
 
@@ -52,7 +54,8 @@ def matched_years(reading: Reading, inputs: Mapping[str, Component], names: list
 
 def fit_on_inputs(reading: Reading, inputs: Mapping[str, Component], input_names: list[str],
                   names: list[str], priors: list[Normal], sigma_prior: Distribution,
-                  persistence: Distribution | None = None) -> ParameterFit:
+                  persistence: Distribution | None = None, pooling: DriftPooling | None = None,
+                  ) -> ParameterFit:
     """Posterior of ``change = names[0] + names[1] * input growth + noise`` from the evidence
     blocks, with a statsmodels OLS diagnostic on the matched yearly observations.
 
@@ -66,10 +69,15 @@ def fit_on_inputs(reading: Reading, inputs: Mapping[str, Component], input_names
     x = np.array([sum(inputs[name].mean_change(b.years) for name in input_names)
                   for b in blocks])
     design = np.column_stack([np.ones(len(blocks)), x]) if blocks else np.zeros((0, 2))
-    posterior = fit_linear(np.array([b.mean for b in blocks]), design,
-                           np.array([len(b.years) for b in blocks]),
-                           np.array([p.loc for p in priors]), np.array([p.scale for p in priors]),
-                           sigma_prior, reading.mean_covariance)
+    arguments = (np.array([b.mean for b in blocks]), design,
+                 np.array([len(b.years) for b in blocks]),
+                 np.array([p.loc for p in priors]), np.array([p.scale for p in priors]),
+                 sigma_prior, reading.mean_covariance)
+    if pooling is None:
+        posterior = fit_linear(*arguments)
+    else:  # the first coefficient (the intercept: growth beyond the inputs') is pooled
+        posterior = fit_pooled(*arguments, pooling.spread, index=0)
+        priors = [prior_with_spread(priors[0], pooling.spread), *priors[1:]]
     sources = describe_linear(posterior, names, reading, priors, sigma_prior, design)
     notes = tuple(f"input growth over years {sorted(b.years)}: {xi:.4f}/yr (log), from the "
                   "inputs' evidence where it covers those years, else their posterior mean"
@@ -111,11 +119,32 @@ class Elasticity(Component):
     persistence: PriorDistribution | None = Field(default=None, description="Prior of the "
                                                   "AR(1) coefficient of the yearly noise (may be "
                                                   "a pooled prior; none: independent years).")
+    pooling: DriftPooling | None = Field(default=None, description="Partial pooling of the "
+                                         "intercept (the growth beyond the inputs'): "
+                                         "`intercept` is then the group's and the region's "
+                                         "deviates from it by the pooled spread.")
+    common: str | None = Field(default=None, description="An input (a `common` component) "
+                               "whose yearly log growth is added one for one, outside the "
+                               "elasticity: the national part every region shares.")
+
+    @model_validator(mode="after")
+    def _common_is_an_input(self):
+        check_common(self)
+        return self
+
+    def _driving(self, inputs: Mapping[str, np.ndarray]) -> Mapping[str, np.ndarray]:
+        """The inputs the elasticity applies to (all but the common one)."""
+        return {k: v for k, v in inputs.items() if k != self.common}
+
+    def _common_growth(self, inputs, t) -> np.ndarray | float:
+        if self.common is None:
+            return 0.0
+        return np.log(inputs[self.common][t] / inputs[self.common][t - 1])
 
     def fit_parameters(self, reading: Reading, inputs: Mapping[str, Component]) -> ParameterFit:
-        return fit_on_inputs(reading, inputs, self.inputs, ["intercept", "elasticity"],
-                             [self.intercept, self.elasticity], self.volatility,
-                             self.persistence)
+        return fit_on_inputs(reading, inputs, [i for i in self.inputs if i != self.common],
+                             ["intercept", "elasticity"], [self.intercept, self.elasticity],
+                             self.volatility, self.persistence, self.pooling)
 
     def expected_change(self) -> float:
         posteriors = self.fit.parameters.posteriors
@@ -139,14 +168,17 @@ class Elasticity(Component):
             change = np.log(own[t - 1] / own[t - 2])
             if "_shock" in draws:  # a scenario shock is a one-off, not part of the noise
                 change = change - draws["_shock"][t - 2]
-            return change - draws["intercept"] - draws["elasticity"] * input_growth(inputs, t - 1)
+            change = change - self._common_growth(inputs, t - 1)
+            return change - draws["intercept"] - draws["elasticity"] * input_growth(
+                self._driving(inputs), t - 1)
         matched = self.fit.parameters.posteriors["matched"].get(self.fit.base_year)
         if matched is None:
             return None
         return matched[0] - draws["intercept"] - draws["elasticity"] * matched[1]
 
     def step(self, t, own, inputs, draws, shock):
-        mean = draws["intercept"] + draws["elasticity"] * input_growth(inputs, t)
+        mean = (draws["intercept"] + draws["elasticity"] * input_growth(self._driving(inputs), t)
+                + self._common_growth(inputs, t))
         noise = draws["volatility"] * draws["_noise"][t - 1]
         if "persistence" in draws:
             carried, noise = ar1_term(draws["persistence"], self._residual(t, own, inputs, draws),

@@ -6,12 +6,13 @@ from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from forecast.spec.distributions import Distribution, HalfNormal, Normal, Pooled, PriorDistribution, PriorScale
 from forecast.models.base import Component, Draws, ParameterFit, ParameterSource
 from forecast.models.categorical import categorical
 from forecast.models.evidence import Reading
+from forecast.models.pooling import DriftPooling, fit_pooled, prior_with_spread
 from forecast.models.posterior import GRID, LinearPosterior, ar1, fit_linear, scipy_distribution
 
 
@@ -122,14 +123,29 @@ class Growth(Component):
     tail_dof: float | None = Field(default=None, gt=2, le=1000, description="Student-t degrees "
                                    "of freedom of the shocks (none: normal shocks).")
     jump: Jump | None = Field(default=None, description="Rare shock years.")
+    pooling: DriftPooling | None = Field(default=None, description="Partial pooling of the "
+                                         "drift: `drift` is then the group's drift and the "
+                                         "region's deviates from it by the pooled spread.")
+    common: str | None = Field(default=None, description="An input (a `common` component) "
+                               "whose yearly log growth is added one for one: the national "
+                               "part every region shares.")
+
+    @model_validator(mode="after")
+    def _common_is_an_input(self):
+        check_common(self)
+        return self
 
     def fit_parameters(self, reading: Reading, inputs: Mapping[str, Component]) -> ParameterFit:
         blocks = reading.blocks
-        posterior = fit_linear(np.array([b.mean for b in blocks]), np.ones((len(blocks), 1)),
-                               np.array([len(b.years) for b in blocks]), np.array([self.drift.loc]),
-                               np.array([self.drift.scale]), self.volatility,
-                               reading.mean_covariance)
-        sources = list(describe_linear(posterior, ["drift"], reading, [self.drift],
+        arguments = (np.array([b.mean for b in blocks]), np.ones((len(blocks), 1)),
+                     np.array([len(b.years) for b in blocks]), np.array([self.drift.loc]),
+                     np.array([self.drift.scale]), self.volatility, reading.mean_covariance)
+        if self.pooling is None:
+            posterior, prior = fit_linear(*arguments), self.drift
+        else:
+            posterior = fit_pooled(*arguments, self.pooling.spread)
+            prior = prior_with_spread(self.drift, self.pooling.spread)
+        sources = list(describe_linear(posterior, ["drift"], reading, [prior],
                                        self.volatility))
         years, series = consecutive_run(reading)
         diagnostic = {**ar1(series), "years": [years[0], years[-1]] if years else []}
@@ -175,11 +191,23 @@ class Growth(Component):
             previous = np.log(own[t - 1] / own[t - 2]) if t >= 2 else self.base_year_growth()
             if t >= 2 and "_shock" in draws:  # a scenario shock is a one-off
                 previous = previous - draws["_shock"][t - 2]
+            if t >= 2 and self.common is not None:  # the persistence is of the own part
+                previous = previous - np.log(inputs[self.common][t - 1]
+                                             / inputs[self.common][t - 2])
             drift, noise = ar1_term(draws["persistence"], previous, drift, noise)
         growth = drift + noise + shock
+        if self.common is not None:
+            growth = growth + np.log(inputs[self.common][t] / inputs[self.common][t - 1])
         if "_jump" in draws:
             growth = growth + draws["_jump"][t - 1]
         return own[t - 1] * np.exp(growth)
+
+
+def check_common(component) -> None:
+    """A ``common`` setting must name one of the component's inputs."""
+    if component.common is not None and component.common not in component.inputs:
+        raise ValueError(f"common names '{component.common}', which is not an input; list it "
+                         "under 'inputs' too")
 
 
 def _persistence_posterior(prior: Distribution, fit: dict | None,

@@ -64,6 +64,9 @@ class LinearPosterior:
     beta_mean: np.ndarray
     beta_chol: np.ndarray
     observations: int
+    log_evidence: float = 0.0
+    """Log marginal likelihood of the block means (up to a constant shared by every fit of
+    the same blocks), for mixtures over a prior setting (:mod:`forecast.models.pooling`)."""
 
     def moments(self) -> tuple[np.ndarray, np.ndarray, float, float]:
         """Posterior means and variances: of beta (each shape (p,)) and of sigma."""
@@ -152,8 +155,11 @@ def fit_linear(y: np.ndarray, design: np.ndarray, years: np.ndarray, prior_mean:
     else:
         log_like = np.zeros(grid.size)
     log_post = log_prior + log_like
-    weight = np.exp(log_post - log_post.max())
-    weight /= weight.sum()
+    top = float(log_post.max())
+    weight = np.exp(log_post - top)
+    total = weight.sum()
+    weight /= total
+    log_evidence = top + float(np.log(total)) + (float(np.log(step)) if step > 0 else 0.0)
     # beta | sigma: precision = S0^-1 + X' W X / sigma^2
     prior_precision = np.diag(1.0 / prior_var)
     if noise is None:
@@ -169,7 +175,7 @@ def fit_linear(y: np.ndarray, design: np.ndarray, years: np.ndarray, prior_mean:
     cov_beta = np.linalg.inv(precision)
     mean = np.einsum("gij,gj->gi", cov_beta, (prior_precision @ prior_mean)[None] + weighted_y)
     chol = np.linalg.cholesky(cov_beta)
-    return LinearPosterior(grid, weight, step, mean, chol, len(y))
+    return LinearPosterior(grid, weight, step, mean, chol, len(y), log_evidence)
 
 
 def ols(y: np.ndarray, x: np.ndarray, names: list[str]) -> dict:

@@ -167,10 +167,10 @@ def pooled_persistence(changes: np.ndarray, gaps: np.ndarray | None = None,
     change on the previous one with a common constant, standard errors clustered by unit).
 
     Only pairs of consecutive one-year changes count (``gaps``: years spanned by each column).
-    The prior for one unit is normal at the pooled slope, with the spread one unit's share of
-    the evidence would have (the clustered standard error times the square root of the number
-    of units, at least :data:`MIN_SPREAD`): it carries the heterogeneity of the units as well
-    as the noise of short series, and needs no unit to have a long series.
+    The prior for one unit is normal at the pooled slope with its clustered standard error (at
+    least :data:`MIN_SPREAD`): the slope's real precision. (It was once widened to one unit's
+    share of the evidence, the standard error times the square root of the number of units,
+    which made the prior nearly flat and the five-year intervals wide; docs/validation.md.)
     """
     import statsmodels.api as sm
 
@@ -188,7 +188,7 @@ def pooled_persistence(changes: np.ndarray, gaps: np.ndarray | None = None,
     result = sm.OLS(y[ok], sm.add_constant(x[ok])).fit(cov_type="cluster",
                                                        cov_kwds={"groups": groups[ok]})
     slope, se = float(result.params[1]), float(result.bse[1])
-    spread = max(se * math.sqrt(units), MIN_SPREAD)
+    spread = max(se, MIN_SPREAD)  # the pooled slope's own precision, not widened by hand
     return (Normal(dist="normal", loc=round(slope, 6), scale=round(spread, 6), why="pooled"),
             {"method": "statsmodels OLS, clustered by unit", "pairs": int(ok.sum()),
              "units": int(units), "slope": slope, "clustered_se": se, "spread": spread})
@@ -208,6 +208,49 @@ def lag1(changes: np.ndarray, gaps: np.ndarray | None = None,
             x, y = row[:-1][pairs[index]], row[1:][pairs[index]]
             r[index] = np.corrcoef(x, y)[0, 1]
     return r, count
+
+
+COMMON_STATISTICS = ("own_volatility", "common_shock", "common_drift_change", "drift_spread")
+COMMON_PRIORS = {"shock": HalfNormal(dist="halfnormal", scale=0.05, why="weakly informative"),
+                 "drift_change": HalfNormal(dist="halfnormal", scale=0.03,
+                                            why="weakly informative")}
+"""Priors of the local level model's two sds in the derivation of the common priors (the
+posterior given the panel's year effects is what is shipped)."""
+
+
+def common_prior(statistic: str, changes: np.ndarray, gaps: np.ndarray,
+                 ) -> tuple[_Dist, dict[str, Any]]:
+    """The priors of the common (national) component and of pooled drifts
+    (:mod:`forecast.priors.common`):
+
+    - ``own_volatility``: the units' own volatility after the common part of each span, fitted
+      across units (the volatility a region has beside a separate common component);
+    - ``common_shock``, ``common_drift_change``: log-normal with the posterior mean and sd of
+      the log of the sd, from the local level posterior of the year effects under
+      :data:`COMMON_PRIORS`;
+    - ``drift_spread``: half-normal whose scale is the root mean square of the spread of the
+      persistent relative drift implied by the persistence of relative growth.
+    """
+    from forecast.priors.common import drift_spread, local_level, relative_persistence
+
+    effects, own = year_effects(changes)
+    if statistic == "own_volatility":
+        sd, count = sample_sds(own, gaps)
+        fit = fit_cross_section(sd[count >= 2], count[count >= 2])
+        return fit.best.model_copy(update={"why": "pooled"}), {"own": fit.numbers()}
+    if statistic == "drift_spread":
+        persistence = relative_persistence(changes, gaps)
+        spread = drift_spread(persistence)
+        return (HalfNormal(dist="halfnormal", scale=round(spread["scale"], 6), why="pooled"),
+                {"relative_persistence": persistence, "spread": spread})
+    posterior = local_level(effects, gaps, COMMON_PRIORS["shock"],
+                            COMMON_PRIORS["drift_change"])
+    which = "shock" if statistic == "common_shock" else "drift_change"
+    mu, sigma = posterior.marginal(which)
+    return (LogNormal(dist="lognormal", mu=round(mu, 6), sigma=round(max(sigma, MIN_SPREAD), 6),
+                      why="pooled"),
+            {"local_level": posterior.summary(), "log_mean": mu, "log_sd": sigma,
+             "effects_per_year": [round(float(e / g), 4) for e, g in zip(effects, gaps)]})
 
 
 @dataclass(frozen=True)
@@ -237,6 +280,10 @@ def fit_prior(spec: PooledSpec, changes: np.ndarray, gaps: np.ndarray | None = N
         values, counts = lag1(changes, gaps)
         keep = counts >= spec.min_changes
         distribution, numbers = pooled_persistence(changes[keep], gaps)
+    elif spec.statistic in COMMON_STATISTICS:
+        values, counts = sample_sds(changes, gaps)
+        keep = counts >= max(spec.min_changes, 2)
+        distribution, numbers = common_prior(spec.statistic, changes[keep], gaps)
     else:
         values, counts = sample_sds(changes, gaps)
         keep = counts >= max(spec.min_changes, 2)
@@ -281,7 +328,11 @@ def derive(spec: PooledSpec, panel: Panel, *, name: str = "custom") -> PooledPri
             excluded.append((unit, f"only {n} change(s) in {spec.first_year}-"
                                    f"{spec.last_year}; fewer than {spec.min_changes}"))
     numbers = dict(fitted.numbers)
-    if spec.statistic == "persistence":  # for the audit: without the common part of each year
+    if spec.statistic in COMMON_STATISTICS:
+        how = {"own_volatility": "own volatility by marginal likelihood, without the common part",
+               "drift_spread": "from the persistence of relative growth",
+               }.get(spec.statistic, "from the local level posterior of the year effects")
+    elif spec.statistic == "persistence":  # for the audit: without the common part of each year
         numbers["own_slope"] = pooled_persistence(year_effects(changes.changes[keep])[1],
                                                   changes.gaps)[1]["slope"]
         how = "at the pooled AR(1) slope"

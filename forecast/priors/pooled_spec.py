@@ -8,8 +8,12 @@ from dataclasses import dataclass, field
 
 __all__ = ["STATISTICS", "PooledSpec"]
 
-STATISTICS = ("volatility", "persistence")
-"""What a pooled prior can pool: the sd of the yearly changes, or their lag-1 autocorrelation."""
+STATISTICS = ("volatility", "persistence", "own_volatility", "common_shock",
+              "common_drift_change", "drift_spread")
+"""What a pooled prior can pool: the sd of the yearly changes (the units' own part plus the
+common part, or the own part alone), their lag-1 autocorrelation, the two sds of the common
+(national) component's local level model, or the spread of the units' persistent relative
+drift (:mod:`forecast.priors.common`)."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,131 @@
+"""Common: the national part of growth that every region shares, with a drift that can change.
+
+An index (1 in the base year by default) whose yearly log growth is ``m_t + shock * e_t`` with
+``m_t = m_{t-1} + drift_change * z_t``: a local level model of the common growth. A region reads
+it through its ``common`` setting (:class:`forecast.models.growth.Growth`,
+:class:`forecast.models.elasticity.Elasticity`): its log growth is added one for one, so one
+draw of the national path moves every region that reads it, and a national slowdown (a run of
+negative drift changes) moves them together.
+
+Calibration: with evidence (yearly levels of a national index, e.g. the cumulated year effects
+of a panel), the two sds have the exact grid posterior of :func:`forecast.priors.common.
+local_level` and the drift starts from its filtered value at the base year; without, the sds
+are drawn from their priors (pooled from the provincial panel) and the drift starts at ``start``
+(by default 0: the national pace of the region's own record, which its drift already holds, with
+the uncertainty of how far it has moved since).
+
+``net_of`` names inputs (a price level) whose yearly variance the scenario already carries: the
+shock variance is reduced by theirs (``shock**2 - sum of their volatility**2``, at least 0), so
+the common part and the price level do not count the same swings twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from forecast.models.base import Component, Draws, ParameterFit, ParameterSource
+from forecast.models.categorical import categorical
+from forecast.models.evidence import Reading
+from forecast.priors.common import local_level
+from forecast.spec.distributions import Fixed, HalfNormal, Normal, PriorScale
+
+
+def _default_scale() -> HalfNormal:
+    return HalfNormal(dist="halfnormal", scale=0.03,
+                      why="weakly informative default: the national pace moves by a few points")
+
+
+class Common(Component):
+    """National growth shared by every region that reads it: ``log c_t = log c_{t-1} + m_t +
+    shock * e_t``, ``m_t = m_{t-1} + drift_change * z_t``."""
+
+    model: Literal["common"]
+    base: Fixed | None = Field(default_factory=lambda: Fixed(
+        dist="fixed", value=1.0, why="an index, 1 in the base year by definition"),
+        description="Base-year level of the index (default 1).")
+    shock: PriorScale = Field(default_factory=_default_scale,
+                              description="Prior of the sd of the yearly common shock (may be "
+                              "a pooled prior).")
+    drift_change: PriorScale = Field(default_factory=_default_scale,
+                                     description="Prior of the sd of the yearly change of the "
+                                     "common drift (may be a pooled prior).")
+    start: Normal = Field(default_factory=lambda: Normal(
+        dist="normal", loc=0.0, scale=0.01,
+        why="the national pace of the region's own record, which its drift already holds"),
+        description="The common drift in the base year when no evidence gives it.")
+    net_of: list[str] = Field(default_factory=list, description="Inputs (a price level) whose "
+                              "yearly variance the shock leaves to them.")
+
+    @model_validator(mode="after")
+    def _net_of_are_inputs(self):
+        missing = [name for name in self.net_of if name not in self.inputs]
+        if missing:
+            raise ValueError(f"net_of names {missing}, which are not inputs; list them under "
+                             "'inputs' too")
+        return self
+
+    def fit_parameters(self, reading: Reading, inputs: Mapping[str, Component]) -> ParameterFit:
+        blocks = sorted(reading.blocks, key=lambda b: min(b.years))
+        effects = np.array([b.total for b in blocks])
+        gaps = np.array([len(b.years) for b in blocks], float)
+        posterior = local_level(effects, gaps, _concrete(self.shock), _concrete(self.drift_change),
+                                level_mean=self.start.loc, level_sd=0.5 if blocks else 0.0)
+        net = 0.0
+        for name in self.net_of:
+            component = inputs[name]
+            linear = component.fit.parameters.posteriors.get("linear")
+            if linear is not None:
+                _, _, mean, var = linear.moments()
+                net += mean**2 + var
+        if blocks:
+            summary = posterior.summary()
+            detail = (f"local level posterior from {len(blocks)} span(s): drift at the base "
+                      f"year {summary['level_mean']:.4f} (sd {summary['level_sd']:.4f})")
+            sources = (ParameterSource("shock", "evidence", f"{detail}; prior "
+                                       f"{self.shock.describe()}"),
+                       ParameterSource("drift_change", "evidence", f"{detail}; prior "
+                                       f"{self.drift_change.describe()}"))
+        else:
+            origin = {True: "pooled", False: "prior"}
+            sources = tuple(ParameterSource(name, origin[getattr(self, name).dist == "pooled"],
+                                            f"no national series; prior "
+                                            f"{getattr(self, name).describe()}")
+                            for name in ("shock", "drift_change"))
+            sources += (ParameterSource("start", "assumption", self.start.describe()),)
+        return ParameterFit({"local_level": posterior, "net_variance": net,
+                             "has_evidence": bool(blocks)}, sources)
+
+    def expected_change(self) -> float:
+        posterior = self.fit.parameters.posteriors["local_level"]
+        if self.fit.parameters.posteriors["has_evidence"]:
+            return float(posterior.weight @ posterior.level_mean)
+        return self.start.loc
+
+    def sample(self, rng: np.random.Generator, size: int, steps: int) -> Draws:
+        posteriors = self.fit.parameters.posteriors
+        posterior = posteriors["local_level"]
+        cell = categorical(posterior.weight).sample(rng, size)
+        shock = posterior.shock[cell] * np.exp(0.05 * (rng.random(size) - 0.5))
+        change = posterior.drift_change[cell] * np.exp(0.05 * (rng.random(size) - 0.5))
+        if posteriors["has_evidence"]:
+            start = posterior.level_mean[cell] + np.sqrt(posterior.level_var[cell]) * \
+                rng.standard_normal(size)
+        else:
+            start = self.start.sample(rng, size)
+        net = np.sqrt(np.maximum(shock**2 - posteriors["net_variance"], 0.0))
+        return {"base": self.sample_base(rng, size), "shock": net, "drift_change": change,
+                "start": start, "_noise": rng.standard_normal((steps, size)),
+                "_change": rng.standard_normal((steps, size))}
+
+    def step(self, t, own, inputs, draws, shock):
+        drift = draws["start"] + draws["drift_change"] * draws["_change"][:t].sum(axis=0)
+        return own[t - 1] * np.exp(drift + draws["shock"] * draws["_noise"][t - 1] + shock)
+
+
+def _concrete(dist):
+    """A pooled prior's distribution (resolved by calibration before this is called)."""
+    return getattr(dist, "concrete", dist)
