@@ -95,6 +95,33 @@ CATALOG: dict[str, dict[str, str]] = {
     "origin_prior": {"en": "prior", "vi": "tiên nghiệm"},
     "origin_pooled": {"en": "pooled prior", "vi": "tiên nghiệm gộp"},
     "origin_assumption": {"en": "assumption", "vi": "giả định"},
+    # -- report: what it would take (forecast plan) -----------------------------------------
+    "plan_heading": {"en": "What it would take", "vi": "Cần làm gì để đạt"},
+    "plan_feasible": {
+        "en": ("The cheapest setting of the levers that gives {targets} at least {p} each "
+               "costs {cost} a year:"),
+        "vi": ("Cách bố trí các đòn bẩy rẻ nhất để {targets} mỗi chỉ tiêu đạt ít nhất {p} "
+               "tốn {cost} mỗi năm:")},
+    "plan_feasible_joint": {
+        "en": ("The cheapest setting of the levers that gives {targets} together at least {p} "
+               "costs {cost} a year:"),
+        "vi": ("Cách bố trí các đòn bẩy rẻ nhất để {targets} cùng đạt với xác suất ít nhất "
+               "{p} tốn {cost} mỗi năm:")},
+    "plan_infeasible": {
+        "en": ("No setting of the levers within their ranges and budgets gives {targets} "
+               "{p}; the best reachable setting, which still misses, is:"),
+        "vi": ("Không cách bố trí đòn bẩy nào trong phạm vi và ngân sách cho phép giúp "
+               "{targets} đạt {p}; cách tốt nhất có thể, vẫn chưa đạt, là:")},
+    "plan_lever": {"en": "Lever", "vi": "Đòn bẩy"},
+    "plan_value": {"en": "Setting", "vi": "Mức"},
+    "plan_probability": {"en": "Probability at that setting",
+                         "vi": "Xác suất với mức đó"},
+    "plan_note": {
+        "en": ("From forecast plan, saved with this run ({draws} draws, seed {seed}): "
+               "probabilities are the exact Monte Carlo estimates at the setting, ± their "
+               "standard error."),
+        "vi": ("Từ lệnh forecast plan lưu cùng lần chạy này ({draws} lần mô phỏng, hạt giống "
+               "{seed}): xác suất là ước lượng Monte Carlo tại mức đó, ± sai số chuẩn.")},
     # -- report: sensitivity ----------------------------------------------------------------
     "sensitivity_heading": {"en": "If an unknown were known",
                             "vi": "Nếu một ẩn số được biết"},

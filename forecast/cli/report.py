@@ -38,13 +38,18 @@ def report(run_dirs: tuple[Path, ...], output: Path | None, lang: str) -> None:
                                 key="output")
     runs = [Results.load(path) for path in run_dirs]
     check_file_writable(output)
-    analysis = None
-    saved = Path(run_dirs[0]) / "sensitivity.json"
-    if saved.is_file():     # written by 'forecast sensitivity ... --out' into the run folder
-        import json
+    import json
 
-        analysis = json.loads(saved.read_text(encoding="utf-8"))
-    write_atomic(output, render_report(runs, lang=lang, sensitivity=analysis).encode("utf-8"))
+    saved = {}
+    for name in ("sensitivity", "plan"):  # answers copied into the run folder
+        path = Path(run_dirs[0]) / f"{name}.json"
+        if path.is_file():
+            try:
+                saved[name] = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise InputError.single(f"cannot be read as JSON ({exc})", file=str(path)) \
+                    from None
+    write_atomic(output, render_report(runs, lang=lang, **saved).encode("utf-8"))
     click.echo(f"Wrote {output}")
 
 

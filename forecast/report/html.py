@@ -207,6 +207,28 @@ def _sensitivity(run, analysis: dict[str, Any] | None, lang: str) -> list[dict[s
     return out
 
 
+def _plan(run, answer: dict[str, Any] | None, lang: str) -> dict[str, Any] | None:
+    """The saved answer of ``forecast plan``: the sentence, the lever settings and each chosen
+    target's probability at them."""
+    if not answer:
+        return None
+    labels = {t.id: label_of(t.label, t.id, lang) for t in run.targets}
+    chosen = message("and", lang).join(labels.get(t, t) for t in answer["targets"])
+    wanted = percent(answer["probability"], 0, lang)
+    key = ("plan_feasible_joint" if answer["joint"] else "plan_feasible") if answer["feasible"] \
+        else "plan_infeasible"
+    sentence = message(key, lang, targets=chosen, p=wanted,
+                       cost=significant(answer["cost"], 4, lang))
+    levers = [{"name": name, "value": significant(value, 4, lang)}
+              for name, value in answer["setting"].items()]
+    outcomes = [{"label": labels.get(o["target"], o["target"]),
+                 "probability": _probability(o["probability"], o["probability_se"], lang)}
+                for o in answer["outcomes"]]
+    return {"sentence": sentence, "levers": levers, "outcomes": outcomes,
+            "note": message("plan_note", lang, draws=number(answer["draws"], 0, lang),
+                            seed=answer["seed"])}
+
+
 def _figure_text(evidence, lang: str) -> str:
     words = strings(lang)
     years = f"{evidence.year}" + (f"\u2013{evidence.year_end}" if evidence.year_end else "")
@@ -252,7 +274,8 @@ def _sources(runs, lang: str) -> dict[str, list]:
             "targets": [{"text": _linked(s), "figures": f} for s, f in targets.items()]}
 
 
-def _context(runs, lang: str, sensitivity: dict[str, Any] | None = None) -> dict[str, Any]:
+def _context(runs, lang: str, sensitivity: dict[str, Any] | None = None,
+             plan: dict[str, Any] | None = None) -> dict[str, Any]:
     from forecast.report.plots import comparison_chart, rate_chart, target_panel
 
     words = strings(lang)
@@ -281,6 +304,7 @@ def _context(runs, lang: str, sensitivity: dict[str, Any] | None = None) -> dict
         "drivers": _driver_rows(first, lang),
         "drivers_missing": not first.draws_kept,
         "sensitivity": _sensitivity(first, sensitivity, lang),
+        "plan": _plan(first, plan, lang),
         "comparison": _comparison_rows(runs, lang) if len(runs) > 1 else [],
         "charts": charts, "fans": _fans(runs, lang), "assumptions": assumptions,
         "sources": _sources(runs, lang),
@@ -288,7 +312,8 @@ def _context(runs, lang: str, sensitivity: dict[str, Any] | None = None) -> dict
     }
 
 
-def render_report(runs, *, lang: str = "en", sensitivity: dict[str, Any] | None = None) -> str:
+def render_report(runs, *, lang: str = "en", sensitivity: dict[str, Any] | None = None,
+                  plan: dict[str, Any] | None = None) -> str:
     """The report of one run, or of several runs compared, as one HTML document.
 
     The first run is the reference: its targets fill the table, its fan charts carry the other
@@ -304,6 +329,9 @@ def render_report(runs, *, lang: str = "en", sensitivity: dict[str, Any] | None 
     sensitivity : dict, optional
         The ``sensitivity.json`` of the first run's scenario (``forecast sensitivity``): adds
         its conditional probability curves and where each target misses.
+    plan : dict, optional
+        The ``plan.json`` of ``forecast plan``: adds "What it would take" (the cheapest lever
+        setting, its cost, and each chosen target's probability there, or that none exists).
 
     Returns
     -------
@@ -324,4 +352,4 @@ def render_report(runs, *, lang: str = "en", sensitivity: dict[str, Any] | None 
     template_text = importlib.resources.files(__package__).joinpath(TEMPLATE).read_text("utf-8")
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
                                      trim_blocks=True, lstrip_blocks=True)
-    return environment.from_string(template_text).render(**_context(runs, lang, sensitivity))
+    return environment.from_string(template_text).render(**_context(runs, lang, sensitivity, plan))
