@@ -7,15 +7,21 @@ and the prior library are read by the io layer and passed in; nothing here opens
 from __future__ import annotations
 
 from forecast.engine import Model
-from forecast.errors import ScenarioError
-from forecast.io.history import History
+from forecast.errors import DataError, Problem, ScenarioError
+from forecast.io.history import Evidence, History
 from forecast.models.base import Component, ComponentError
 from forecast.priors.library import PriorLibrary
 from forecast.spec.scenario import Scenario, dependency_order
 
 
-def calibrate(scenario: Scenario, history: History, *, priors: PriorLibrary) -> Model:
+def calibrate(scenario: Scenario, history: History, *, priors: PriorLibrary,
+              allow_unused: bool = False) -> Model:
     """Calibrate every component of ``scenario`` on ``history``, inputs first.
+
+    Every evidence row a component names is used or refused: a level outside its indicator's
+    domain (a share outside 0-1, a rate the model's scale cannot hold, a count beyond its
+    units), a change a share cannot make, and (unless ``allow_unused``) a row the reading
+    could not use (:func:`unused_rows` lists them) are a :class:`DataError` at the row.
 
     Parameters
     ----------
@@ -46,8 +52,53 @@ def calibrate(scenario: Scenario, history: History, *, priors: PriorLibrary) -> 
         except ComponentError as exc:
             path = ("indicators", name, *exc.key.split("."))
             raise ScenarioError([scenario.problem(path, str(exc))]) from None
+    problems = [p for name in fitted for p in evidence_problems(fitted[name], name,
+                                                                allow_unused=allow_unused)]
+    if problems:
+        raise DataError(problems)
     return Model(fitted, scenario.base_year, scenario.horizon, tuple(scenario.shocks),
                  _copula(scenario, fitted))
+
+
+def unused_rows(component: Component) -> list[tuple[Evidence, str]]:
+    """The evidence rows of a calibrated component that its reading could not use, each with
+    the reason."""
+    fit = getattr(component, "_fit", None)
+    reading = getattr(fit, "reading", None)
+    if reading is None:
+        return []
+    by_line = {row.line: row for row in fit.rows}
+    return [(by_line[line], why) for line, why in reading.unused if line in by_line]
+
+
+def evidence_problems(component: Component, name: str, *,
+                      allow_unused: bool = False) -> list[Problem]:
+    """Why rows of a calibrated component's evidence cannot stand (see :func:`calibrate`)."""
+    fit = getattr(component, "_fit", None)
+    if fit is None:
+        return []
+    problems = []
+    for row in fit.rows:
+        value = row.value_in(component.unit) if row.kind != "average_growth" else None
+        problem = None
+        if row.kind == "level":
+            problem = component.level_problem(value)
+            if problem is None and component.unit == "share" and not 0 <= value <= 1:
+                problem = "a share lies from 0 to 1 (0 % to 100 %)"
+        elif value is not None and component.unit == "share" and \
+                abs(value) * max(row.years, 1) > 1:
+            problem = "a share cannot change by more than 1 (100 points) in all"
+        if problem:
+            problems.append(Problem(row.file, row.line, "value", (
+                f"{row.value:g} {row.unit} cannot be a {row.kind} of '{name}' ({component.model},"
+                f" unit '{component.unit}'): {problem}")))
+    if not allow_unused:
+        reported = {(p.file, p.line) for p in problems}
+        problems += [Problem(row.file, row.line, row.indicator, (
+            f"this row of '{name}' cannot be used ({why}); correct it, take it out of "
+            "'evidence', or run with --allow-unused to calibrate without it"))
+            for row, why in unused_rows(component) if (row.file, row.line) not in reported]
+    return problems
 
 
 def _copula(scenario: Scenario, fitted: dict[str, Component]):

@@ -196,6 +196,12 @@ def dask_client(*, scheduler: str | None = None, workers: int = 1) -> Iterator[A
     InputError
         If dask.distributed is not installed or the scheduler cannot be reached.
     """
+    from forecast.limits import check_scheduler, check_workers
+
+    if scheduler is not None:
+        check_scheduler(scheduler)
+    else:
+        check_workers(workers)
     try:
         from distributed import Client, LocalCluster
     except ImportError:
@@ -203,10 +209,14 @@ def dask_client(*, scheduler: str | None = None, workers: int = 1) -> Iterator[A
                                 "pip install 'forecast[distributed]'",
                                 key="scheduler" if scheduler else "workers") from None
     if scheduler is not None:
+        import time
+
+        started = time.monotonic()
         try:
-            client = Client(scheduler)  # waits distributed.comm.timeouts.connect (30 s)
-        except (OSError, TimeoutError) as exc:
-            raise InputError.single(f"cannot reach the Dask scheduler at '{scheduler}': {exc}",
+            client = Client(scheduler)  # waits distributed.comm.timeouts.connect, and retries
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise InputError.single(f"cannot reach the Dask scheduler at '{scheduler}' (gave "
+                                    f"up after {time.monotonic() - started:.0f} s): {exc}",
                                     key="scheduler") from None
         with client:
             yield client
@@ -349,7 +359,7 @@ def simulate_paths(model: Model, *, draws: int, seed: int, workers: int = 1,
     progress : callable, optional
         Called with the number of draws each time a chunk of blocks is done.
     """
-    blocks = _blocks(draws)
+    blocks = _blocks(draws, seed, workers, scheduler)
     chunk_blocks = chunk_blocks or (4 if scheduler is None and workers <= 1 else
                                     _distributed_chunk_blocks(len(blocks), workers))
     chunks = _chunks(blocks, chunk_blocks)
@@ -377,7 +387,7 @@ def simulate_summaries(model: Model, targets: Sequence[Target], *, draws: int, s
     exactly, so the result does not depend on ``workers``, ``scheduler`` or ``chunk_blocks``.
     Parameters are as for :func:`simulate_paths`; ``targets`` are the scenario's targets.
     """
-    blocks = _blocks(draws)
+    blocks = _blocks(draws, seed, workers, scheduler)
     layout = layout_of(model, targets)
     (pilot, pilot_size), rest = blocks[0], blocks[1:]
     accumulator = SummaryAccumulator.pilot(layout, simulate_block(model, seed, pilot,
@@ -404,7 +414,15 @@ def layout_of(model: Model, targets: Sequence[Target]) -> Layout:
                   tuple(model.components[t.indicator].rate_kind for t in targets))
 
 
-def _blocks(draws: int) -> list[tuple[int, int]]:
-    if draws <= 0:
-        raise ModelError(f"draws must be positive; found {draws}")
-    return list(enumerate(block_sizes(draws)))
+def _blocks(draws: int, seed: int = 0, workers: int = 1,
+            scheduler: str | None = None) -> list[tuple[int, int]]:
+    """The blocks of a run, once its draws, seed, workers and scheduler are within their
+    bounds (:mod:`forecast.limits`), checked before anything is listed or started."""
+    from forecast.limits import check_draws, check_scheduler, check_seed, check_workers
+
+    check_seed(seed)
+    if scheduler is not None:
+        check_scheduler(scheduler)
+    else:
+        check_workers(workers)
+    return list(enumerate(block_sizes(check_draws(draws))))

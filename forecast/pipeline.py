@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from forecast.errors import InputError, ModelError, ScenarioError
+from forecast.errors import InputError, ModelError, Problem, ScenarioError
 from forecast.calibration import calibrate as calibrate_model
 from forecast.engine import Model, Progress, layout_of, simulate_paths, simulate_summaries
 from forecast.io.region import read_scenario_history
@@ -23,7 +23,7 @@ def _scenario(scenario: Scenario | str | Path) -> Scenario:
 
 
 def calibrate(scenario: Scenario | str | Path, *,
-              priors: PriorLibrary | None = None) -> Model:
+              priors: PriorLibrary | None = None, allow_unused: bool = False) -> Model:
     """Read the scenario's history and calibrate every component.
 
     Parameters
@@ -33,6 +33,9 @@ def calibrate(scenario: Scenario | str | Path, *,
     priors : PriorLibrary, optional
         Where pooled priors (``{dist: pooled, name: ...}``) come from (default: the library
         shipped in the package, :func:`forecast.io.prior_library.load_prior_library`).
+    allow_unused : bool
+        Calibrate without evidence rows that cannot be read (listed by
+        :func:`forecast.calibration.unused_rows`) instead of refusing them.
 
     Returns
     -------
@@ -41,7 +44,16 @@ def calibrate(scenario: Scenario | str | Path, *,
     """
     scenario = _scenario(scenario)
     priors = load_prior_library() if priors is None else priors
-    return calibrate_model(scenario, read_scenario_history(scenario), priors=priors)
+    try:
+        history = read_scenario_history(scenario)
+    except InputError as exc:  # a file that cannot be read: say which scenario line named it
+        if any(p.line is not None for p in exc.problems):
+            raise
+        file, line = scenario.locate("history")
+        raise type(exc)(list(exc.problems) + [
+            Problem(file, line, "history", f"names this history file ({scenario.history})")
+        ]) from None
+    return calibrate_model(scenario, history, priors=priors, allow_unused=allow_unused)
 
 
 def simulate(scenario: Scenario | str | Path, *, draws: int | None = None,

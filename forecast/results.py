@@ -259,6 +259,16 @@ class Results:
         try:
             targets = [Target.model_validate(t) for t in json.loads(attrs["targets"])]
             infos = [IndicatorInfo.from_json(i) for i in json.loads(attrs["indicators"])]
+            required = [f"summary_{name}" for name in COUNT_VARIABLES
+                        if name not in ("at_least", "at_least_error")]
+            if int(attrs["draws_kept"]):
+                required += [i.name for i in infos] + ["met"]
+            absent = [name for name in required if name not in dataset.variables]
+            if absent:
+                raise InputError.single(
+                    f"lacks variables {', '.join(absent[:6])}{', ...' if len(absent) > 6 else ''}"
+                    f" that a run of schema '{SCHEMA}' holds; it is truncated or was changed "
+                    "by another program: run the scenario again", file=file)
             counts = Counts(
                 draws=int(attrs["draws"]), exact=bool(attrs["quantiles_exact"]),
                 **{name: np.asarray(dataset[f"summary_{name}"].values)
@@ -278,6 +288,8 @@ class Results:
                     ["indicator", "quantile", "target", "target_quantile", "met_count"],
                     errors="ignore")
                 draws.attrs = {}
+        except InputError:
+            raise
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError.single(f"is not a complete forecast run ({type(exc).__name__}: "
                                     f"{exc}); run the scenario again", file=file) from None
@@ -333,6 +345,55 @@ def run_labels(runs: Sequence[Results]) -> tuple[str, ...]:
     return tuple(labels)
 
 
+def _definition(target: Target) -> tuple:
+    return (target.indicator, target.kind, target.year, target.period, target.at_least,
+            target.at_most)
+
+
+def _describe(target: Target) -> str:
+    when = target.year if target.year is not None else "-".join(map(str, target.period or ()))
+    bound = f">= {target.at_least:g}" if target.at_least is not None else \
+        f"<= {target.at_most:g}"
+    return f"{target.indicator} {target.kind} {when} {bound}"
+
+
+def shared_targets(runs: Sequence[Results]) -> tuple[dict[str, Target], list[set[str]],
+                                                      list[str]]:
+    """Which targets of several runs are the same target, so that they may sit side by side.
+
+    A target is the first one met under its id (runs in order); another run's target of that
+    id is the same only if it measures the same indicator, kind, year or period and threshold
+    (runs of two regions may both have a ``ntm_2025`` of 16 and of 139 communes).
+
+    Returns
+    -------
+    targets : dict
+        Every id, with the target that defines it.
+    shared : list of set
+        Per run, the ids of its targets that are the same as the defining ones.
+    left_out : list of str
+        One sentence per target left out, with both definitions.
+    """
+    labels = run_labels(runs)
+    targets: dict[str, Target] = {}
+    owner: dict[str, str] = {}
+    shared: list[set[str]] = []
+    left_out: list[str] = []
+    for label, run in zip(labels, runs):
+        mine = set()
+        for target in run.targets:
+            if target.id not in targets:
+                targets[target.id], owner[target.id] = target, label
+            if _definition(target) == _definition(targets[target.id]):
+                mine.add(target.id)
+            else:
+                left_out.append(f"{label}: target '{target.id}' ({_describe(target)}) is not "
+                                f"the one of {owner[target.id]} "
+                                f"({_describe(targets[target.id])}); left out")
+        shared.append(mine)
+    return targets, shared, left_out
+
+
 def draws_dataset(paths: Mapping[str, np.ndarray], parameters: Mapping[str, np.ndarray],
                   info: Mapping[str, IndicatorInfo], years: Sequence[int]):
     """The Dataset of every draw: indicators (year, draw) with unit and label in attrs, and
@@ -365,4 +426,4 @@ def provenance(scenario: Any, *, seed: int) -> dict[str, Any]:
                 timespec="seconds")}
 
 
-__all__ = ["Results", "SCHEMA", "draws_dataset", "provenance", "run_labels"]
+__all__ = ["Results", "SCHEMA", "draws_dataset", "provenance", "run_labels", "shared_targets"]

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from forecast.errors import InputError
-from forecast.results import Results, run_labels
+from forecast.results import Results, run_labels, shared_targets
 from forecast.summary import binomial_se
 
 RECORD_KEYS = ("scenario", "target", "indicator", "probability", "probability_se", "difference",
@@ -62,6 +62,22 @@ class Comparison:
         return [t.id for t in self.runs[0].targets]
 
     @functools.cached_property
+    def _shared(self) -> tuple[list[set[str]], list[str]]:
+        _, shared, left_out = shared_targets(self.runs)
+        return shared, left_out
+
+    @property
+    def left_out(self) -> list[str]:
+        """Targets of a run that share an id with the reference's but measure something else
+        (another indicator, kind, year or threshold): one sentence each; not compared."""
+        shared, left_out = self._shared
+        ids = set(self.target_ids)
+        missing = [f"{label}: no target '{t}'; left out" for label, s, run in
+                   zip(self.labels, shared, self.runs) for t in self.target_ids
+                   if t not in {x.id for x in run.targets}]
+        return [m for m in left_out if m.split("'")[1] in ids] + missing
+
+    @functools.cached_property
     def _records(self) -> tuple[dict[str, Any], ...]:
         return tuple(self._compute_records())
 
@@ -79,8 +95,8 @@ class Comparison:
         for target_id in self.target_ids:
             met_ref = reference.met(target_id)
             p_ref = reference.summary.target(target_id).probability
-            for label, run in zip(self.labels, self.runs):
-                if target_id not in [t.id for t in run.targets]:
+            for label, run, shared in zip(self.labels, self.runs, self._shared[0]):
+                if target_id not in shared:
                     continue
                 summary = run.summary.target(target_id)
                 p, n = summary.probability, run.draws
@@ -101,6 +117,7 @@ class Comparison:
         """What ``comparison.json`` holds."""
         return {"scenarios": self.scenarios, "draws": self.runs[0].draws,
                 "seeds": [r.seed for r in self.runs], "paired": self.paired,
+                "left_out": self.left_out,
                 "joint_probability": {label: r.summary.joint_probability
                                       for label, r in zip(self.labels, self.runs)},
                 "records": self.records()}
@@ -122,8 +139,8 @@ class Comparison:
             data_vars[key] = (("scenario", "target"), grid)
         for target_id in self.target_ids:
             values = np.full((len(self.runs), self.runs[0].draws), np.nan)
-            for i, run in enumerate(self.runs):
-                if target_id in [t.id for t in run.targets]:
+            for i, (run, shared) in enumerate(zip(self.runs, self._shared[0])):
+                if target_id in shared:
                     values[i] = run.target_values(target_id)
             data_vars[f"{target_id}.value"] = (("scenario", "draw"), values)
         return xr.Dataset(data_vars, coords={"scenario": self.scenarios,

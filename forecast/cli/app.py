@@ -4,7 +4,8 @@ Every command of the group is a :class:`Command`, whose :meth:`Command.invoke` i
 where the package's errors become text and an exit code: a :class:`~forecast.errors.
 ForecastError` is printed as one paragraph on stderr with exit code 2, never as a traceback
 (``forecast --debug`` shows one). Library errors name parameters (``lever``); the boundary
-names them as the command's flags (``--lever``).
+names them as the command's flags (``--lever``). Ctrl-C, and SIGTERM during a save, unwind the
+command (the save removes its staging folder) and exit with 130 and 143.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import sys
 from typing import Any
 
 import click
+
+from forecast.limits import MAX_DRAWS, MAX_SEED
 
 EXIT_INPUT = 2
 
@@ -24,6 +27,16 @@ class InputProblem(click.ClickException):
 
     def show(self, file: Any = None) -> None:
         click.echo(f"Error: {self.format_message()}", err=True)
+
+
+def draws_option(minimum: int = 1) -> click.IntRange:
+    """The type of a ``--draws`` flag: ``minimum`` to :data:`~forecast.limits.MAX_DRAWS`, the
+    bound a scenario file has too."""
+    return click.IntRange(min=minimum, max=MAX_DRAWS)
+
+
+SEED = click.IntRange(min=0, max=MAX_SEED)
+"""The type of a ``--seed`` flag: 0 to 2**63 - 1, as in a scenario file."""
 
 
 def _as_flags(error: Exception, command: click.Command) -> str:
@@ -45,6 +58,7 @@ class Command(click.Command):
 
     def invoke(self, ctx: click.Context) -> Any:
         from forecast.errors import ForecastError
+        from forecast.io.writers import Terminated
 
         debug = ctx.find_root().params.get("debug", False)
         try:
@@ -56,6 +70,9 @@ class Command(click.Command):
         except KeyboardInterrupt:
             click.echo("Interrupted; nothing was written.", err=True)
             sys.exit(130)
+        except Terminated:
+            click.echo("Terminated; nothing was written.", err=True)
+            sys.exit(143)
 
 
 class Group(click.Group):
@@ -73,12 +90,16 @@ def main(debug: bool) -> None:
 
 def console():
     """A rich console for the command's output (``COLUMNS`` wide when set, else the
-    terminal's width, 160 columns when not on a terminal)."""
+    terminal's width, 160 columns when not on a terminal).
+
+    Markup and emoji codes are off: what it prints includes text read from files (``why:``,
+    units, sources), which is data, so ``[red]`` or ``[low, high]`` is shown as written.
+    """
     from rich.console import Console
 
     import os
 
-    out = Console(highlight=False)
+    out = Console(highlight=False, markup=False, emoji=False)
     if not out.is_terminal and not os.environ.get("COLUMNS", "").strip().isdigit():
-        out = Console(highlight=False, width=160)
+        out = Console(highlight=False, markup=False, emoji=False, width=160)
     return out

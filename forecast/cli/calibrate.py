@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from forecast.cli.app import Command, console as make_console
+from forecast.cli.app import SEED, Command, console as make_console, draws_option
 
 
 def _print_calibration(report, console) -> None:
@@ -65,9 +65,9 @@ def _print_calibration(report, console) -> None:
 @click.command(cls=Command)
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option("--draws", type=click.IntRange(min=100), default=8192, show_default=True,
+@click.option("--draws", type=draws_option(100), default=8192, show_default=True,
               help="Draws per parameter for its mean and interval.")
-@click.option("--seed", type=click.IntRange(min=0), help="Seed of those draws (default: the "
+@click.option("--seed", type=SEED, help="Seed of those draws (default: the "
               "scenario's).")
 def calibrate(scenario: Path, as_json: bool, draws: int, seed: int | None) -> None:
     """Show every model parameter of SCENARIO: its distribution, where it came from, and the

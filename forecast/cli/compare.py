@@ -7,14 +7,14 @@ from pathlib import Path
 
 import click
 
-from forecast.cli.app import Command, console as make_console
+from forecast.cli.app import SEED, Command, console as make_console, draws_option
 
 
 @click.command(cls=Command)
 @click.argument("items", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--draws", type=click.IntRange(min=2), help="Draws for every scenario (default: "
+@click.option("--draws", type=draws_option(2), help="Draws for every scenario (default: "
               "the first one's).")
-@click.option("--seed", type=click.IntRange(min=0), help="Seed shared by every scenario "
+@click.option("--seed", type=SEED, help="Seed shared by every scenario "
               "(default: the first one's).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("runs") / "comparison", show_default=True, help="Output folder.")
@@ -53,7 +53,10 @@ def compare(items: tuple[Path, ...], draws: int | None, seed: int | None, out: P
     console = make_console()
     console.print(table)
     console.print("difference: points against the first scenario ± the standard error of the "
-                  "paired difference")
+                  + ("paired difference (common random numbers)" if comparison.paired else
+                     "unpaired difference (different seeds: independent estimates)"))
+    for sentence in comparison.left_out:
+        console.print(f"Not compared: {sentence}", soft_wrap=True)
     contents = comparison.outputs()
     write_folder(out, contents, force=force)
     console.print("Wrote " + ", ".join(str(out / name) for name in contents))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from forecast.cli.app import Command, console as make_console
+from forecast.cli.app import SEED, Command, console as make_console, draws_option
 
 
 def _rate(value: float | None, kind: str) -> str:
@@ -26,9 +26,9 @@ def _rate(value: float | None, kind: str) -> str:
               "reached together.")
 @click.option("--budget", "budget", multiple=True, metavar="NAME=VALUE",
               help="Yearly limit of a budget group (repeatable; replaces the scenario's).")
-@click.option("--draws", type=click.IntRange(min=2), help="Draws per trial (default: the "
+@click.option("--draws", type=draws_option(2), help="Draws per trial (default: the "
               "scenario's).")
-@click.option("--seed", type=click.IntRange(min=0), help="Seed (default: the scenario's).")
+@click.option("--seed", type=SEED, help="Seed (default: the scenario's).")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Also write plan.json into this folder.")
@@ -56,7 +56,7 @@ def plan(scenario: Path, probability: float, targets: str, joint: bool, budget: 
     from rich.table import Table
 
     console = make_console()
-    console.print(("" if answer.feasible else "[bold]INFEASIBLE[/bold] ") + answer.message)
+    console.print(("" if answer.feasible else "INFEASIBLE: ") + answer.message)
     levers = Table(title="setting" if answer.feasible else "best reachable setting (misses)")
     for column in ("lever", "value", "cost a year"):
         levers.add_column(column, justify="left" if column == "lever" else "right")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from forecast.cli.app import Command, console as make_console
+from forecast.cli.app import SEED, Command, console as make_console, draws_option
 
 
 def print_summary(results, console, *, lang: str = "en", all_assumptions: bool = False) -> None:
@@ -109,9 +109,9 @@ def print_summary(results, console, *, lang: str = "en", all_assumptions: bool =
 
 @click.command(cls=Command)
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--draws", type=click.IntRange(min=1), help="Number of draws (default: the "
+@click.option("--draws", type=draws_option(), help="Number of draws (default: the "
               "scenario's).")
-@click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
+@click.option("--seed", type=SEED, help="Root seed (default: the scenario's).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (default: runs/<scenario name>).")
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
@@ -129,31 +129,51 @@ def print_summary(results, console, *, lang: str = "en", all_assumptions: bool =
 @click.option("--assumptions", "all_assumptions", is_flag=True,
               help="List every assumption with its reason (default: those that drive the "
               "answer).")
+@click.option("--allow-unused", is_flag=True, help="Calibrate without evidence rows that "
+              "cannot be read (each is printed) instead of refusing them.")
 def run(scenario: Path, draws: int | None, seed: int | None, out: Path | None, force: bool,
         workers: int, with_report: bool = False, scheduler: str | None = None,
-        keep_draws: bool | None = None, quiet: bool = False, lang: str = "en",
-        all_assumptions: bool = False) -> None:
+        keep_draws: bool | None = None, quiet: bool = False, allow_unused: bool = False,
+        lang: str = "en", all_assumptions: bool = False) -> None:
     """Simulate SCENARIO and report the probability of every target."""
-    from forecast.pipeline import simulate
-    from forecast.io.writers import check_writable, write_folder
+    from forecast.calibration import unused_rows
+    from forecast.limits import check_scheduler, check_workers, workers_unused
+    from forecast.pipeline import calibrate, simulate
+    from forecast.io.writers import check_writable, output_lock, write_folder
     from forecast.io.scenario_file import load_scenario
+    from forecast.summary import KEEP_DRAWS_LIMIT
 
+    if scheduler is not None:
+        check_scheduler(scheduler)
+    check_workers(workers)
     loaded = load_scenario(scenario)
     out = out or Path("runs") / loaded.name
     check_writable(out, force=force)
-    from forecast.cli.progress import ProgressBar, wanted
-
-    with ProgressBar(loaded.draws if draws is None else draws,
-                     enabled=wanted(quiet=quiet)) as progress:
-        results = simulate(loaded, draws=draws, seed=seed, workers=workers, scheduler=scheduler,
-                           keep_draws=keep_draws, progress=progress)
-    contents = results.outputs()
-    if with_report:
-        from forecast.report import render_report
-
-        contents["report.html"] = render_report(results, lang=lang)
-    write_folder(out, contents, force=force)
     console = make_console()
+    with output_lock(out):  # a second run writing the same folder now stops here
+        model = calibrate(loaded, allow_unused=allow_unused)
+        for name, component in model.components.items():
+            for row, why in unused_rows(component):
+                console.print(f"Not used (--allow-unused): {row.file}:{row.line} {name}: "
+                              f"{why}", soft_wrap=True)
+        total = loaded.draws if draws is None else draws
+        note = None if scheduler else workers_unused(
+            total, workers, keep_draws=total <= KEEP_DRAWS_LIMIT if keep_draws is None
+            else keep_draws)
+        if note:
+            console.print(f"--workers {workers}: {note}.", soft_wrap=True)
+        from forecast.cli.progress import ProgressBar, wanted
+
+        with ProgressBar(total, enabled=wanted(quiet=quiet)) as progress:
+            results = simulate(loaded, draws=draws, seed=seed, workers=workers,
+                               scheduler=scheduler, keep_draws=keep_draws, progress=progress,
+                               model=model)
+        contents = results.outputs()
+        if with_report:
+            from forecast.report import render_report
+
+            contents["report.html"] = render_report(results, lang=lang)
+        write_folder(out, contents, force=force)
     print_summary(results, console, lang=lang, all_assumptions=all_assumptions)
     from forecast.messages import message
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from forecast.cli.app import Command, console as make_console
+from forecast.cli.app import SEED, Command, console as make_console, draws_option
 
 
 def print_sensitivity(result, console) -> None:
@@ -48,9 +48,9 @@ def print_sensitivity(result, console) -> None:
 
 @click.command(cls=Command)
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--draws", type=click.IntRange(min=2), default=4096, show_default=True,
+@click.option("--draws", type=draws_option(2), default=4096, show_default=True,
               help="Base samples N of the Sobol design (it simulates N x (inputs + 6) draws).")
-@click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
+@click.option("--seed", type=SEED, help="Root seed (default: the scenario's).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (default: runs/<scenario name>-sensitivity).")
 @click.option("--json", "as_json", is_flag=True, help="Print sensitivity.json instead of the "

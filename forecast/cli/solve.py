@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from forecast.cli.app import Command, console as make_console
+from forecast.cli.app import SEED, Command, console as make_console, draws_option
 
 
 @click.command(cls=Command)
@@ -16,9 +16,9 @@ from forecast.cli.app import Command, console as make_console
 @click.option("--lever", required=True, help="Lever name (declared under 'levers:').")
 @click.option("--probability", type=click.FloatRange(0, 1, min_open=True, max_open=True),
               default=0.8, show_default=True, help="Chance wanted.")
-@click.option("--draws", type=click.IntRange(min=2), help="Draws per trial (default: the "
+@click.option("--draws", type=draws_option(2), help="Draws per trial (default: the "
               "scenario's).")
-@click.option("--seed", type=click.IntRange(min=0), help="Seed (default: the scenario's).")
+@click.option("--seed", type=SEED, help="Seed (default: the scenario's).")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
 def solve(scenario: Path, target: str, lever: str, probability: float, draws: int | None,
           seed: int | None, as_json: bool) -> None:

@@ -13,7 +13,9 @@ from forecast.cli.app import Command
 @click.command(cls=Command)
 @click.argument("scenarios", metavar="FILE...", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
-def validate(scenarios: tuple[Path, ...]) -> None:
+@click.option("--allow-unused", is_flag=True, help="Accept evidence rows that cannot be read "
+              "(each is printed) instead of refusing them.")
+def validate(scenarios: tuple[Path, ...], allow_unused: bool = False) -> None:
     """Check scenario files (with the history files they name, calibrating but not simulating)
     and history files (.csv)."""
     from forecast.pipeline import calibrate
@@ -27,7 +29,12 @@ def validate(scenarios: tuple[Path, ...]) -> None:
                        f"{len(history.indicators)} indicators)")
             continue
         loaded = load_scenario(path)
-        calibrate(loaded)
+        model = calibrate(loaded, allow_unused=allow_unused)
+        from forecast.calibration import unused_rows
+
+        for name, component in model.components.items():
+            for row, why in unused_rows(component):
+                click.echo(f"Not used (--allow-unused): {row.file}:{row.line} {name}: {why}")
         click.echo(f"{path}: valid ({len(loaded.indicators)} indicators, "
                    f"{len(loaded.targets)} targets)")
 

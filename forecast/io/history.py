@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
+import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,12 +126,88 @@ class History:
 
 
 
+_NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,3})?$")
+"""A number as a CSV cell writes it: digits, one decimal point, an exponent; no digit
+separators (``9_02`` or ``9,02``), no ``inf`` or ``nan``."""
+MAX_CELL = 10_000
+"""Longest cell (characters) a history file may have."""
+YEARS = (1900, 2200)
+"""Years a row may name (as in scenario files)."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _records(reader, file: str):
+    """The records of a CSV reader, a malformed one (a field over the csv module's limit, a
+    NUL byte) a :class:`DataError` at its line."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise DataError.single(f"cannot be read as CSV ({exc}); cells hold at most "
+                                   f"{MAX_CELL:,} characters", file=file,
+                                   line=reader.line_num or 1) from None
+
+
+def read_bounded(path: str | Path, limit: int, error: type, what: str = "file") -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, checked before it is opened (a
+    FIFO, a device such as /dev/zero or a folder is refused, never read).
+
+    Raises
+    ------
+    error
+        (an :class:`~forecast.errors.InputError` class) naming the file.
+    """
+    file = str(path)
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise error.single(f"is not a regular file (a folder, a pipe or a device); expected "
+                               f"a {what}", file=file)
+        if info.st_size > limit:
+            raise error.single(f"file is {info.st_size:,} bytes; at most {limit:,} are read",
+                               file=file)
+        with open(path, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise error.single(f"is not a regular file; expected a {what}", file=file)
+            raw = handle.read(limit + 1)
+    except OSError as exc:
+        raise error.single(f"cannot read the {what} ({exc.strerror or exc})",
+                           file=file) from None
+    if len(raw) > limit:
+        raise error.single(f"file grew past {limit:,} bytes while it was read", file=file)
+    return raw
+
+
+def parse_number(text: str) -> float:
+    """A finite number written as :data:`_NUMBER` reads (ValueError otherwise)."""
+    text = text.strip()
+    if len(text) > 40 or not _NUMBER.match(text):
+        raise ValueError(text)
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(text)
+    return number
+
+
+def control_problem(text: str) -> str | None:
+    """Why ``text`` read from a file cannot be kept (None if it can): control characters
+    (terminal escapes, NUL) and lone surrogates are refused; tabs and newlines are kept."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return None
+    return (f"holds the control character {found.group()!r} at position {found.start() + 1}; "
+            "text may hold letters, digits, punctuation, tabs and newlines, not terminal "
+            "escapes or NUL")
+
+
 def _parse_int(text: str) -> int | None:
     text = text.strip()
     if not text:
         return None
-    number = float(text)
-    if not number.is_integer():
+    number = parse_number(text)
+    if not number.is_integer() or not YEARS[0] <= number <= YEARS[1]:
         raise ValueError
     return int(number)
 
@@ -141,7 +220,7 @@ def _parse_error(text: str) -> tuple[float | None, bool]:
         return None, True
     relative = text.endswith("%")
     try:
-        number = float(text[:-1] if relative else text)
+        number = parse_number(text[:-1] if relative else text)
     except ValueError:
         return math.nan, True
     return (number / 100.0, True) if relative else (number, False)
@@ -157,7 +236,7 @@ def parse_history(text: str, file: str = "<memory>") -> History:
     """
     reader = csv.reader(io.StringIO(text))
     try:
-        header = [h.strip() for h in next(reader)]
+        header = [h.strip() for h in next(_records(reader, file))]
     except StopIteration:
         raise DataError.single("file is empty; expected a header row "
                                f"'{','.join(COLUMNS)}'", file=file, line=1)
@@ -175,7 +254,7 @@ def parse_history(text: str, file: str = "<memory>") -> History:
     rows: list[Evidence] = []
     problems: list[Problem] = []
     seen: dict[tuple, list[Evidence]] = {}
-    for record in reader:
+    for record in _records(reader, file):
         line = reader.line_num
         if not any(cell.strip() for cell in record):
             continue
@@ -185,6 +264,14 @@ def parse_history(text: str, file: str = "<memory>") -> History:
             continue
         cell = {c: record[i].strip() for c, i in index.items()}
         bad = len(problems)
+        for column, text in cell.items():
+            if len(text) > MAX_CELL:
+                problems.append(Problem(file, line, column, f"{len(text):,} characters; at "
+                                        f"most {MAX_CELL:,} are kept in a cell"))
+            elif control_problem(text):
+                problems.append(Problem(file, line, column, control_problem(text)))
+        if len(problems) > bad:
+            continue
         if not cell["indicator"]:
             problems.append(Problem(file, line, "indicator", "empty; expected a name"))
         if cell["kind"] not in KINDS:
@@ -195,18 +282,18 @@ def parse_history(text: str, file: str = "<memory>") -> History:
             if year is None:
                 raise ValueError
         except ValueError:
-            problems.append(Problem(file, line, "year", f"found '{cell['year']}'; expected a year"))
+            problems.append(Problem(file, line, "year", f"found '{cell['year']}'; expected a year "
+                                    f"from {YEARS[0]} to {YEARS[1]}"))
             year = None
         try:
             year_end = _parse_int(cell["year_end"])
         except ValueError:
             problems.append(Problem(file, line, "year_end",
-                                    f"found '{cell['year_end']}'; expected a year or nothing"))
+                                    f"found '{cell['year_end']}'; expected a year "
+                                    f"from {YEARS[0]} to {YEARS[1]} or nothing"))
             year_end = None
         try:
-            value = float(cell["value"].replace("_", ""))
-            if not math.isfinite(value):
-                raise ValueError
+            value = parse_number(cell["value"])
         except ValueError:
             problems.append(Problem(file, line, "value",
                                     f"found '{cell['value']}'; expected a finite number"))
@@ -264,12 +351,7 @@ def read_history(path: str | Path) -> History:
         If the file is missing, not UTF-8, empty or has bad rows.
     """
     file = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise DataError.single(f"cannot read the history file ({exc.strerror or exc})", file=file)
-    if len(raw) > MAX_BYTES:
-        raise DataError.single(f"file is {len(raw)} bytes; at most {MAX_BYTES} are read", file=file)
+    raw = read_bounded(path, MAX_BYTES, DataError, "history file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -10,6 +10,7 @@ outputs is staged beside its final name and moved into place at the end
 from __future__ import annotations
 
 import contextlib
+import re
 import os
 import shutil
 import tempfile
@@ -47,7 +48,16 @@ def _csv(path: Path, table: tuple[tuple[str, ...], list[dict[str, Any]]]) -> Non
 
 
 def _netcdf(path: Path, dataset: Any) -> None:
-    dataset.to_netcdf(path, engine="h5netcdf")
+    # Built in memory, then written as plain bytes: libhdf5 never holds a file it cannot
+    # extend (on a full disk it fails, then crashes the process when it closes it at exit).
+    # Every numeric array carries a Fletcher-32 checksum, so that a file damaged on disk is
+    # refused on load instead of read as other numbers.
+    encoding = {name: {"fletcher32": True} for name, variable in dataset.variables.items()
+                if variable.ndim > 0 and variable.dtype.kind in "fiub"}
+    buffer = io.BytesIO()
+    dataset.to_netcdf(buffer, engine="h5netcdf", encoding=encoding)
+    with open(path, "wb") as stream:
+        stream.write(buffer.getbuffer())
 
 
 def _text(path: Path, text: str) -> None:
@@ -77,12 +87,27 @@ def check_writable(directory: Path, *, force: bool) -> None:
     ``--force`` can never delete a user's files, the working folder or one of its parents.
     """
     directory = Path(directory)
+    if directory.is_symlink():
+        raise OutputExistsError.single(
+            "is a symbolic link" + ("" if directory.exists() else " to nothing") +
+            "; give the folder itself (the outputs replace what the name points at)",
+            file=str(directory))
+    here = Path.cwd().resolve()
+    if Path(os.path.abspath(directory)) == here or Path(os.path.abspath(directory)) in \
+            here.parents:
+        raise OutputExistsError.single("is the working folder or one of its parents; the "
+                                       "outputs replace the whole folder, so write to a "
+                                       "folder of its own", file=str(directory), key="out")
     if not directory.exists():
         return
     if not directory.is_dir():
         raise OutputExistsError.single("exists and is a file; expected a folder for the outputs",
                                        file=str(directory))
-    contents = list(directory.iterdir())
+    try:
+        contents = list(directory.iterdir())
+    except OSError as exc:
+        raise OutputExistsError.single(f"cannot be read ({exc.strerror or exc})",
+                                       file=str(directory)) from None
     if not contents:
         return
     if not force:
@@ -102,33 +127,177 @@ def check_writable(directory: Path, *, force: bool) -> None:
             "so write to another folder", file=str(directory), key="force")
 
 
+STAGING = ".forecast-staging."
+"""Infix of the hidden folder an output folder is written in before it is moved into place
+(``.<name>.forecast-staging.<random>`` beside it)."""
+OLD = ".forecast-old."
+"""Infix of the hidden folder the previous outputs are moved to while the new ones move in."""
+LOCK = ".forecast-lock"
+_HELD: dict[Path, int] = {}
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived during a save: it unwinds like Ctrl-C, so the staging folder goes."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
+@contextlib.contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    """While a save runs (in the main thread), SIGTERM raises :class:`Terminated` instead of
+    ending the process where it stands; elsewhere SIGTERM keeps its default (immediate)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _key(directory: Path) -> Path:
+    return Path(os.path.abspath(directory))
+
+
+def _fault(exc: OSError, directory: Path, what: str = "write the outputs") -> InputError:
+    return InputError.single(f"cannot {what} ({exc.strerror or exc}); nothing was written",
+                             file=str(directory))
+
+
+@contextlib.contextmanager
+def output_lock(directory: str | Path) -> Iterator[None]:
+    """Hold the lock of output folder ``directory`` (a lock file beside it), so that two
+    runs writing the same folder cannot both go ahead; re-entrant within a process. Taking it
+    also clears what a run killed while saving left beside the folder (:func:`clean_stale`).
+
+    Raises
+    ------
+    OutputExistsError
+        If another process holds the lock.
+    InputError
+        If the folder's parent cannot be created or written.
+    """
+    import fcntl
+
+    directory = _key(Path(directory))
+    if directory in _HELD:
+        yield
+        return
+    lock = directory.parent / f".{directory.name}{LOCK}"
+    try:
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        while True:
+            handle = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(handle)
+                raise OutputExistsError.single(
+                    "another forecast run is writing this folder now; wait for it to finish "
+                    "or write to another folder", file=str(directory)) from None
+            try:
+                same = os.fstat(handle).st_ino == os.stat(lock).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(handle)  # the holder removed the file as it let go: take the new one
+    except OSError as exc:
+        raise _fault(exc, directory.parent, "write in this folder") from None
+    _HELD[directory] = handle
+    try:
+        clean_stale(directory)
+        yield
+    finally:
+        del _HELD[directory]
+        with contextlib.suppress(OSError):
+            os.unlink(lock)
+        os.close(handle)
+
+
+def _ours(folder: Path) -> bool:
+    """Whether ``folder`` holds nothing but outputs of this tool (or another such folder)."""
+    try:
+        return all(p.name in OUTPUT_FILES or p.suffix in CHART_SUFFIXES or
+                   (p.is_dir() and not p.is_symlink() and _ours(p)) for p in folder.iterdir())
+    except OSError:
+        return False
+
+
+def clean_stale(directory: str | Path) -> list[Path]:
+    """Remove the staging folders a run killed while saving ``directory`` left beside it (and
+    put back previous outputs it had moved aside, if the new ones never moved in); call with
+    the folder's lock held. Returns the folders removed."""
+    directory = _key(Path(directory))
+    removed = []
+    try:
+        siblings = list(directory.parent.iterdir())
+    except OSError:
+        return removed
+    for path in siblings:
+        name = path.name
+        if not name.startswith(f".{directory.name}.") or path.is_symlink() or not path.is_dir():
+            continue
+        rest = name[len(directory.name) + 1:]
+        if rest.startswith(OLD):
+            previous = path / directory.name
+            if previous.is_dir() and not directory.exists():
+                with contextlib.suppress(OSError):
+                    os.replace(previous, directory)
+        elif not rest.startswith(STAGING) and not (
+                # staging folders of earlier versions: .<name>.<8 random> and .<name>.old.<8>
+                re.fullmatch(r"\.(old\.)?[a-z0-9_]{8}", rest) and _ours(path)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_folder(directory: str | Path, *, force: bool = False) -> Iterator[Path]:
     """Yield a staging folder; on success it replaces ``directory`` in one move.
 
-    On any error (or Ctrl-C) the staging folder is removed and ``directory`` is left as it was,
-    so no partial result is ever visible under the final name.
+    On any error (a full disk, Ctrl-C, SIGTERM through the command line's handler) the
+    staging folder is removed and ``directory`` is left as it was, so no partial result is
+    ever visible under the final name; a write that fails for the system's reasons (no space,
+    no permission) is an :class:`~forecast.errors.InputError` naming the folder. The folder's
+    lock (:func:`output_lock`) is held throughout.
     """
     directory = Path(directory)
     check_writable(directory, force=force)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-    os.chmod(staging, 0o755)  # mkdtemp makes it private; a run folder is meant to be shared
-    try:
-        yield staging
-        for file in staging.iterdir():
-            with open(file, "rb") as handle:
-                os.fsync(handle.fileno())
-        if directory.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old.", dir=directory.parent))
-            os.replace(directory, old / directory.name)
-            os.replace(staging, directory)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staging, directory)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+    with output_lock(directory), _terminate_cleanly():
+        check_writable(directory, force=force)
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}{STAGING}",
+                                            dir=directory.parent))
+            os.chmod(staging, 0o755)  # mkdtemp makes it private; a run folder is shared
+        except OSError as exc:
+            raise _fault(exc, directory) from None
+        try:
+            try:
+                yield staging
+                for file in staging.iterdir():
+                    with open(file, "rb") as handle:
+                        os.fsync(handle.fileno())
+                if directory.exists():
+                    old = Path(tempfile.mkdtemp(prefix=f".{directory.name}{OLD}",
+                                                dir=directory.parent))
+                    os.replace(directory, old / directory.name)
+                    os.replace(staging, directory)
+                    shutil.rmtree(old, ignore_errors=True)
+                else:
+                    os.replace(staging, directory)
+            except OSError as exc:
+                raise _fault(exc, directory) from None
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
 
 
 def write_folder(directory: str | Path, contents: Mapping[str, Any], *,
@@ -187,6 +356,8 @@ def write_atomic(path: str | Path, content: bytes) -> Path:
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
+    except OSError as exc:
+        raise _fault(exc, path, "write the file") from None
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
@@ -212,6 +383,7 @@ def read_run_dataset(path: str | Path) -> tuple[Any, str]:
     try:
         with xr.open_dataset(file, engine="h5netcdf") as opened:
             return opened.load(), str(file)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, KeyError, IndexError, TypeError, RuntimeError,
+            UnicodeError) as exc:  # h5py reports a corrupted file in any of these
         raise InputError.single(f"cannot be read as a NetCDF file ({exc}); expected the "
                                 "results.nc of a run", file=str(file)) from None

@@ -9,6 +9,7 @@ merges a parent file under a child file; each value keeps the file and line that
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,9 +17,16 @@ from typing import Any
 import yaml
 
 from forecast.errors import Problem, ScenarioError
+from forecast.io.history import control_problem, read_bounded
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
+MAX_TEXT = 10_000
+"""Longest text value (characters); a longer one is refused at its line."""
+MAX_NUMBER = 40
+"""Longest number as written (characters): a 5,000-digit seed is refused, not converted."""
+_NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+_DECIMAL = re.compile(r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$")
 MAX_NODES = 100_000
 MAX_EXTENDS = 8
 _PLAIN_TAGS = {
@@ -102,7 +110,19 @@ class _Builder:
         if node.tag not in _PLAIN_TAGS:
             raise self.fail(node, path, f"tag '{node.tag}' is not allowed; plain data only "
                             "(strings, numbers, booleans, lists and mappings)")
+        if node.tag in _NUMBER_TAGS and (len(node.value) > MAX_NUMBER
+                                         or not _DECIMAL.match(node.value)
+                                         or re.match(r"^[-+]?0[0-9]", node.value)):
+            raise self.fail(node, path, f"found {node.value[:MAX_NUMBER]!r}"
+                            f"{'...' if len(node.value) > MAX_NUMBER else ''}; write numbers in "
+                            f"decimal, at most {MAX_NUMBER} characters, without '_', ':' or a "
+                            "leading 0 (quote it if it is text)")
+        if isinstance(node.value, str) and len(node.value) > MAX_TEXT:
+            raise self.fail(node, path, f"text of {len(node.value):,} characters; at most "
+                            f"{MAX_TEXT:,} are kept")
         value = self.scalars.construct_object(node, deep=True)
+        if isinstance(value, str) and control_problem(value):
+            raise self.fail(node, path, control_problem(value))
         if isinstance(value, float) and not math.isfinite(value):
             raise self.fail(node, path, f"found {node.value!r}; expected a finite number")
         return value
@@ -117,19 +137,14 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], SourceMap]:
         If the file is missing, unreadable, not UTF-8, empty, not a mapping, or not plain data.
     """
     file = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ScenarioError.single(f"cannot read the file ({exc.strerror or exc})", file=file)
-    if len(raw) > MAX_BYTES:
-        raise ScenarioError.single(f"file is {len(raw)} bytes; at most {MAX_BYTES} are read",
-                                   file=file)
+    raw = read_bounded(path, MAX_BYTES, ScenarioError)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ScenarioError.single("file is not UTF-8 text; save it as UTF-8", file=file, line=line)
     try:
+        _check_depth(text, file)  # before composing, which recurses once per level
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -145,6 +160,20 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], SourceMap]:
         raise ScenarioError.single(f"found a {type(data).__name__} at the top level; expected a "
                                    "mapping of scenario keys", file=file, line=1)
     return data, SourceMap(builder.where)
+
+
+def _check_depth(text: str, file: str) -> None:
+    """Refuse a document nested deeper than :data:`MAX_DEPTH`, from the parser's events (which
+    keep no stack of their own), at the line where it goes too deep."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH + 1:
+                raise ScenarioError.single(f"document nested deeper than {MAX_DEPTH} levels",
+                                           file=file, line=event.start_mark.line + 1)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
 
 
 def _same_kind(parent: dict, child: dict) -> bool:
@@ -188,6 +217,11 @@ def load_document(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str, 
         raise ScenarioError.single("expected the path of a scenario file", file=file, line=line,
                                    key="extends")
     parent_path = path.parent / parent_name
+    if parent_path.resolve() in _chain + (path,):
+        file, line = source.locate(("extends",))
+        raise ScenarioError.single("'extends' forms a loop: " + " -> ".join(
+            str(p) for p in _chain + (path, parent_path.resolve())), file=file, line=line,
+            key="extends")
     if not parent_path.is_file():
         file, line = source.locate(("extends",))
         raise ScenarioError.single(f"parent scenario '{parent_name}' not found (looked for "

@@ -87,11 +87,11 @@ def _target_rows(run, lang: str) -> list[dict[str, Any]]:
 
 def _comparison_rows(runs, lang: str) -> list[dict[str, Any]]:
     words = strings(lang)
-    by_run = [{s.id: s for s in run.summary.targets} for run in runs]
-    targets: dict[str, Any] = {}
-    for run in runs:
-        for target in run.targets:
-            targets.setdefault(target.id, target)
+    from forecast.results import shared_targets
+
+    targets, shared, _ = shared_targets(runs)  # an id of another region's target is not it
+    by_run = [{s.id: s for s in run.summary.targets if s.id in ids}
+              for run, ids in zip(runs, shared)]
     rows = []
     for target_id, target in targets.items():
         cells = [_probability(r[target_id].probability, r[target_id].probability_se, lang)

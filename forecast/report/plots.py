@@ -233,11 +233,10 @@ def comparison_chart(runs: Sequence[Any], target_id: str | None = None, ax=None,
     """
     from forecast.errors import InputError, did_you_mean
 
+    from forecast.results import shared_targets
+
     words = _words(lang)
-    targets: dict[str, Any] = {}
-    for run in runs:
-        for target in run.targets:
-            targets.setdefault(target.id, target)
+    targets, shared, _ = shared_targets(runs)  # an id of another region's target is not it
     if target_id is not None:
         if target_id not in targets:
             raise InputError.single(f"no target '{target_id}' in these runs; expected one of "
@@ -252,7 +251,7 @@ def comparison_chart(runs: Sequence[Any], target_id: str | None = None, ax=None,
     with chart_style():
         figure, ax = new_axes(ax, (7.0, 1.8 + len(groups) * (0.25 + 0.3 * k)))
         for j, (run, name) in enumerate(zip(runs, run_labels(runs))):
-            records = {r["id"]: r for r in run.summary.records()}
+            records = {r["id"]: r for r in run.summary.records() if r["id"] in shared[j]}
             positions, probabilities, errors = [], [], []
             for g, target in enumerate(groups):
                 if target is None:

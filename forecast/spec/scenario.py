@@ -20,6 +20,7 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Fiel
 from forecast.spec import distributions
 from forecast.spec.distributions import Distribution
 from forecast.errors import Problem, ScenarioError, did_you_mean
+from forecast.limits import MAX_DRAWS, MAX_SEED
 from forecast.spec.levers import (Budget, Lever, Precedent, find_refs, lever_problems,
                                   set_levers)
 from forecast.spec.region import Region, region_kind, region_name
@@ -100,8 +101,8 @@ class Scenario(BaseModel):
     history: str = Field(description="History CSV, relative to the scenario file's folder.")
     base_year: Year
     horizon: Year
-    draws: Annotated[StrictInt, Field(gt=0, le=2_000_000_000)] = 20_000
-    seed: Annotated[StrictInt, Field(ge=0, lt=2**63)] = 0
+    draws: Annotated[StrictInt, Field(gt=0, le=MAX_DRAWS)] = 20_000
+    seed: Annotated[StrictInt, Field(ge=0, le=MAX_SEED)] = 0
     indicators: dict[Identifier, Component]
     targets: list[Target] = Field(min_length=1)
     shocks: list[Shock] = Field(default_factory=list)
@@ -278,7 +279,7 @@ def _allowed_keys(path: tuple, raw: Any) -> list[str]:
         field = cls.model_fields.get(part) if isinstance(cls, type) else None
         if field is None:
             return []
-        if isinstance(node, dict) and "dist" in node:
+        if isinstance(node, dict) and isinstance(node.get("dist"), str):
             members = typing.get_args(typing.get_args(distributions.PriorDistribution)[0])
             cls = {c.model_fields["dist"].annotation.__args__[0]: c
                    for c in members}.get(node["dist"])
@@ -424,6 +425,54 @@ def _cross_check(scenario: Scenario) -> list[Problem]:
     return problems
 
 
+RESERVED_NAMES = frozenset({"year", "draw", "target", "quantile", "indicator", "met",
+                            "target_quantile", "met_count", "scenario"})
+"""Names a saved run gives its own dimensions and variables (with every ``summary_*``): an
+indicator may not take one."""
+
+
+def _reserved_problems(scenario: Scenario) -> list[Problem]:
+    return [scenario.problem(("indicators", name), (
+        f"'{name}' is a name results.nc uses for its own data (reserved: "
+        f"{', '.join(sorted(RESERVED_NAMES))} and anything starting summary_); give the "
+        "indicator another name")) for name in scenario.indicators
+        if name in RESERVED_NAMES or name.startswith("summary_")]
+
+
+_MISSING = object()
+
+
+def _resolved(node: Any, path: tuple) -> Any:
+    """What validation made of the value at ``path`` of the document (``_MISSING`` if the
+    path does not lead through the validated objects)."""
+    for part in path:
+        if isinstance(node, BaseModel):
+            node = getattr(node, part, _MISSING) if isinstance(part, str) else _MISSING
+        elif isinstance(node, dict):
+            node = node.get(part, _MISSING)
+        elif isinstance(node, (list, tuple)) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            return _MISSING
+        if node is _MISSING:
+            return _MISSING
+    return node
+
+
+def _boolean_problems(raw: Any, scenario: Scenario, path: tuple = ()) -> list[Problem]:
+    """A ``true``/``false`` of the file that validation turned into a number (a threshold
+    of 1): YAML booleans are not numbers."""
+    if isinstance(raw, bool):
+        value = _resolved(scenario, path)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return [scenario.problem(path, f"found {str(raw).lower()}; expected a number "
+                                     "(true and false are not numbers)")]
+        return []
+    items = raw.items() if isinstance(raw, dict) else enumerate(raw) \
+        if isinstance(raw, list) else ()
+    return [p for key, value in items for p in _boolean_problems(value, scenario, path + (key,))]
+
+
 def _path(key: str) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in key.split("."))
 
@@ -454,7 +503,8 @@ def parse_scenario(raw: dict[str, Any], source: SourceMap | None = None,
     if history_file not in ("<memory>", None):
         resolved = (Path(history_file).parent / scenario.history).resolve()
         scenario = scenario.with_options(history=str(resolved))
-    problems = _cross_check(scenario)
+    problems = _boolean_problems(raw, scenario) + _reserved_problems(scenario) + \
+        _cross_check(scenario)
     if problems:
         raise ScenarioError(problems)
     return _resolve_levers(scenario)
