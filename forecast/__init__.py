@@ -32,7 +32,7 @@ _EXPORTS = {
     "read_history": "io.history", "load_scenario": "io.scenario_file",
     "Component": "models", "registry": "models",
     "Results": "results", "Summary": "summary", "TargetSummary": "summary",
-    "Scenario": "spec.scenario", "Shock": "spec.scenario", "json_schema": "spec.scenario",
+    "Scenario": "spec.scenario", "Shock": "spec.scenario", "json_schema": "spec.schema",
     "dependency_order": "spec.scenario", "parse_scenario": "spec.scenario",
     "Target": "spec.targets", "TargetKind": "spec.targets", "target_kind": "spec.targets",
     "IndicatorInfo": "info", "Assumption": "info",
@@ -71,6 +71,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from forecast.priors.library import PriorLibrary
     from forecast.results import Results
     from forecast.info import Assumption, IndicatorInfo
-    from forecast.spec.scenario import Scenario, Shock, dependency_order, json_schema, parse_scenario
+    from forecast.spec.scenario import Scenario, Shock, dependency_order, parse_scenario
+    from forecast.spec.schema import json_schema
     from forecast.spec.targets import Target, TargetKind, target_kind
     from forecast.summary import Summary, TargetSummary

@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from forecast import __version__
 from forecast.limits import MAX_DRAWS, MAX_SEED
 
 EXIT_INPUT = 2
@@ -83,7 +84,7 @@ class Group(click.Group):
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show Python tracebacks on errors.")
-@click.version_option(package_name="forecast")
+@click.version_option(__version__, prog_name="forecast")  # the distribution is forecast-plan-odds
 def main(debug: bool) -> None:
     """Odds of reaching the targets of a five-year plan, by Monte Carlo simulation."""
 

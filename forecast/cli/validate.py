@@ -39,9 +39,26 @@ def validate(scenarios: tuple[Path, ...], allow_unused: bool = False) -> None:
                    f"{len(loaded.targets)} targets)")
 
 
-@click.command(cls=Command)
-def schema() -> None:
-    """Print the JSON Schema of scenario files (for editors)."""
-    from forecast.spec.scenario import json_schema
+def schema_text() -> str:
+    """The JSON Schema of scenario files as ``forecast schema`` writes it (the text of
+    ``scenarios/scenario.schema.json``)."""
+    from forecast.spec.schema import json_schema
 
-    click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+@click.command(cls=Command)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the schema to this file (replaced in one move) instead of printing "
+                   "it.")
+def schema(output: Path | None = None) -> None:
+    """Print the JSON Schema of scenario files (for editors; whole files and extends variants
+    alike)."""
+    text = schema_text()
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from forecast.io.writers import write_atomic
+
+    write_atomic(output, text.encode("utf-8"))
+    click.echo(f"Wrote {output}")

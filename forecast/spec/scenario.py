@@ -205,13 +205,6 @@ def scenario_class() -> type[Scenario]:
     return _scenario_class(tuple(sorted(registry())))
 
 
-def json_schema() -> dict[str, Any]:
-    """JSON Schema of scenario files (for editors)."""
-    schema = scenario_class().model_json_schema()
-    schema["title"] = "forecast scenario"
-    return schema
-
-
 # -- turning pydantic errors into located problems ----------------------------------------
 
 def _clean_loc(loc: tuple, raw: Any, missing: bool = False) -> tuple:
