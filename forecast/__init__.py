@@ -24,6 +24,9 @@ _EXPORTS = {
     "calibration_report": "analysis.calibration_report",
     "compare": "analysis.compare", "Comparison": "analysis.compare",
     "solve": "analysis.solve", "Solution": "analysis.solve",
+    "update": "analysis.update", "Update": "analysis.update",
+    "sensitivity": "analysis.sensitivity", "Sensitivity": "analysis.sensitivity",
+    "write_report": "pipeline",
     "BLOCK_SIZE": "engine", "Model": "engine", "simulate_paths": "engine",
     "calibrate_model": "calibration",
     "DataError": "errors", "ForecastError": "errors", "InputError": "errors",
@@ -58,7 +61,9 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover
     from forecast.analysis.calibration_report import CalibrationReport, calibration_report
     from forecast.analysis.compare import Comparison, compare
+    from forecast.analysis.sensitivity import Sensitivity, sensitivity
     from forecast.analysis.solve import Solution, solve
+    from forecast.analysis.update import Update, update
     from forecast.calibration import calibrate as calibrate_model
     from forecast.engine import BLOCK_SIZE, Model, simulate_paths
     from forecast.errors import (DataError, ForecastError, InputError, ModelError, ScenarioError,
@@ -67,7 +72,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from forecast.io.prior_library import load_prior_library
     from forecast.io.scenario_file import load_scenario
     from forecast.models import Component, registry
-    from forecast.pipeline import calibrate, simulate
+    from forecast.pipeline import calibrate, simulate, write_report
     from forecast.priors.library import PriorLibrary
     from forecast.results import Results
     from forecast.info import Assumption, IndicatorInfo

@@ -359,6 +359,28 @@ CATALOG: dict[str, dict[str, str]] = {
                             "vi": "Phân phối từ {draws} lần rút của hậu nghiệm đã hiệu chỉnh, "
                                   "seed {seed} (các lần rút của khối 0 của một lần chạy với "
                                   "seed này)."},
+    # -- notebook: what a Scenario, a Comparison and a Solution show ------------------------
+    "nb_scenario": {"en": "Scenario '{name}': {region}", "vi": "Kịch bản '{name}': {region}"},
+    "nb_period": {"en": "base year {base}, plan {first}\u2013{last}; {draws} draws, seed {seed}",
+                  "vi": "năm gốc {base}, kế hoạch {first}\u2013{last}; {draws} lần mô phỏng, "
+                        "seed {seed}"},
+    "nb_indicators": {"en": "{n} indicators: {names}", "vi": "{n} chỉ số: {names}"},
+    "nb_targets": {"en": "{n} targets: {names}", "vi": "{n} chỉ tiêu: {names}"},
+    "nb_levers": {"en": "{n} levers: {names}", "vi": "{n} đòn bẩy: {names}"},
+    "nb_history_file": {"en": "history file: {file}", "vi": "tệp số liệu lịch sử: {file}"},
+    "nb_history_rows": {"en": "history: {n} rows given in Python ({name})",
+                        "vi": "số liệu lịch sử: {n} dòng cho trong Python ({name})"},
+    "nb_indicator": {"en": "Indicator", "vi": "Chỉ số"},
+    "nb_kind": {"en": "Kind", "vi": "Loại"},
+    "nb_when": {"en": "Year or period", "vi": "Năm hoặc giai đoạn"},
+    "nb_threshold": {"en": "Threshold", "vi": "Ngưỡng"},
+    "nb_comparison": {"en": "Comparison of {n} runs against {name}: {targets} targets, {draws} "
+                            "draws, {seed}",
+                      "vi": "So sánh {n} lần chạy với {name}: {targets} chỉ tiêu, {draws} lần "
+                            "mô phỏng, {seed}"},
+    "nb_solution": {"en": "Solution for {target} by {lever}: {message}",
+                    "vi": "Lời giải cho {target} bằng {lever}: {message}"},
+    "nb_trial": {"en": "Trial", "vi": "Lần thử"},
 }
 """Every string the tool writes, by key and language."""
 

@@ -149,6 +149,68 @@ class Comparison:
                           attrs={"paired": int(self.paired),
                                  "seeds": json.dumps([r.seed for r in self.runs])})
 
+    def _title(self, lang: str) -> str:
+        from forecast.formatting import number
+        from forecast.messages import message
+
+        reference = self.runs[0]
+        seed = (message("t_common_seed", lang, seed=reference.seed) if self.paired
+                else message("t_unpaired", lang))
+        return message("nb_comparison", lang, n=len(self.runs), name=self.scenarios[0],
+                       targets=len(self.target_ids), draws=number(reference.draws, 0, lang),
+                       seed=seed)
+
+    def __repr__(self) -> str:
+        """A header line, then each target's probability in each run (and the paired
+        difference against the first)."""
+        from forecast.formatting import number, percent
+
+        lines = [self._title("en")]
+        for target in self.target_ids:
+            parts = []
+            for record in (r for r in self._records if r["target"] == target):
+                text = f"{record['scenario']} {percent(record['probability'])}"
+                if record["scenario"] != self.scenarios[0]:
+                    text += (f" ({number(100 * record['difference'], 1, sign=True)} \u00b1 "
+                             f"{number(100 * record['difference_se'], 1)} pts)")
+                parts.append(text)
+            lines.append(f"  {target}: " + "; ".join(parts))
+        return "\n".join(lines)
+
+    def to_html(self, lang: str = "en") -> str:
+        """The comparison table (as ``forecast compare`` prints it) as an HTML table.
+
+        Parameters
+        ----------
+        lang : {"en", "vi"}
+            Language of the words and numbers.
+
+        Returns
+        -------
+        str
+        """
+        from forecast.formatting import format_probability, format_rate, number
+        from forecast.messages import message
+
+        rows = []
+        for record in self._records:
+            first = record["scenario"] == self.scenarios[0]
+            rate = functools.partial(format_rate, rate_kind=record["rate_kind"],
+                                     unit=record["unit"], lang=lang)
+            rows.append([record["target"] if first else "", record["scenario"],
+                         format_probability(record["probability"], record["probability_se"],
+                                            lang),
+                         "" if first else (f"{number(100 * record['difference'], 1, lang, sign=True)}"
+                                           f" \u00b1 {number(100 * record['difference_se'], 1, lang)}"),
+                         rate(record["required_rate"]), rate(record["median_rate"])])
+        header = [message(k, lang) for k in ("t_target", "t_scenario", "t_probability",
+                                             "t_difference", "t_required", "t_median_rate")]
+        return html_table(header, rows, caption=self._title(lang),
+                          notes=[message("t_difference_note", lang), *self.left_out])
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
     def outputs(self) -> dict[str, Any]:
         """The files of a comparison folder by name, with their content."""
         return {"comparison.csv": (RECORD_KEYS, self.records()),
@@ -161,30 +223,83 @@ class Comparison:
         return write_folder(directory, self.outputs(), force=force)
 
 
+def html_table(header: Sequence[str], rows: Sequence[Sequence[Any]], *, caption: str = "",
+               notes: Sequence[str] = ()) -> str:
+    """An HTML table of text cells (each escaped), with a caption and notes below it: what a
+    notebook shows for a result.
+
+    Parameters
+    ----------
+    header : sequence of str
+        Column heads.
+    rows : sequence of sequences
+        Cells, shown as ``str`` of each.
+    caption : str
+        Above the table.
+    notes : sequence of str
+        Lines below the table.
+
+    Returns
+    -------
+    str
+    """
+    from html import escape
+
+    def line(cells: Sequence[Any], tag: str) -> str:
+        return "<tr>" + "".join(f"<{tag}>{escape(str(c))}</{tag}>" for c in cells) + "</tr>"
+
+    body = "".join(line(row, "td") for row in rows)
+    below = "".join(f"<p><small>{escape(note)}</small></p>" for note in notes)
+    return (f"<div><table><caption style=\"text-align:left\">{escape(caption)}</caption>"
+            f"<thead>{line(header, 'th')}</thead><tbody>{body}</tbody></table>{below}</div>")
+
+
 def _finite(value: float) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
 def compare(items: Sequence[Any], *, draws: int | None = None, seed: int | None = None,
             workers: int = 1) -> Comparison:
-    """Compare scenarios (paths or :class:`Scenario`) and finished runs (:class:`Results` or run
-    folders), in the order given.
+    """Compare scenarios and finished runs target by target, against the first.
 
-    Scenarios are simulated with one seed and one number of draws: ``seed``/``draws`` if given,
-    else those of the first item, so they share their random numbers.
+    Parameters
+    ----------
+    items : sequence
+        Two or more of: a :class:`~forecast.spec.scenario.Scenario`, its plain data (a dict,
+        see :meth:`Scenario.from_dict`) or the path of its file; a finished run
+        (:class:`~forecast.results.Results`) or its folder. The first is the reference.
+    draws, seed : int, optional
+        Scenarios are simulated with one seed and one number of draws: these if given, else
+        those of the first item, so they share their random numbers.
+    workers : int
+        Processes of a local Dask cluster for each simulation.
+
+    Returns
+    -------
+    Comparison
+
+    Raises
+    ------
+    InputError
+        If fewer than two items are given, an item is none of these, or runs have different
+        numbers of draws.
     """
-    from forecast.pipeline import simulate
-    from forecast.io.scenario_file import load_scenario
-    from forecast.spec.scenario import Scenario
+    from forecast.pipeline import as_scenario, simulate
 
+    if isinstance(items, (str, Path, Results)) or not isinstance(items, Sequence):
+        raise InputError.single(f"found {type(items).__name__}; expected a list of two or more "
+                                "scenarios or runs", key="items")
+    if len(items) < 2:
+        raise InputError.single(f"found {len(items)} item(s); compare needs at least two "
+                                "scenarios or run folders", key="items")
     loaded: list[Any] = []
     for item in items:
-        if isinstance(item, (Results, Scenario)):
+        if isinstance(item, Results):
             loaded.append(item)
-        elif Path(item).is_dir():
+        elif isinstance(item, (str, Path)) and Path(item).is_dir():
             loaded.append(Results.load(item))
         else:
-            loaded.append(load_scenario(item))
+            loaded.append(as_scenario(item, key="items"))
     first = loaded[0]
     draws = draws if draws is not None else first.draws
     seed = seed if seed is not None else first.seed

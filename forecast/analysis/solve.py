@@ -10,7 +10,10 @@ the exact Monte Carlo probability then finds the crossing.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from forecast.analysis.trials import Trials, check_lever, check_probability, check_targets
 from forecast.spec.scenario import Scenario
@@ -54,16 +57,57 @@ class Solution:
         data["trials"] = [list(t) for t in self.trials]
         return data
 
+    def _searched(self, lang: str) -> str:
+        from forecast.formatting import number
+        from forecast.messages import message
 
-def solve(scenario: Scenario, *, target: str, lever: str, probability: float = 0.8,
-          draws: int | None = None, seed: int | None = None, tolerance: float | None = None,
-          max_trials: int = 40) -> Solution:
+        return message("t_solve_trials", lang, n=len(self.trials),
+                       draws=number(self.draws, 0, lang), seed=self.seed,
+                       low=f"{self.low:g}", high=f"{self.high:g}")
+
+    def __repr__(self) -> str:
+        """The answer in a sentence, then what was searched."""
+        from forecast.messages import message
+
+        return (message("nb_solution", target=self.target, lever=self.lever,
+                        message=self.message) + "\n  " + self._searched("en"))
+
+    def to_html(self, lang: str = "en") -> str:
+        """The answer, and every trial (lever value, probability) as an HTML table.
+
+        Parameters
+        ----------
+        lang : {"en", "vi"}
+            Language of the headings and numbers.
+
+        Returns
+        -------
+        str
+        """
+        from forecast.analysis.compare import html_table
+        from forecast.formatting import percent, significant
+        from forecast.messages import message
+
+        header = [message("nb_trial", lang), f"{message('plan_lever', lang)}: {self.lever}",
+                  f"{message('t_probability', lang)}: {self.target}"]
+        rows = [[i, significant(value, 4, lang), percent(p, 1, lang)]
+                for i, (value, p) in enumerate(self.trials, start=1)]
+        return html_table(header, rows, caption=self.message, notes=[self._searched(lang)])
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+def solve(scenario: Scenario | Mapping[str, Any] | str | Path, *, target: str, lever: str,
+          probability: float = 0.8, draws: int | None = None, seed: int | None = None,
+          tolerance: float | None = None, max_trials: int = 40) -> Solution:
     """Find the value of ``lever`` at which ``target`` is reached with ``probability``.
 
     Parameters
     ----------
-    scenario : Scenario
-        The scenario; the lever must be declared under ``levers:``.
+    scenario : Scenario, dict or path
+        The scenario, its plain data or the path of its file
+        (:func:`forecast.pipeline.as_scenario`); the lever must be declared under ``levers:``.
     target : str
         Target id.
     lever : str
@@ -80,7 +124,19 @@ def solve(scenario: Scenario, *, target: str, lever: str, probability: float = 0
     Returns
     -------
     Solution
+
+    Raises
+    ------
+    InputError
+        Naming the parameter (``target``, ``lever``, ``probability``, ``draws``, ``seed``)
+        whose value is unknown or out of bounds; the command line names the same as flags.
     """
+    from forecast.limits import check_draws, check_seed
+    from forecast.pipeline import as_scenario
+
+    scenario = as_scenario(scenario)
+    draws = None if draws is None else check_draws(draws)
+    seed = None if seed is None else check_seed(seed)
     probability = check_probability(probability)
     check_targets(scenario, [target], key="target")
     check_lever(scenario, lever)

@@ -426,7 +426,10 @@ def update(scenario: Scenario | str | Path, observed: Sequence[str | Path] | Non
 
     Parameters
     ----------
-    scenario : Scenario or path
+    scenario : Scenario, dict or path
+        The scenario, its plain data or the path of its file
+        (:func:`forecast.pipeline.as_scenario`); the history it carries, if any, is used in
+        place of its history file.
     observed : sequence of paths, optional
         CSV files in the history format (default: the scenario's ``monitoring.observed``).
     as_of : int, optional
@@ -450,9 +453,9 @@ def update(scenario: Scenario | str | Path, observed: Sequence[str | Path] | Non
         At the file, line and key of a bad observed row (nothing is simulated).
     """
     from forecast.io.prior_library import load_prior_library
-    from forecast.io.scenario_file import load_scenario
+    from forecast.pipeline import as_scenario, scenario_history
 
-    scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    scenario = as_scenario(scenario)
     priors = load_prior_library() if priors is None else priors
     files = list(observed) if observed else observed_files(scenario)
     draws = scenario.draws if draws is None else int(draws)
@@ -460,7 +463,7 @@ def update(scenario: Scenario | str | Path, observed: Sequence[str | Path] | Non
     if draws > KEEP_DRAWS_LIMIT:
         raise InputError.single(f"an update keeps every draw; at most {KEEP_DRAWS_LIMIT:,} "
                                 f"draws (found {draws:,})", key="draws")
-    history = read_history(scenario.history_path)
+    history = scenario_history(scenario, resolved=False)
     observations = check_observed(scenario, history, read_observed(files))
     latest = max((o.year for o in observations), default=scenario.base_year)
     as_of = latest if as_of is None else int(as_of)
@@ -482,12 +485,12 @@ def update(scenario: Scenario | str | Path, observed: Sequence[str | Path] | Non
         label_results(item, scenario)
     start = None
     if baseline is not None:
-        old = baseline if isinstance(baseline, Scenario) else load_scenario(baseline)
+        old = as_scenario(baseline, key="baseline")
         if old.base_year != scenario.base_year or [t.id for t in old.targets] != \
                 [t.id for t in scenario.targets]:
             raise InputError.single("the baseline scenario must have the same base year and "
                                     "targets as the scenario", key="baseline")
-        start = conditioned_run(old, read_history(old.history_path), [],
+        start = conditioned_run(old, scenario_history(old, resolved=False), [],
                                 as_of=old.base_year, draws=draws, seed=seed, priors=priors)
     return Update(scenario, as_of, now, path[0], start, tuple(path))
 

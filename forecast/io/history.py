@@ -8,9 +8,10 @@ import math
 import os
 import re
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 from forecast.errors import DataError, Problem, did_you_mean
@@ -123,6 +124,52 @@ class History:
         """The rows whose indicator is one of ``names`` (superseded rows left out)."""
         wanted = set(names)
         return tuple(r for r in self.rows if r.indicator in wanted and r.status != "superseded")
+
+    @classmethod
+    def from_frame(cls, frame: Any, *, columns: Sequence[str] | None = None,
+                   name: str = "<frame>") -> "History":
+        """Evidence from a table in memory, checked as a history file is.
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame, list of dict, or list of sequences
+            The tidy history layout: one row per figure with the columns of :data:`COLUMNS`
+            (``indicator, kind, year, year_end, value, unit, source, note``) and optionally
+            :data:`OPTIONAL_COLUMNS`. A DataFrame's column names are the header; records
+            (mappings) name their cells, a key missing from a record being an empty cell; plain
+            rows (sequences) hold their cells in the order of ``columns``. Empty cells may be
+            ``""``, ``None`` or NaN; numbers may be Python or NumPy numbers.
+        columns : sequence of str, optional
+            The header of plain rows (default :data:`COLUMNS`); not used with a DataFrame or
+            records.
+        name : str
+            What messages call the table, in place of a file name.
+
+        Returns
+        -------
+        History
+            Its rows carry ``name`` as their file and their position (from 1) as their line.
+
+        Raises
+        ------
+        DataError
+            Naming the row (a DataFrame's index label, a list's position from 0) and the
+            column of every bad cell, as :func:`parse_history` names line and column.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> frame = pd.DataFrame([{"indicator": "output", "kind": "level", "year": 2020,
+        ...                        "value": 4200.0, "unit": "billion VND",
+        ...                        "source": "district statistics office, 2021"}])
+        >>> History.from_frame(frame).rows[0].value
+        4200.0
+        """
+        header, labels, records = _table(frame, columns, name)
+        _check_header(header, name, line=None)
+        numbered = ((number, [_cell(value) for value in record])
+                    for number, record in enumerate(records, start=1))
+        return _evidence(header, numbered, _Rows(name, labels))
 
 
 
@@ -240,6 +287,17 @@ def parse_history(text: str, file: str = "<memory>") -> History:
     except StopIteration:
         raise DataError.single("file is empty; expected a header row "
                                f"'{','.join(COLUMNS)}'", file=file, line=1)
+    _check_header(header, file, line=1)
+
+    def numbered():
+        for record in _records(reader, file):
+            yield reader.line_num, record
+
+    return _evidence(header, numbered(), _Rows(file))
+
+
+def _check_header(header: list[str], file: str, *, line: int | None) -> None:
+    """Refuse a header that lacks a column of :data:`COLUMNS` or has an unknown one."""
     missing = [c for c in COLUMNS if c not in header]
     unknown = [c for c in header if c not in COLUMNS + OPTIONAL_COLUMNS]
     if missing or unknown:
@@ -249,72 +307,98 @@ def parse_history(text: str, file: str = "<memory>") -> History:
         for col in unknown:
             parts.append(f"unknown column '{col}'.{did_you_mean(col, COLUMNS + OPTIONAL_COLUMNS)}")
         raise DataError.single("; ".join(parts) + f"; expected columns {', '.join(COLUMNS)}",
-                               file=file, line=1)
+                               file=file, line=line)
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """How messages name the rows of one source: lines of a file, or the rows of a table by
+    their labels (a DataFrame's index, a list's positions)."""
+
+    file: str
+    labels: Sequence[Any] | None = None
+
+    def name(self, number: int) -> str:
+        """``line 5`` or ``row 3``: the row numbered ``number`` (from 1, in source order)."""
+        return f"line {number}" if self.labels is None else f"row {self.labels[number - 1]}"
+
+    def problem(self, number: int, key: str, message: str) -> Problem:
+        """A problem at row ``number`` and column ``key``."""
+        if self.labels is None:
+            return Problem(self.file, number, key, message)
+        row = self.name(number)
+        return Problem(self.file, None, f"{row}: {key}" if key else row, message)
+
+
+def _evidence(header: list[str], records: Iterable[tuple[int, list[str]]],
+              where: _Rows) -> History:
+    """The evidence of numbered records (cells in ``header`` order), every bad cell a problem
+    at its row and column."""
     index = {c: header.index(c) for c in COLUMNS + OPTIONAL_COLUMNS if c in header}
+    file = where.file
     rows: list[Evidence] = []
     problems: list[Problem] = []
     seen: dict[tuple, list[Evidence]] = {}
-    for record in _records(reader, file):
-        line = reader.line_num
+    for line, record in records:
         if not any(cell.strip() for cell in record):
             continue
         if len(record) != len(header):
-            problems.append(Problem(file, line, "", f"found {len(record)} fields; expected "
+            problems.append(where.problem(line, "", f"found {len(record)} fields; expected "
                                     f"{len(header)} (quote values that contain commas)"))
             continue
         cell = {c: record[i].strip() for c, i in index.items()}
         bad = len(problems)
         for column, text in cell.items():
             if len(text) > MAX_CELL:
-                problems.append(Problem(file, line, column, f"{len(text):,} characters; at "
+                problems.append(where.problem(line, column, f"{len(text):,} characters; at "
                                         f"most {MAX_CELL:,} are kept in a cell"))
             elif control_problem(text):
-                problems.append(Problem(file, line, column, control_problem(text)))
+                problems.append(where.problem(line, column, control_problem(text)))
         if len(problems) > bad:
             continue
         if not cell["indicator"]:
-            problems.append(Problem(file, line, "indicator", "empty; expected a name"))
+            problems.append(where.problem(line, "indicator", "empty; expected a name"))
         if cell["kind"] not in KINDS:
-            problems.append(Problem(file, line, "kind", f"found '{cell['kind']}'; expected one of "
+            problems.append(where.problem(line, "kind", f"found '{cell['kind']}'; expected one of "
                                     f"{', '.join(KINDS)}.{did_you_mean(cell['kind'], KINDS)}"))
         try:
             year = _parse_int(cell["year"])
             if year is None:
                 raise ValueError
         except ValueError:
-            problems.append(Problem(file, line, "year", f"found '{cell['year']}'; expected a year "
+            problems.append(where.problem(line, "year", f"found '{cell['year']}'; expected a year "
                                     f"from {YEARS[0]} to {YEARS[1]}"))
             year = None
         try:
             year_end = _parse_int(cell["year_end"])
         except ValueError:
-            problems.append(Problem(file, line, "year_end",
+            problems.append(where.problem(line, "year_end",
                                     f"found '{cell['year_end']}'; expected a year "
                                     f"from {YEARS[0]} to {YEARS[1]} or nothing"))
             year_end = None
         try:
             value = parse_number(cell["value"])
         except ValueError:
-            problems.append(Problem(file, line, "value",
+            problems.append(where.problem(line, "value",
                                     f"found '{cell['value']}'; expected a finite number"))
             value = math.nan
         if not cell["source"]:
-            problems.append(Problem(file, line, "source", "empty; every figure names its source"))
+            problems.append(where.problem(line, "source", "empty; every figure names its source"))
         if cell["kind"] in ("average_growth", "average_change"):
             if year is not None and (year_end is None or year_end <= year):
-                problems.append(Problem(file, line, "year_end", f"a {cell['kind']} row needs "
+                problems.append(where.problem(line, "year_end", f"a {cell['kind']} row needs "
                                         "year_end after year"))
         elif cell["kind"] in KINDS and year_end is not None:
-            problems.append(Problem(file, line, "year_end",
+            problems.append(where.problem(line, "year_end",
                                     f"a {cell['kind']} row has no year_end; leave it empty"))
         status = cell.get("status", "") or "final"
         if status not in STATUSES:
-            problems.append(Problem(file, line, "status", f"found '{status}'; expected one of "
+            problems.append(where.problem(line, "status", f"found '{status}'; expected one of "
                                     f"{', '.join(STATUSES)} or nothing (final)."
                                     f"{did_you_mean(status, STATUSES)}"))
         error, relative = _parse_error(cell.get("error", ""))
         if error is not None and (not math.isfinite(error) or error < 0):
-            problems.append(Problem(file, line, "error", f"found '{cell['error']}'; expected "
+            problems.append(where.problem(line, "error", f"found '{cell['error']}'; expected "
                                     "nothing (the default of the row's status), a relative "
                                     "error such as '5%', or an absolute one in the row's unit "
                                     "such as '0.3', never negative"))
@@ -326,10 +410,10 @@ def parse_history(text: str, file: str = "<memory>") -> History:
         key = (row.region, cell["indicator"], cell["kind"], year, year_end)
         group = [r for r in seen.get(key, []) if r.status != "superseded"]
         if status != "superseded" and group and any(r.sd <= 0 for r in group + [row]):
-            problems.append(Problem(file, line, cell["indicator"],
+            problems.append(where.problem(line, cell["indicator"],
                                     f"duplicate row for {cell['indicator']} {cell['kind']} {year}"
-                                    f"{'-' + str(year_end) if year_end else ''} (first on line "
-                                    f"{group[0].line}); give another definition another name, "
+                                    f"{'-' + str(year_end) if year_end else ''} (first on "
+                                    f"{where.name(group[0].line)}); give another definition another name, "
                                     "give both readings their reporting error (status or error), "
                                     "or mark the one replaced 'superseded' with the reason"))
             continue
@@ -338,8 +422,58 @@ def parse_history(text: str, file: str = "<memory>") -> History:
     if problems:
         raise DataError(problems)
     if not rows:
-        raise DataError.single("no data rows after the header", file=file, line=2)
+        raise DataError.single("no data rows after the header" if where.labels is None else
+                               "no data rows", file=file, line=2 if where.labels is None else None)
     return History(tuple(rows), file)
+
+
+def _table(frame: Any, columns: Sequence[str] | None,
+           name: str) -> tuple[list[str], list[Any], list[Sequence[Any]]]:
+    """Header, row labels and cells (in header order) of a DataFrame, records or rows."""
+    if hasattr(frame, "columns") and hasattr(frame, "itertuples"):  # a pandas DataFrame
+        header = [str(c).strip() for c in frame.columns]
+        if len(set(header)) != len(header):
+            raise DataError.single(f"repeated column names in {header}", file=name)
+        records = [list(row) for row in frame.itertuples(index=False, name=None)]
+        return header, list(frame.index), records
+    if isinstance(frame, (str, bytes, Mapping)) or not isinstance(frame, Iterable):
+        raise DataError.single(f"found {type(frame).__name__}; expected a pandas DataFrame, a "
+                               "list of records (dicts) or a list of rows (sequences)",
+                               file=name)
+    items = list(frame)
+    if items and all(isinstance(item, Mapping) for item in items):
+        header = list(dict.fromkeys(str(k).strip() for item in items for k in item))
+        return header, list(range(len(items))), [
+            [{str(k).strip(): v for k, v in item.items()}.get(c) for c in header]
+            for item in items]
+    header = list(COLUMNS if columns is None else columns)
+    problems = [Problem(name, None, f"row {i}", f"found {type(item).__name__}; expected a "
+                        f"record (dict) or a row of {len(header)} cells")
+                for i, item in enumerate(items)
+                if isinstance(item, (str, bytes, Mapping)) or not isinstance(item, Sequence)]
+    problems += [Problem(name, None, f"row {i}", f"found {len(item)} cells; expected "
+                         f"{len(header)} ({', '.join(header)})")
+                 for i, item in enumerate(items) if not problems and len(item) != len(header)]
+    if problems:
+        raise DataError(problems)
+    return header, list(range(len(items))), items
+
+
+def _cell(value: Any) -> str:
+    """A table's cell as the text a CSV would hold: empty for None or NaN (pandas' missing
+    values too), ``repr`` of a float (so 2020.0 and 1e-05 read back exactly)."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    if isinstance(value, bool):
+        return str(value)  # refused where a number is expected, as "True" in a file is
+    try:
+        if value != value:  # NaN, pandas.NA (raises), NaT
+            return ""
+    except TypeError:
+        return ""
+    if isinstance(value, float) or type(value).__name__.startswith("float"):
+        return repr(float(value))
+    return str(value)
 
 
 def read_history(path: str | Path) -> History:

@@ -3,10 +3,15 @@
 Every function takes :class:`~forecast.results.Results` (or several), draws on ``ax`` when one is
 given (else on a new figure of its own) and returns the axes it drew on. ``lang`` picks the
 language of every word the chart writes; indicator and target labels come from the scenario.
+
+A figure of its own is made without pyplot (no global figure state, so the command line stays
+headless), and it and its axes show themselves in Jupyter: the last expression of a cell,
+``fan_chart(results, "output")``, displays the chart as a PNG (:func:`chart_classes`).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,10 +21,60 @@ from forecast.formatting import format_value, label_of
 from forecast.report import data
 from forecast.results import run_labels
 from forecast.report.style import (BLACK, BLUE, HATCHES, LINESTYLES, MARKERS, ORANGE, SERIES, VERMILLION,
-                    chart_style, new_axes, rate_formatter, rate_unit_label, unit_label,
+                    chart_style, figure_bytes, new_axes, rate_formatter, rate_unit_label, unit_label,
                     value_formatter, value_locator, wrap, year_axis)
 from forecast.formatting import number, percent
 from forecast.report.text import strings
+
+
+DISPLAY_DPI = 100
+"""Resolution of the PNG a notebook shows."""
+
+
+@functools.lru_cache(maxsize=1)
+def chart_classes() -> tuple[type, type]:
+    """The figure and axes classes of a chart drawn on a figure of its own: matplotlib's
+    ``Figure`` and ``Axes`` with a ``_repr_png_``, so that IPython shows either as the chart.
+
+    Made on first use, so that importing this module does not import matplotlib.
+
+    Returns
+    -------
+    (type, type)
+        ``ChartFigure`` and ``ChartAxes``.
+    """
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    def png(figure) -> bytes:
+        return figure_bytes(figure, "png", dpi=DISPLAY_DPI)
+
+    class ChartFigure(Figure):
+        """A figure that Jupyter shows as a PNG, drawn without pyplot."""
+
+        def _repr_png_(self) -> bytes:
+            return png(self)
+
+    class ChartAxes(Axes):
+        """Axes that Jupyter shows as their whole figure (a PNG)."""
+
+        def _repr_png_(self) -> bytes:
+            return png(self.figure)
+
+    return ChartFigure, ChartAxes
+
+
+def _new_axes(ax, size: tuple[float, float]):
+    """``ax`` and its figure, or a new chart figure of ``size`` inches on the Agg canvas whose
+    figure and axes show themselves in Jupyter."""
+    if ax is not None:
+        return new_axes(ax, size)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    figure_class, axes_class = chart_classes()
+    figure = figure_class(figsize=size, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure, figure.add_subplot(axes_class=axes_class)
 
 
 def _legend(figure, ax, own_figure: bool, ncols: int = 2) -> None:
@@ -98,6 +153,8 @@ def fan_chart(results, indicator: str, ax=None, *, lang: str = "en",
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on; on a figure of its own, they show the chart in Jupyter when they
+        are the last expression of a cell (``ax.figure`` too), with no pyplot.
 
     Raises
     ------
@@ -110,7 +167,7 @@ def fan_chart(results, indicator: str, ax=None, *, lang: str = "en",
     fan = data.fan(results, indicator)
     own = ax is None
     with chart_style():
-        figure, ax = new_axes(ax, (7.0, 4.8))
+        figure, ax = _new_axes(ax, (7.0, 4.8))
         years, q = fan.years, fan.quantiles
         ax.fill_between(years, q[0], q[4], color=BLUE, alpha=0.2, lw=0, label=words["band90"])
         ax.fill_between(years, q[1], q[3], color=BLUE, alpha=0.5, lw=0, label=words["band50"])
@@ -195,7 +252,7 @@ def target_panel(results, ax=None, *, lang: str = "en"):
     labels = [label_of(t.label, t.id, lang) for t in results.targets] + [words["all_targets"]]
     n = len(records)
     with chart_style():
-        figure, ax = new_axes(ax, (7.0, 1.4 + 0.55 * (n + 1)))
+        figure, ax = _new_axes(ax, (7.0, 1.4 + 0.55 * (n + 1)))
         _probability_bars(ax, np.arange(n), [r["probability"] for r in records],
                           [r["probability_se"] for r in records], color=BLUE, hatch="",
                           height=0.65, label=None, lang=lang)
@@ -249,7 +306,7 @@ def comparison_chart(runs: Sequence[Any], target_id: str | None = None, ax=None,
     height = 0.8 / k
     own = ax is None
     with chart_style():
-        figure, ax = new_axes(ax, (7.0, 1.8 + len(groups) * (0.25 + 0.3 * k)))
+        figure, ax = _new_axes(ax, (7.0, 1.8 + len(groups) * (0.25 + 0.3 * k)))
         for j, (run, name) in enumerate(zip(runs, run_labels(runs))):
             records = {r["id"]: r for r in run.summary.records() if r["id"] in shared[j]}
             positions, probabilities, errors = [], [], []
@@ -337,7 +394,7 @@ def rate_chart(results, ax=None, *, lang: str = "en"):
     rows = data.rate_rows(results, lang)
     own = ax is None
     with chart_style():
-        figure, ax = new_axes(ax, (7.0, 1.0 + 1.05 * len(rows)))
+        figure, ax = _new_axes(ax, (7.0, 1.0 + 1.05 * len(rows)))
         grid = ax.get_subplotspec().subgridspec(len(rows), 1)
         ax.remove()
         axes = [figure.add_subplot(cell) for cell in grid]
@@ -380,7 +437,7 @@ def curve_chart(curve: dict[str, Any], target_label: str, ax=None, *, lang: str 
     x = np.asarray(curve["x"], dtype=float)
     own = ax is None
     with chart_style():
-        figure, ax = new_axes(ax, (7.0, 3.6))
+        figure, ax = _new_axes(ax, (7.0, 3.6))
         ax.fill_between(x, 100 * np.asarray(curve["low"]), 100 * np.asarray(curve["high"]),
                         color=BLUE, alpha=0.25, lw=0, label=words["curve_band"])
         ax.plot(x, 100 * np.asarray(curve["probability"]), color=BLACK, lw=2, marker="o",

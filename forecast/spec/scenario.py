@@ -10,16 +10,18 @@ import hashlib
 import typing
 import json
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Union
 
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Field, PrivateAttr,
-                      StrictInt, Tag, ValidationError, create_model, model_validator)
+                      StrictInt, Tag, TypeAdapter, ValidationError, create_model,
+                      model_validator)
 
 from forecast.spec import distributions
 from forecast.spec.distributions import Distribution
-from forecast.errors import Problem, ScenarioError, did_you_mean
+from forecast.errors import InputError, Problem, ScenarioError, did_you_mean
 from forecast.limits import MAX_DRAWS, MAX_SEED
 from forecast.spec.levers import (Budget, Lever, Precedent, find_refs, lever_problems,
                                   set_levers)
@@ -29,6 +31,10 @@ from forecast.models import Component, registry
 from forecast.io.yaml_source import SourceMap, key_path
 from forecast.correlation import Correlation
 
+
+
+DICT = "<dict>"
+"""What messages call a scenario built by :meth:`Scenario.from_dict` (in place of a file)."""
 
 
 class Shock(BaseModel):
@@ -117,6 +123,7 @@ class Scenario(BaseModel):
     _file: str | None = PrivateAttr(default=None)
     _source: SourceMap = PrivateAttr(default_factory=SourceMap)
     _region_spec: Region | None = PrivateAttr(default=None)
+    _history: Any = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _region_as_text(self):
@@ -143,6 +150,12 @@ class Scenario(BaseModel):
         """The region's declaration when it was assembled from predecessors (else None);
         ``region`` itself is always the name."""
         return self._region_spec
+
+    @property
+    def history_data(self) -> Any:
+        """The evidence (a :class:`~forecast.io.history.History`) this scenario carries, read
+        in place of its history file; None when it carries none (see :meth:`with_history`)."""
+        return self._history
 
     @property
     def history_path(self) -> Path:
@@ -184,13 +197,220 @@ class Scenario(BaseModel):
                   for name, lever in self.levers.items()}
         indicators = {name: set_levers(c, c._lever_refs, values)
                       for name, c in self.indicators.items()}
-        return self.with_options(levers=levers, indicators=indicators)
+        return self._copy(levers=levers, indicators=indicators)
 
-    def with_options(self, **changes: Any) -> "Scenario":
-        """A copy with top-level settings changed (e.g. ``draws``), keeping its source map."""
+    def _copy(self, **changes: Any) -> "Scenario":
+        """A copy with validated values changed, keeping its source map (not checked again)."""
         new = self.model_copy(update=changes)
         new._file, new._source = self._file, self._source
         return new
+
+    def with_options(self, **changes: Any) -> "Scenario":
+        """A copy with top-level settings changed, each checked as in a scenario file.
+
+        Parameters
+        ----------
+        **changes
+            Settings by name (``draws=2000``, ``seed=7``, ``horizon=2030``, ``targets=[...]``).
+
+        Returns
+        -------
+        Scenario
+            The copy, keeping the source map (errors stay located in the file) and the history
+            it carries.
+
+        Raises
+        ------
+        ScenarioError
+            Naming every setting that is unknown (with a did-you-mean), out of its bounds
+            (``draws`` 1 to :data:`~forecast.limits.MAX_DRAWS`, ``seed`` a whole number 0 to
+            :data:`~forecast.limits.MAX_SEED`) or not what its field takes, and every check
+            across settings the copy fails (a target year after a new horizon).
+        """
+        from forecast.limits import check_draws, check_seed
+
+        fields = type(self).model_fields
+        checks = {"draws": check_draws, "seed": check_seed}
+        problems: list[Problem] = []
+        checked: dict[str, Any] = {}
+        for key, value in changes.items():
+            if key not in fields:
+                problems.append(Problem(self._file, None, key, (
+                    f"unknown setting '{key}'.{did_you_mean(key, fields)} Settings: "
+                    f"{', '.join(fields)}")))
+            elif key in checks:
+                try:
+                    checked[key] = checks[key](value)
+                except InputError as exc:
+                    problems.extend(Problem(self._file, None, key, p.message)
+                                    for p in exc.problems)
+            else:
+                info = fields[key]
+                adapter = TypeAdapter(Annotated[(info.annotation, *info.metadata)])
+                try:
+                    checked[key] = adapter.validate_python(value)
+                except ValidationError as exc:
+                    problems.extend(Problem(p.file, None, key_path((key, *_path(p.key)))
+                                            if p.key else key, p.message)
+                                    for p in _problems(exc, value, SourceMap(), self._file))
+        if problems:
+            raise ScenarioError(problems)
+        new = self._copy(**checked)
+        if "region" in checked:
+            new._region_spec = None
+            new._region_as_text()
+        if set(checked) - {"draws", "seed", "name", "description", "history"}:
+            problems = _reserved_problems(new) + _cross_check(new)
+            if problems:
+                raise ScenarioError(problems)
+        return new
+
+    def with_history(self, history: Any) -> "Scenario":
+        """A copy that carries its evidence, used in place of reading the history file.
+
+        Parameters
+        ----------
+        history : History, pandas.DataFrame, or list of records or rows
+            The evidence, in the tidy history layout (read by
+            :meth:`~forecast.io.history.History.from_frame` unless a ``History``).
+
+        Returns
+        -------
+        Scenario
+
+        Raises
+        ------
+        DataError
+            Naming the row and column of every bad cell.
+        """
+        from forecast.io.history import History
+
+        new = self._copy()
+        new._history = history if isinstance(history, History) else History.from_frame(history)
+        return new
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, base_dir: str | Path | None = None,
+                  history: Any = None) -> "Scenario":
+        """A validated scenario from plain data: the keys, defaults, checks and messages of a
+        scenario file (``forecast.Scenario(**data)`` skips the checks across keys and the
+        components' registry; this does not).
+
+        Parameters
+        ----------
+        data : dict
+            The scenario as its YAML file writes it (``name``, ``region``, ``history``,
+            ``base_year``, ``horizon``, ``indicators``, ``targets``, ...). ``extends`` reads a
+            file, so it is not taken here: load the parent with ``forecast.load_scenario`` and
+            change it with :meth:`with_options`.
+        base_dir : str or Path, optional
+            The folder relative paths (``history``, ``monitoring.observed``) are resolved
+            against, as a file's folder is for the file; default: the working folder.
+        history : History, pandas.DataFrame, or list of records or rows, optional
+            Evidence to carry (see :meth:`with_history`); then ``history`` may be left out of
+            ``data``.
+
+        Returns
+        -------
+        Scenario
+
+        Raises
+        ------
+        ScenarioError
+            Naming the key path of every problem (``<dict>: draws: ...``).
+        DataError
+            If ``history`` has bad rows (naming row and column).
+
+        Examples
+        --------
+        >>> scenario = Scenario.from_dict(data, base_dir="scenarios")  # doctest: +SKIP
+        """
+        from forecast.io.history import History
+
+        if not isinstance(data, Mapping):
+            raise ScenarioError.single(f"found {type(data).__name__}; expected a mapping of "
+                                       "scenario keys (a dict)", file=DICT)
+        if "extends" in data:
+            raise ScenarioError.single("a dict holds the whole scenario: load the parent with "
+                                       "forecast.load_scenario(path) and change it with "
+                                       "with_options(), or merge the dicts first",
+                                       file=DICT, key="extends")
+        raw = dict(data)
+        carried = None
+        if history is not None:
+            carried = history if isinstance(history, History) else History.from_frame(history)
+            raw.setdefault("history", carried.file)
+        folder = Path.cwd() if base_dir is None else Path(base_dir)
+        if isinstance(raw.get("history"), str) and carried is None:
+            raw["history"] = str(folder / raw["history"])
+        monitoring = raw.get("monitoring")
+        if isinstance(monitoring, Mapping) and isinstance(monitoring.get("observed"), list):
+            raw["monitoring"] = {**monitoring, "observed": [
+                str(folder / name) if isinstance(name, str) else name
+                for name in monitoring["observed"]]}
+        scenario = parse_scenario(raw, SourceMap(), DICT)
+        if carried is not None:
+            scenario = scenario._copy(history=str(raw["history"]))
+            scenario._history = carried
+        return scenario
+
+    def _lines(self, lang: str = "en") -> list[str]:
+        """What :meth:`__repr__` shows, in ``lang``."""
+        from forecast.formatting import number
+        from forecast.messages import message
+
+        def names(items: Any) -> str:
+            items = list(items)
+            text = ", ".join(items[:6]) + (", ..." if len(items) > 6 else "")
+            return text if len(text) < 80 else text[:76] + " ..."
+
+        lines = [message("nb_scenario", lang, name=self.name, region=self.region),
+                 "  " + message("nb_period", lang, base=self.base_year,
+                                first=self.base_year + 1, last=self.horizon,
+                                draws=number(self.draws, 0, lang), seed=self.seed),
+                 "  " + message("nb_indicators", lang, n=len(self.indicators),
+                                names=names(self.indicators)),
+                 "  " + message("nb_targets", lang, n=len(self.targets),
+                                names=names(t.id for t in self.targets))]
+        if self.levers:
+            lines.append("  " + message("nb_levers", lang, n=len(self.levers),
+                                        names=names(self.levers)))
+        if self._history is not None:
+            lines.append("  " + message("nb_history_rows", lang, n=len(self._history.rows),
+                                        name=self._history.file))
+        else:
+            lines.append("  " + message("nb_history_file", lang, file=Path(self.history).name))
+        return lines
+
+    def __repr__(self) -> str:
+        return "\n".join(self._lines())
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        """The scenario's summary and its targets as an HTML table (Jupyter shows it)."""
+        from html import escape
+
+        from forecast.formatting import format_value, label_of
+        from forecast.messages import CATALOG, message
+
+        lines = self._lines()
+        head = [message(k) for k in ("col_target", "nb_indicator", "nb_kind", "nb_when",
+                                     "nb_threshold")]
+        rows = []
+        for t in self.targets:
+            unit = getattr(self.indicators.get(t.indicator), "unit", "")
+            kind = CATALOG.get(f"kind_{t.kind}", {}).get("en", t.kind)
+            when = str(t.year) if t.year is not None else f"{t.first_year}\u2013{t.last_year}"
+            op = message("at_least") if t.at_least is not None else message("at_most")
+            rows.append([f"{t.id}<br><small>{escape(label_of(t.label, '', 'en'))}</small>",
+                         escape(t.indicator), escape(kind), when,
+                         f"{op} {escape(format_value(float(t.threshold), unit))}"])
+        cells = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+        return (f"<div><strong>{escape(lines[0])}</strong><br>"
+                + "<br>".join(escape(line.strip()) for line in lines[1:])
+                + "<table><thead><tr>" + "".join(f"<th>{escape(h)}</th>" for h in head)
+                + f"</tr></thead><tbody>{cells}</tbody></table></div>")
 
 
 @lru_cache(maxsize=8)
@@ -495,7 +715,7 @@ def parse_scenario(raw: dict[str, Any], source: SourceMap | None = None,
     history_file = source.file_of(("history",)) or file
     if history_file not in ("<memory>", None):
         resolved = (Path(history_file).parent / scenario.history).resolve()
-        scenario = scenario.with_options(history=str(resolved))
+        scenario = scenario._copy(history=str(resolved))
     problems = _boolean_problems(raw, scenario) + _reserved_problems(scenario) + \
         _cross_check(scenario)
     if problems:
@@ -520,4 +740,4 @@ def _resolve_levers(scenario: Scenario) -> Scenario:
         indicators[name] = resolved
     if problems:
         raise ScenarioError(problems)
-    return scenario.with_options(indicators=indicators)
+    return scenario._copy(indicators=indicators)
