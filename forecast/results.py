@@ -10,7 +10,6 @@ the draws if kept, and provenance with a schema version (:data:`SCHEMA`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,20 +17,13 @@ from typing import Any
 import numpy as np
 
 from forecast.errors import InputError, SummariesOnlyError, did_you_mean
-from forecast.histograms import BINS
 from forecast.info import Assumption, IndicatorInfo
 from forecast.spec.targets import Target
-from forecast.summary import (FAN_QUANTILES, KEEP_DRAWS_LIMIT, QUANTILES, RECORD_KEYS, Counts,
-                              Summary, summarise)
+from forecast.summary import FAN_QUANTILES, KEEP_DRAWS_LIMIT, Counts, Summary, summarise
 
-SCHEMA = "forecast.results/2"
-"""Written in the ``schema`` attribute of every saved run; a file without it is refused."""
-COUNT_VARIABLES = ("fan", "fan_error", "quantity", "quantity_error", "achieved",
-                   "achieved_error", "met", "joint", "at_least")
-"""The :class:`~forecast.summary.Counts` fields saved, each as ``summary_<name>``."""
-_DIMS = {"fan": ("indicator", "quantile", "year"), "quantity": ("target", "target_quantile"),
-         "achieved": ("target", "target_quantile"), "met": ("target",), "joint": (),
-         "at_least": ("met_count",)}
+SCHEMA = "forecast.results/3"
+"""Written in the ``schema`` attribute of every saved run (:mod:`forecast.io.results_file`
+holds the layout); a file without it is refused."""
 
 
 class Results:
@@ -199,106 +191,70 @@ class Results:
 
     # -- files ---------------------------------------------------------------------------
     def summary_json(self) -> dict[str, Any]:
-        """What ``summary.json`` holds."""
-        drivers = {} if self.draws_kept else {"drivers_note": (
-            "drivers and assumption_share need every draw; this run kept only summaries: run "
-            "it with --keep-draws or run 'forecast sensitivity'")}
-        return {"scenario": self.scenario_name, "seed": self.seed,
-                "scenario_sha256": self.provenance.get("scenario_sha256"),
-                **self.summary.to_json(), **drivers,
-                "assumptions": [a.__dict__ | {"key": a.key} for a in self.assumptions()]}
+        """What ``summary.json`` holds (schema ``forecast.summary/1``, full precision; see
+        :func:`forecast.io.summary_file.summary_document`)."""
+        from forecast.io.summary_file import summary_document
+
+        return summary_document(self)
 
     def summary_rows(self) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
-        """What ``summary.csv`` holds: its columns and one record per target."""
-        return self.summary.keys, self.summary.records()
+        """What ``summary.csv`` holds: its columns and one record per target, each with its
+        label, period and units, rounded for reading (:func:`forecast.io.summary_file.
+        summary_table`)."""
+        from forecast.io.summary_file import summary_table
+
+        return summary_table(self)
 
     def to_dataset(self):
-        """What ``results.nc`` holds: the counts (``summary_*``), the draws if kept, and the
-        provenance (with :data:`SCHEMA`) in attrs."""
-        import xarray as xr
+        """What ``results.nc`` holds (CF-style, schema :data:`SCHEMA`): the summary's counts
+        and quantiles (``summary_*``), the draws if kept, the provenance in attrs
+        (:func:`forecast.io.results_file.encode`; docs/outputs.md)."""
+        return self._content().to_xarray()
 
-        data_vars = {f"summary_{name}": xr.Variable(
-            _DIMS.get(name.removesuffix("_error"), ()), np.asarray(getattr(self.counts, name)))
-            for name in COUNT_VARIABLES if getattr(self.counts, name) is not None}
-        coords: dict[str, Any] = {
-            "year": self.years, "indicator": self.indicators, "quantile": list(FAN_QUANTILES),
-            "target": [t.id for t in self.targets], "target_quantile": list(QUANTILES)}
-        if self.counts.at_least is not None:
-            coords["met_count"] = list(range(len(self.targets) + 1))
-        dataset = xr.Dataset(data_vars, coords=coords)
-        if self._draws is not None:
-            met = xr.Dataset({"met": xr.Variable(("target", "draw"), self.met_matrix(),
-                                                 attrs={"kind": "met"})})
-            dataset = xr.merge([self._draws, met, dataset], combine_attrs="override")
-        dataset.attrs = {
-            **{k: v for k, v in self.provenance.items()}, "schema": SCHEMA,
-            "draws": self.draws, "draws_kept": int(self.draws_kept),
-            "quantiles_exact": int(self.counts.exact), "histogram_bins": BINS,
-            "targets": json.dumps([t.model_dump(mode="json") for t in self.targets],
-                                  ensure_ascii=False),
-            "indicators": json.dumps([i.to_json() for i in self.info.values()],
-                                     ensure_ascii=False)}
-        return dataset
+    def _content(self):
+        from forecast.io.results_file import encode
+
+        return encode(self.counts, targets=self.targets, info=self.info,
+                      provenance=self.provenance, years=self.years, draws=self._draws,
+                      met=self.met_matrix() if self._draws is not None else None)
 
     @classmethod
     def from_dataset(cls, dataset, *, file: str | None = None) -> "Results":
-        """The inverse of :meth:`to_dataset`.
+        """The inverse of :meth:`to_dataset` (files of :data:`SCHEMA` and of the schemas in
+        :data:`forecast.io.results_file.READABLE`).
 
         Raises
         ------
         InputError
-            If ``dataset`` was not written by this tool with schema :data:`SCHEMA`.
+            If ``dataset`` was not written by this tool with a schema it reads.
         """
-        attrs = dataset.attrs
-        found = attrs.get("schema")
-        if found != SCHEMA:
+        from forecast.io.results_file import READABLE, decode, required_variables
+
+        found = dataset.attrs.get("schema")
+        if found not in READABLE:
             what = f"schema '{found}'" if found else "no forecast schema"
             raise InputError.single(f"has {what}; expected a run saved by forecast (schema "
                                     f"'{SCHEMA}'); run the scenario again", file=file,
                                     key="schema")
         try:
-            targets = [Target.model_validate(t) for t in json.loads(attrs["targets"])]
-            infos = [IndicatorInfo.from_json(i) for i in json.loads(attrs["indicators"])]
-            required = [f"summary_{name}" for name in COUNT_VARIABLES
-                        if name not in ("at_least", "at_least_error")]
-            if int(attrs["draws_kept"]):
-                required += [i.name for i in infos] + ["met"]
-            absent = [name for name in required if name not in dataset.variables]
+            absent = [n for n in required_variables(dataset) if n not in dataset.variables]
             if absent:
                 raise InputError.single(
                     f"lacks variables {', '.join(absent[:6])}{', ...' if len(absent) > 6 else ''}"
-                    f" that a run of schema '{SCHEMA}' holds; it is truncated or was changed "
+                    f" that a run of schema '{found}' holds; it is truncated or was changed "
                     "by another program: run the scenario again", file=file)
-            counts = Counts(
-                draws=int(attrs["draws"]), exact=bool(attrs["quantiles_exact"]),
-                **{name: np.asarray(dataset[f"summary_{name}"].values)
-                   for name in COUNT_VARIABLES if name not in ("joint", "at_least")},
-                joint=int(dataset["summary_joint"].values),
-                at_least=np.asarray(dataset["summary_at_least"].values)
-                if "summary_at_least" in dataset else None)
-            provenance = {k: attrs[k] for k in ("scenario", "region", "scenario_sha256",
-                                                "scenario_file", "forecast_version", "seed",
-                                                "created")}
-            years = [int(y) for y in dataset["year"].values]
-            draws = None
-            if int(attrs["draws_kept"]):
-                keep = [n for n in dataset.data_vars
-                        if not str(n).startswith("summary_") and n != "met"]
-                draws = dataset[keep].drop_vars(
-                    ["indicator", "quantile", "target", "target_quantile", "met_count"],
-                    errors="ignore")
-                draws.attrs = {}
+            parts = decode(dataset)
         except InputError:
             raise
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError.single(f"is not a complete forecast run ({type(exc).__name__}: "
                                     f"{exc}); run the scenario again", file=file) from None
-        return cls(counts, targets=targets, info={i.name: i for i in infos},
-                   provenance=provenance, years=years, draws=draws)
+        return cls(parts.pop("counts"), **parts)
 
     def outputs(self) -> dict[str, Any]:
-        """The files of a run folder by name, with their content."""
-        return {"results.nc": self.to_dataset(), "summary.json": self.summary_json(),
+        """The files of a run folder by name, with their content (``results.nc`` as a
+        :class:`~forecast.io.writers.NetcdfContent`, written without xarray)."""
+        return {"results.nc": self._content(), "summary.json": self.summary_json(),
                 "summary.csv": self.summary_rows()}
 
     def save(self, directory: str | Path, *, force: bool = False) -> Path:
@@ -396,34 +352,60 @@ def shared_targets(runs: Sequence[Results]) -> tuple[dict[str, Target], list[set
 
 def draws_dataset(paths: Mapping[str, np.ndarray], parameters: Mapping[str, np.ndarray],
                   info: Mapping[str, IndicatorInfo], years: Sequence[int]):
-    """The Dataset of every draw: indicators (year, draw) with unit and label in attrs, and
-    sampled parameters (draw)."""
+    """The Dataset of every draw: indicators (year, draw) with ``units``, ``long_name`` and
+    labels per language in attrs, and sampled parameters (draw), each ``base`` in its
+    indicator's unit, the others on the component's own scale (``units`` 1)."""
     import xarray as xr
+
+    from forecast.io.results_file import label_attrs
 
     data_vars: dict[str, Any] = {}
     for name, values in paths.items():
-        label = info[name].label
         data_vars[name] = xr.Variable(("year", "draw"), values, attrs={
-            "unit": info[name].unit, "model": info[name].model, "kind": "indicator",
-            "label": json.dumps(label, ensure_ascii=False) if isinstance(label, dict)
-            else label})
+            "units": info[name].unit, **label_attrs(info[name].label, name),
+            "model": info[name].model, "kind": "indicator"})
     for key, values in parameters.items():
-        data_vars[key] = xr.Variable(("draw",), values, attrs={"kind": "parameter"})
+        indicator, _, setting = key.partition(".")
+        unit = info[indicator].unit if setting == "base" and indicator in info else "1"
+        data_vars[key] = xr.Variable(("draw",), values, attrs={
+            "units": unit, "long_name": f"{setting or key} of {indicator} (sampled parameter)",
+            "kind": "parameter", "forecast_name": key})
     size = next(iter(paths.values())).shape[1]
     return xr.Dataset(data_vars, coords={"year": list(years), "draw": np.arange(size)})
 
 
 def provenance(scenario: Any, *, seed: int) -> dict[str, Any]:
-    """Who made a run, from what, and when."""
-    import datetime
-
+    """Who made a run, from what, and when (``created``: the day, :func:`run_date`)."""
     from forecast import __version__
 
     return {"scenario": scenario.name, "region": scenario.region,
             "scenario_sha256": scenario.digest(), "scenario_file": scenario.file or "",
-            "forecast_version": __version__, "seed": int(seed),
-            "created": datetime.datetime.now(datetime.timezone.utc).isoformat(
-                timespec="seconds")}
+            "forecast_version": __version__, "seed": int(seed), "created": run_date()}
 
 
-__all__ = ["Results", "SCHEMA", "draws_dataset", "provenance", "run_labels", "shared_targets"]
+def run_date() -> str:
+    """The day of a run as ISO ``YYYY-MM-DD`` (UTC): the day of ``SOURCE_DATE_EPOCH`` when
+    that is set (reproducible builds' convention), else today. A day, not a time, so that a
+    run repeated on the same day writes the same bytes.
+
+    Raises
+    ------
+    InputError
+        If ``SOURCE_DATE_EPOCH`` is set but is not a whole number of seconds.
+    """
+    import datetime
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    if not epoch.isdigit():
+        raise InputError.single(f"is '{epoch}'; expected a whole number of seconds since "
+                                "1970-01-01", key="SOURCE_DATE_EPOCH")
+    stamp = datetime.datetime.fromtimestamp(min(int(epoch), 253402300799),
+                                            datetime.timezone.utc)
+    return stamp.date().isoformat()
+
+
+__all__ = ["Results", "SCHEMA", "draws_dataset", "provenance", "run_date", "run_labels",
+           "shared_targets"]

@@ -15,6 +15,11 @@ from conftest import BASE, ROOT
 SUMMARY_KEYS = ["id", "indicator", "kind", "year", "threshold", "probability", "probability_se",
                 "median", "p05", "p95", "required_rate", "achieved_rate", "historical_rate",
                 "rate_kind", "unit", "assumed"]
+CSV_COLUMNS = ["id", "label_en", "label_vi", "indicator", "kind", "period", "first_year",
+               "last_year", "comparison", "threshold", "median", "p05", "p95", "unit", "unit_vi",
+               "probability", "probability_se", "required_rate", "achieved_rate", "rate_unit",
+               "rate_unit_vi", "historical_rate", "historical_rate_unit",
+               "historical_rate_unit_vi", "assumed"]
 
 
 @pytest.fixture
@@ -34,15 +39,19 @@ def test_run_writes_results_and_summaries(runner, tmp_path):
     assert [t["id"] for t in summary["targets"]] == ["revenue_2025", "ntm_communes_2025",
                                                      "roads_2025", "poverty_fall",
                                                      "investment_2021_2025"]
-    assert all(list(t) == SUMMARY_KEYS + ["drivers", "assumption_share"]
+    assert all(list(t) == SUMMARY_KEYS + ["drivers", "assumption_share", "label_en", "label_vi",
+                                          "period", "first_year", "last_year", "comparison",
+                                          "quantity_scale", "quantity_unit", "rate_unit",
+                                          "historical_rate_kind", "historical_rate_unit"]
                for t in summary["targets"])
-    header = (out / "summary.csv").read_text().splitlines()[0].split(",")
-    assert header == SUMMARY_KEYS
+    header = (out / "summary.csv").read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    assert header == CSV_COLUMNS
     with xr.open_dataset(out / "results.nc", engine="h5netcdf") as data:
         assert data.sizes["draw"] == 3000
         assert list(data["year"].values) == list(range(2020, 2026))
-        assert data["budget_revenue"].attrs["unit"] == "billion VND"
-        assert data["output.drift"].dims == ("draw",)
+        assert data["budget_revenue"].attrs["units"] == "billion VND"
+        assert data["output_drift"].dims == ("draw",)
+        assert data["output_drift"].attrs["forecast_name"] == "output.drift"
         for key in ("scenario", "scenario_sha256", "forecast_version", "seed", "draws", "created"):
             assert key in data.attrs
 

@@ -102,7 +102,7 @@ def test_a_failing_write_is_one_message_and_leaves_nothing(tmp_path, monkeypatch
         raise OSError(errno.ENOSPC, "No space left on device")
 
     if fault == "netcdf":
-        monkeypatch.setattr(xr.Dataset, "to_netcdf", full)
+        monkeypatch.setattr(writers.NetcdfContent, "write", full)
     elif fault == "json":
         monkeypatch.setitem(writers.WRITERS, "summary.json", full)
     else:

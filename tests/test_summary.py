@@ -57,8 +57,9 @@ def test_a_streamed_file_offers_no_variable_that_looks_like_draws(pair, tmp_path
     streamed.save(tmp_path / "run")
     with xr.open_dataset(tmp_path / "run" / "results.nc", engine="h5netcdf") as data:
         assert not set(streamed.indicators) & set(data.data_vars)
-        assert data.attrs["schema"] == "forecast.results/2"
-        assert data["summary_fan"].dims == ("indicator", "quantile", "year")
+        assert data.attrs["schema"] == "forecast.results/3"
+        assert all(data[f"summary_{name}_fan"].dims == ("quantile", "year")
+                   for name in streamed.indicators)
         np.testing.assert_allclose(data["quantile"].values, FAN_QUANTILES)
 
 

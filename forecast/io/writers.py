@@ -17,7 +17,7 @@ import tempfile
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,24 @@ from forecast.errors import InputError
 
 CHART_SUFFIXES = (".png", ".svg", ".pdf")
 """Charts the tool writes into run folders (``forecast plot``)."""
+
+
+REPORT_MARK = b'<meta name="generator" content="forecast '
+"""The mark near the top of every HTML report the tool writes, whatever its name
+(``forecast report -o runs/base/report-vi.html``)."""
+
+
+def is_report(path: Path) -> bool:
+    """Whether ``path`` is an HTML report this tool wrote (a regular ``.html`` file with
+    :data:`REPORT_MARK` in its first 4 kB), which ``--force`` may replace like its other
+    outputs; a user's own page is not."""
+    if path.suffix.lower() not in (".html", ".htm") or path.is_symlink() or not path.is_file():
+        return False
+    try:
+        with open(path, "rb") as stream:
+            return REPORT_MARK in stream.read(4096)
+    except OSError:
+        return False
 
 
 class OutputExistsError(InputError):
@@ -37,14 +55,20 @@ def _json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _csv(path: Path, table: tuple[tuple[str, ...], list[dict[str, Any]]]) -> None:
+def _csv(path: Path, table: tuple[tuple[str, ...], list[dict[str, Any]]], *,
+         encoding: str = "utf-8") -> None:
     columns, records = table
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
     writer.writeheader()
     for record in records:
         writer.writerow({k: "" if record.get(k) is None else record[k] for k in columns})
-    path.write_text(buffer.getvalue(), encoding="utf-8")
+    path.write_text(buffer.getvalue(), encoding=encoding)
+
+
+def _excel_csv(path: Path, table: tuple[tuple[str, ...], list[dict[str, Any]]]) -> None:
+    # With a byte-order mark Excel reads the file as UTF-8 (labels in Vietnamese).
+    _csv(path, table, encoding="utf-8-sig")
 
 
 def _netcdf(path: Path, dataset: Any) -> None:
@@ -52,12 +76,132 @@ def _netcdf(path: Path, dataset: Any) -> None:
     # extend (on a full disk it fails, then crashes the process when it closes it at exit).
     # Every numeric array carries a Fletcher-32 checksum, so that a file damaged on disk is
     # refused on load instead of read as other numbers.
-    encoding = {name: {"fletcher32": True} for name, variable in dataset.variables.items()
-                if variable.ndim > 0 and variable.dtype.kind in "fiub"}
     buffer = io.BytesIO()
-    dataset.to_netcdf(buffer, engine="h5netcdf", encoding=encoding)
+    content = dataset if isinstance(dataset, NetcdfContent) else NetcdfContent.of(dataset)
+    if content is not None:
+        content.write(buffer)
+    else:
+        encoding = {name: {"fletcher32": True} for name, variable in dataset.variables.items()
+                    if variable.ndim > 0 and variable.dtype.kind in "fiub"}
+        dataset.to_netcdf(buffer, engine="h5netcdf", encoding=encoding)
     with open(path, "wb") as stream:
         stream.write(buffer.getbuffer())
+
+
+def _attribute(value: Any) -> Any:
+    """An attribute as NetCDF stores it (a boolean as 0 or 1)."""
+    return int(value) if type(value).__name__ in ("bool", "bool_") else value
+
+
+class NetcdfVariable:
+    """One variable of a :class:`NetcdfContent`: its dims, values (an ndarray) and attrs."""
+
+    def __init__(self, dims: tuple[str, ...], values: Any, attrs: Mapping[str, Any] | None = None):
+        import numpy as np
+
+        self.dims = tuple(dims)
+        self.values = np.asarray(values)
+        self.attrs: dict[str, Any] = dict(attrs or {})
+
+
+class NetcdfContent:
+    """What a NetCDF file holds, without xarray: variables by name (``content[name].attrs``),
+    the names that are coordinates, and global ``attrs``; written by h5netcdf itself with a
+    Fletcher-32 checksum on every numeric array, so that saving needs neither xarray nor Dask
+    (building an ``xarray.Dataset`` imports ``dask``, ``to_netcdf`` ``dask.distributed``).
+    :meth:`to_xarray` gives the same content as a Dataset, read back identically.
+
+    Parameters
+    ----------
+    variables : mapping of NetcdfVariable
+    coords : sequence of str
+        The names among ``variables`` that are coordinates.
+    attrs : mapping
+    """
+
+    def __init__(self, variables: Mapping[str, NetcdfVariable], coords: Iterable[str] = (),
+                 attrs: Mapping[str, Any] | None = None):
+        self.variables = dict(variables)
+        self.coords = [c for c in coords if c in self.variables]
+        self.attrs: dict[str, Any] = dict(attrs or {})
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.variables
+
+    def __getitem__(self, name: str) -> NetcdfVariable:
+        return self.variables[name]
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        """Every dimension and its length, in order of appearance."""
+        sizes: dict[str, int] = {}
+        for variable in self.variables.values():
+            sizes.update(zip(variable.dims, variable.values.shape))
+        return sizes
+
+    @classmethod
+    def of(cls, dataset: Any) -> "NetcdfContent | None":
+        """The content of an ``xarray.Dataset``, or None if a variable holds what only xarray
+        encodes (dates, objects other than text)."""
+        variables = {}
+        for name, variable in dataset.variables.items():
+            values = variable.values
+            if values.dtype.kind not in "fiubUO" or (values.dtype.kind == "O" and not all(
+                    isinstance(x, str) for x in values.ravel())):
+                return None
+            variables[str(name)] = NetcdfVariable(variable.dims, values, variable.attrs)
+        dims = [str(d) for d in dataset.dims]
+        return cls({**{d: variables[d] for d in dims if d in variables}, **variables},
+                   [str(c) for c in dataset.coords], dataset.attrs)
+
+    def to_xarray(self):
+        """The same content as an ``xarray.Dataset``."""
+        import xarray as xr
+
+        def variable(name: str) -> Any:
+            v = self.variables[name]
+            return xr.Variable(v.dims, v.values, v.attrs)
+
+        return xr.Dataset({n: variable(n) for n in self.variables if n not in self.coords},
+                          coords={n: variable(n) for n in self.coords}, attrs=self.attrs)
+
+    def write(self, stream: Any) -> None:
+        """Write as NetCDF-4 into the binary ``stream`` (the file xarray's ``to_netcdf`` with
+        engine h5netcdf writes for the same content, with checksums)."""
+        import h5netcdf
+        import h5py
+        import numpy as np
+
+        sizes = self.sizes
+        index = [d for d in sizes if d in self.variables]
+        others = [c for c in self.coords if c not in index]
+        data = [n for n in self.variables if n not in self.coords]
+        with h5netcdf.File(stream, "w") as file:
+            file.dimensions = sizes
+            for name in [*index, *[n for n in self.variables if n not in index]]:
+                variable = self.variables[name]
+                attrs = {k: _attribute(v) for k, v in variable.attrs.items()}
+                values = variable.values
+                if values.dtype.kind == "b":
+                    values, attrs["dtype"] = values.astype(np.int8), "bool"
+                elif values.dtype.kind in "UO":
+                    values = values.astype(object)
+                if name in data:
+                    listed = [c for c in others if set(self.variables[c].dims) <=
+                              set(variable.dims)]
+                    if listed:
+                        attrs["coordinates"] = " ".join(listed)
+                text = values.dtype.kind == "O"
+                created = file.create_variable(
+                    name, variable.dims, dtype=h5py.string_dtype() if text else values.dtype,
+                    data=values, fletcher32=not text and values.ndim > 0)
+                created.attrs.update(attrs)
+            attrs = {k: _attribute(v) for k, v in self.attrs.items()}
+            loose = [c for c in others if not any(
+                set(self.variables[c].dims) <= set(self.variables[n].dims) for n in data)]
+            if loose:
+                attrs["coordinates"] = " ".join(loose)
+            file.attrs.update(attrs)
 
 
 def _text(path: Path, text: str) -> None:
@@ -65,7 +209,7 @@ def _text(path: Path, text: str) -> None:
 
 
 WRITERS: Mapping[str, Callable[[Path, Any], None]] = {
-    "results.nc": _netcdf, "summary.json": _json, "summary.csv": _csv,
+    "results.nc": _netcdf, "summary.json": _json, "summary.csv": _excel_csv,
     "report.html": _text,
     "comparison.nc": _netcdf, "comparison.json": _json, "comparison.csv": _csv,
     "backtest.json": _json,
@@ -74,7 +218,8 @@ WRITERS: Mapping[str, Callable[[Path, Any], None]] = {
     "update.json": _json,
 }
 """Every output file by name, with its serialiser: a Dataset to NetCDF, plain data to JSON,
-``(columns, records)`` to CSV, text as UTF-8."""
+``(columns, records)`` to CSV (``summary.csv`` with a byte-order mark for Excel), text as
+UTF-8."""
 OUTPUT_FILES = frozenset(WRITERS)
 """File names ``--force`` may replace in an output folder (besides charts)."""
 
@@ -119,7 +264,7 @@ def check_writable(directory: Path, *, force: bool) -> None:
                                        "replaces the whole folder, so write to a folder of its "
                                        "own", file=str(directory), key="force")
     foreign = sorted(p.name for p in contents if p.name not in OUTPUT_FILES
-                     and not (p.is_file() and p.suffix in CHART_SUFFIXES))
+                     and not (p.is_file() and p.suffix in CHART_SUFFIXES) and not is_report(p))
     if foreign:
         raise OutputExistsError.single(
             f"holds files this tool did not write ({', '.join(foreign[:5])}"
