@@ -176,20 +176,28 @@ def format_distribution(text: str, lang: str = "en") -> str:
     return out
 
 
-def _scipy(name: str, args: list[float]):
-    from scipy import stats
+def _declared(name: str, args: list[float]):
+    """The declared distribution a description names (its ``ppf`` gives ``scipy.stats``'
+    numbers without importing it), or None."""
+    from forecast.spec import distributions as d
 
+    try:
+        return _declared_as(d, name, args, {"why": "read from its description"})
+    except ValueError:  # parameters the description rounded out of their range
+        return None
+
+
+def _declared_as(d, name: str, args: list[float], why: dict):
     if name == "normal":
-        return stats.norm(args[0], args[1])
+        return d.Normal(dist="normal", loc=args[0], scale=args[1], **why)
     if name == "halfnormal":
-        return stats.halfnorm(scale=args[0])
+        return d.HalfNormal(dist="halfnormal", scale=args[0], **why)
     if name == "beta":
-        return stats.beta(args[0], args[1])
+        return d.Beta(dist="beta", a=args[0], b=args[1], **why)
     if name == "lognormal":
-        return stats.lognorm(args[1], scale=math.exp(args[0]))
+        return d.LogNormal(dist="lognormal", mu=args[0], sigma=args[1], **why)
     if name == "triangular":
-        low, mode, high = args
-        return stats.triang((mode - low) / (high - low), loc=low, scale=high - low)
+        return d.Triangular(dist="triangular", low=args[0], mode=args[1], high=args[2], **why)
     return None
 
 
@@ -238,9 +246,11 @@ def plain_reading(text: str, lang: str = "en", *, unit: str | None = None) -> st
     if name in ("uniform", "integers"):
         return message(f"read_{name}", lang, low=_value(args[0], unit, lang),
                        high=_value(args[1], unit, lang))
-    dist = _scipy(name, args)
+    dist = _declared(name, args)
+    if dist is None:
+        return ""
     low, median, high = (float(v) for v in dist.ppf([0.05, 0.5, 0.95]))
-    lower_bound = float(dist.support()[0])
+    lower_bound = float(dist.bounds()[0])
     if name in ("halfnormal", "lognormal") or (math.isfinite(lower_bound) and lower_bound == 0
                                                and low < 0.25 * median):
         return message("read_one_sided", lang, median=_value(median, unit, lang),

@@ -147,12 +147,10 @@ class Adoption(Component):
 
     def _concentration_points(self) -> np.ndarray:
         """Equal-probability points of the concentration prior (one point if fixed)."""
-        from forecast.models.posterior import scipy_distribution
-
         if isinstance(self.concentration, Fixed):
             return np.array([self.concentration.value])
         count = GRID_BATCHY[1]
-        return scipy_distribution(self.concentration).ppf((np.arange(count) + 0.5) / count)
+        return self.concentration.ppf((np.arange(count) + 0.5) / count)
 
     def fit_parameters(self, reading: Reading, inputs: Mapping[str, Component]) -> ParameterFit:
         levels = reading.levels
@@ -169,8 +167,6 @@ class Adoption(Component):
         cells = GRID if self.concentration is None else GRID_BATCHY[0]
         grid = (np.arange(cells) + 0.5) / cells
         log_post = (self.hazard.a - 1) * np.log(grid) + (self.hazard.b - 1) * np.log1p(-grid)
-        from scipy.stats import betabinom, binom
-
         concentration = None if self.concentration is None else self._concentration_points()
         if concentration is not None:
             log_post = np.repeat(log_post[:, None], concentration.size, axis=1)
@@ -182,9 +178,9 @@ class Adoption(Component):
             terms = []
             for count in counts:  # the true count, given the reported one and its error
                 if concentration is None:
-                    terms.append(binom.logpmf(count, round(at_risk), q))
+                    terms.append(_binom_logpmf(count, round(at_risk), q))
                 else:
-                    terms.append(betabinom.logpmf(count, round(at_risk), q * concentration,
+                    terms.append(_betabinom_logpmf(count, round(at_risk), q * concentration,
                                                   (1 - q) * concentration))
             log_post += _log_mix(np.array(terms), weights)
         weight = np.exp(log_post - log_post.max())
@@ -281,6 +277,50 @@ def _reported(added: float, at_risk: float, sd: float) -> tuple[np.ndarray, np.n
         return np.array([round(added)]), np.array([1.0])
     weights = np.exp(-0.5 * ((counts - added) / sd) ** 2)
     return counts, weights / weights.sum()
+
+
+def _discrete_logpmf(count, trials, valid: np.ndarray, logpmf, *shapes) -> np.ndarray:
+    """``scipy.stats``' ``rv_discrete.logpmf`` on the support ``0..trials``: ``logpmf`` of the
+    counts inside it, ``-inf`` outside, NaN where the parameters are invalid (``valid``)."""
+    arrays = np.broadcast_arrays(np.asarray(count, float), np.asarray(trials, float), valid,
+                                 *(np.asarray(a, float) for a in shapes))
+    k, n, valid, shapes = arrays[0], arrays[1], arrays[2], arrays[3:]
+    with np.errstate(invalid="ignore"):
+        inside = valid & (k >= 0) & (k <= n) & (np.floor(k) == k)
+    out = np.full(k.shape, -np.inf)
+    out[~valid | np.isnan(k)] = np.nan
+    if inside.any():
+        out[inside] = logpmf(k[inside], n[inside], *(a[inside] for a in shapes))
+    return out[()] if out.ndim == 0 else out
+
+
+def _binom_logpmf(count, trials, probability) -> np.ndarray:
+    """Log probability of ``count`` under Binomial(trials, probability): the same numbers as
+    ``scipy.stats.binom.logpmf``, bit for bit (its formula through ``scipy.special``, without
+    importing ``scipy.stats``)."""
+    from scipy.special import gammaln, xlog1py, xlogy
+
+    def logpmf(k, n, p):
+        combiln = gammaln(n + 1) - (gammaln(k + 1) + gammaln(n - k + 1))
+        return combiln + xlogy(k, p) + xlog1py(n - k, -p)
+
+    n, p = np.asarray(trials, float), np.asarray(probability, float)
+    valid = (n >= 0) & (n == np.round(n)) & (p >= 0) & (p <= 1)
+    return _discrete_logpmf(count, n, valid, logpmf, p)
+
+
+def _betabinom_logpmf(count, trials, a, b) -> np.ndarray:
+    """Log probability of ``count`` under the beta-binomial(trials, a, b): the same numbers as
+    ``scipy.stats.betabinom.logpmf``, bit for bit (see :func:`_binom_logpmf`)."""
+    from scipy.special import betaln
+
+    def logpmf(k, n, a, b):
+        combiln = -np.log(n + 1) - betaln(n - k + 1, k + 1)
+        return combiln + betaln(k + a, n - k + b) - betaln(a, b)
+
+    n, a, b = np.asarray(trials, float), np.asarray(a, float), np.asarray(b, float)
+    valid = (n >= 0) & (n == np.round(n)) & (a > 0) & (b > 0)
+    return _discrete_logpmf(count, n, valid, logpmf, a, b)
 
 
 def _log_mix(terms: np.ndarray, weights: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ from forecast.models.base import Component, Draws, ParameterFit, ParameterSource
 from forecast.models.categorical import categorical
 from forecast.models.evidence import Reading
 from forecast.models.pooling import DriftPooling, fit_pooled, prior_with_spread
-from forecast.models.posterior import GRID, LinearPosterior, ar1, fit_linear, scipy_distribution
+from forecast.models.posterior import GRID, LinearPosterior, ar1, fit_linear
 
 
 class Jump(BaseModel):
@@ -223,7 +223,7 @@ def _persistence_posterior(prior: Distribution, fit: dict | None,
     """
     grid = np.linspace(-1.0, 1.0, GRID + 1)[:-1] + 1.0 / GRID
     with np.errstate(divide="ignore"):
-        log_post = scipy_distribution(prior).logpdf(grid)
+        log_post = prior.logpdf(grid)  # scipy.stats' numbers, without importing it
     if fit is not None:
         log_post = log_post - 0.5 * (
             (grid - fit["params"]["persistence"]) / fit["bse"]["persistence"]) ** 2
