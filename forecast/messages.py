@@ -335,6 +335,136 @@ CATALOG: dict[str, dict[str, str]] = {
     "t_others": {"en": "Other assumptions (priors, shocks, levers), declared in the scenario:",
                  "vi": "Các giả định khác (tiên nghiệm, cú sốc, đòn bẩy) khai báo trong kịch bản:"},
     "t_wrote": {"en": "Wrote {files}", "vi": "Đã ghi {files}"},
+    # -- terminal: compare, solve, plan, calibrate, sensitivity, update ---------------------
+    "t_difference_unpaired": {"en": "difference: points against the first scenario ± the "
+                                    "standard error of the unpaired difference (different "
+                                    "seeds: independent estimates)",
+                              "vi": "chênh lệch: điểm phần trăm so với kịch bản đầu ± sai số "
+                                    "chuẩn của chênh lệch không ghép cặp (seed khác nhau: các "
+                                    "ước lượng độc lập)"},
+    "t_not_compared": {"en": "Not compared: {what}", "vi": "Không so sánh: {what}"},
+    "origin_noise": {"en": "noise", "vi": "nhiễu"},
+    "t_solve_value": {"en": "{lever} = {value} ({spread}, Monte Carlo) gives {target} a {p} "
+                            "chance (wanted {wanted})",
+                      "vi": "{lever} = {value} ({spread}, Monte Carlo) cho {target} xác suất "
+                            "{p} (cần {wanted})"},
+    "t_solve_flat_nearby": {"en": "flat nearby: uncertainty unknown",
+                            "vi": "gần như không đổi quanh đó: chưa rõ độ bất định"},
+    "t_solve_none": {"en": "no value of {lever} in [{low}, {high}] gives {target} a {wanted} "
+                           "chance: the best, at {best}, gives {p}",
+                     "vi": "không giá trị nào của {lever} trong [{low}; {high}] cho {target} "
+                           "xác suất {wanted}: tốt nhất, tại {best}, cho {p}"},
+    "t_solve_flat": {"en": " (the lever does not move this target)",
+                     "vi": " (đòn bẩy không làm thay đổi chỉ tiêu này)"},
+    "t_solve_every": {"en": "every value of {lever} in [{low}, {high}] gives {target} at least "
+                            "{wanted}; the least, {value}, gives {p}",
+                      "vi": "mọi giá trị của {lever} trong [{low}; {high}] đều cho {target} ít "
+                            "nhất {wanted}; giá trị nhỏ nhất, {value}, cho {p}"},
+    "t_plan_every": {"en": "every chosen target", "vi": "mỗi chỉ tiêu đã chọn"},
+    "t_plan_together": {"en": "all chosen targets together",
+                        "vi": "tất cả các chỉ tiêu đã chọn cùng lúc"},
+    "t_plan_feasible": {"en": "cheapest setting giving {which} at least {p}: {values}; cost "
+                              "{cost} a year",
+                        "vi": "cách bố trí rẻ nhất cho {which} đạt ít nhất {p}: {values}; chi "
+                              "phí {cost} mỗi năm"},
+    "t_plan_infeasible": {"en": "INFEASIBLE: no setting of the costed levers within their "
+                                "ranges and the budgets gives {which} {p}; the best reachable "
+                                "({values}) gives {reached}",
+                          "vi": "KHÔNG KHẢ THI: không cách bố trí đòn bẩy có chi phí nào trong "
+                                "phạm vi và ngân sách cho {which} đạt {p}; cách tốt nhất có "
+                                "thể ({values}) cho {reached}"},
+    "t_plan_reached_together": {"en": "{p} together", "vi": "{p} cùng lúc"},
+    "t_plan_unmoved": {"en": "; no lever moves {ids}",
+                       "vi": "; không đòn bẩy nào làm thay đổi {ids}"},
+    "t_plan_setting": {"en": "setting", "vi": "cách bố trí"},
+    "t_plan_best": {"en": "best reachable setting (misses)",
+                    "vi": "cách bố trí tốt nhất có thể (vẫn chưa đạt)"},
+    "t_lever": {"en": "lever", "vi": "đòn bẩy"},
+    "t_value": {"en": "value", "vi": "giá trị"},
+    "t_cost_year": {"en": "cost a year", "vi": "chi phí mỗi năm"},
+    "t_total": {"en": "total", "vi": "tổng"},
+    "t_budget_row": {"en": "budget {name}", "vi": "ngân sách {name}"},
+    "t_of": {"en": "{part} of {whole}", "vi": "{part} trên {whole}"},
+    "t_implied_rate": {"en": "implied rate", "vi": "tốc độ tại mức đó"},
+    "t_fastest_panel": {"en": "fastest in panel", "vi": "nhanh nhất trong bảng số liệu"},
+    "t_precedent": {"en": "precedent", "vi": "tiền lệ"},
+    "t_not_moved": {"en": "(no lever moves it)", "vi": "(không đòn bẩy nào tác động)"},
+    "t_no_panel": {"en": "no panel", "vi": "không có bảng số liệu"},
+    "t_faster": {"en": "FASTER than any observed", "vi": "NHANH HƠN mọi mức đã thấy"},
+    "t_within": {"en": "within observed", "vi": "trong phạm vi đã thấy"},
+    "t_plan_joint": {"en": "all chosen targets together: {p}",
+                     "vi": "tất cả các chỉ tiêu đã chọn cùng đạt: {p}"},
+    "t_binding": {"en": "binding: {items}", "vi": "ràng buộc chặt: {items}"},
+    "t_none": {"en": "none", "vi": "không có"},
+    "t_binding_joint": {"en": "joint probability {p} (wanted {wanted})",
+                        "vi": "xác suất đồng thời {p} (cần {wanted})"},
+    "t_binding_target": {"en": "target {target}: {p} (wanted {wanted})",
+                         "vi": "chỉ tiêu {target}: {p} (cần {wanted})"},
+    "t_binding_budget": {"en": "budget {name}: {spent} of {limit} a year",
+                         "vi": "ngân sách {name}: {spent} trên {limit} mỗi năm"},
+    "t_binding_lever": {"en": "lever {name} at the top of its range ({high})",
+                        "vi": "đòn bẩy {name} ở mức cao nhất của phạm vi ({high})"},
+    "t_plan_trials": {"en": "{n} simulations of {draws} draws, seed {seed}; probabilities are "
+                            "exact Monte Carlo estimates at the setting",
+                      "vi": "{n} lần chạy, mỗi lần {draws} lần mô phỏng, seed {seed}; xác suất "
+                            "là ước lượng Monte Carlo tại cách bố trí đó"},
+    "t_plan_held": {"en": "; held at their values (no cost): {held}",
+                    "vi": "; giữ nguyên giá trị (không có chi phí): {held}"},
+    "t_range_5_95": {"en": "5–95 %", "vi": "khoảng 5–95 %"},
+    "t_evidence_row": {"en": "evidence {where} {indicator} {kind} {years} = {value} {unit} "
+                             "({source})",
+                       "vi": "số liệu {where} {indicator} {kind} {years} = {value} {unit} "
+                             "({source})"},
+    "t_unused_row": {"en": "unused line {line}: {why}", "vi": "dòng {line} không dùng: {why}"},
+    "t_fit": {"en": "fit {name} ({method}, n={n}): {estimates}; residual sd {sigma}",
+              "vi": "ước lượng {name} ({method}, n={n}): {estimates}; độ lệch chuẩn phần dư "
+                    "{sigma}"},
+    "t_no_fit": {"en": "no {name}: {reason}; the posterior rests on the blocks and priors above",
+                 "vi": "không ước lượng {name}: {reason}; hậu nghiệm dựa vào các khối số liệu và "
+                       "tiên nghiệm ở trên"},
+    "t_input": {"en": "input", "vi": "yếu tố"},
+    "t_origin": {"en": "origin", "vi": "nguồn gốc"},
+    "t_first_order": {"en": "first order", "vi": "bậc một"},
+    "t_total_order": {"en": "total", "vi": "toàn phần"},
+    "t_given_data": {"en": "given data", "vi": "theo số liệu"},
+    "t_if_known": {"en": "P if known (5-95 %)", "vi": "P nếu biết (5-95 %)"},
+    "t_group_share": {"en": "{group} {first} (total {total})",
+                      "vi": "{group} {first} (toàn phần {total})"},
+    "t_by_origin": {"en": "by origin (first order): {groups}",
+                    "vi": "theo nguồn gốc (bậc một): {groups}"},
+    "t_disagree": {"en": "disagree ({output}): {what}", "vi": "không khớp ({output}): {what}"},
+    "t_measure_first": {"en": "What to measure first (mean first-order share over the targets):",
+                        "vi": "Nên đo gì trước (tỷ phần bậc một bình quân trên các chỉ tiêu):"},
+    "t_update_title": {"en": "{name} as of {year}: {draws} draws, seed {seed}, effective sample "
+                             "size {ess}",
+                       "vi": "{name} tính đến {year}: {draws} lần mô phỏng, seed {seed}, cỡ mẫu "
+                             "hiệu dụng {ess}"},
+    "t_status": {"en": "label", "vi": "tình trạng"},
+    "t_in_year": {"en": "in {year}", "vi": "năm {year}"},
+    "t_change": {"en": "change", "vi": "thay đổi"},
+    "t_required_from": {"en": "required from", "vi": "tốc độ cần từ"},
+    "t_observed_rate": {"en": "observed rate", "vi": "tốc độ quan sát"},
+    "t_on_track": {"en": "on track", "vi": "đúng tiến độ"},
+    "t_at_risk": {"en": "at risk", "vi": "có nguy cơ"},
+    "t_off_track": {"en": "off track", "vi": "chệch tiến độ"},
+    "t_points_change": {"en": "{change} ± {se} pts", "vi": "{change} ± {se} điểm"},
+    "t_labels": {"en": "Labels: on track at {on} or more, off track below {off}, at risk between "
+                       "(monitoring: in the scenario).",
+                 "vi": "Tình trạng: đúng tiến độ khi từ {on} trở lên, chệch tiến độ khi dưới "
+                       "{off}, có nguy cơ ở giữa (monitoring: trong kịch bản)."},
+    "t_change_parts": {"en": "{target}: {figures} pts from the new figures, {scenario} pts from "
+                             "the change of the scenario file",
+                       "vi": "{target}: {figures} điểm do số liệu mới, {scenario} điểm do thay "
+                             "đổi tệp kịch bản"},
+    "t_path": {"en": "Probability path:", "vi": "Diễn biến xác suất:"},
+    "t_path_step": {"en": "{p} in {year}", "vi": "{p} năm {year}"},
+    "t_observed_used": {"en": "Observed figures used:", "vi": "Số liệu quan sát đã dùng:"},
+    "t_read_by_calibration": {"en": "read by the calibration", "vi": "dùng khi hiệu chỉnh"},
+    "t_weighted": {"en": "weighted", "vi": "dùng làm trọng số"},
+    "t_weighted_step": {"en": "weighted in {year} ({indicators}): effective sample size {ess} of "
+                              "{draws}; resampled",
+                        "vi": "gán trọng số năm {year} ({indicators}): cỡ mẫu hiệu dụng {ess} "
+                              "trên {draws}; đã lấy mẫu lại"},
     "t_scenario": {"en": "scenario", "vi": "kịch bản"},
     "t_difference": {"en": "difference", "vi": "chênh lệch"},
     "t_median_rate": {"en": "median rate", "vi": "tốc độ trung vị"},

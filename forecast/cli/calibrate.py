@@ -8,58 +8,66 @@ from pathlib import Path
 import click
 
 from forecast.cli.app import SEED, Command, console as make_console, draws_option
+from forecast.cli.options import LANG
 
 
-def _print_calibration(report, console) -> None:
+def _print_calibration(report, console, lang: str = "en") -> None:
     from rich.table import Table
 
-    from forecast.formatting import format_number, format_value
+    from forecast.formatting import format_number, format_value, significant
+    from forecast.messages import CATALOG, message, unit_text
 
+    num = lambda v: format_number(v, lang)  # noqa: E731
     by_indicator: dict[str, list[dict]] = {}
     for record in report.parameters:
         by_indicator.setdefault(record["indicator"], []).append(record)
     for info in report.indicators:
         name = info["indicator"]
-        table = Table(title=f"{name} ({info['model']}, {info['unit']})", title_justify="left",
-                      show_lines=False)
-        for column, justify in (("parameter", "left"), ("mean", "right"),
-                                ("5–95 %", "right"), ("from", "left"), ("how", "left")):
-            table.add_column(column, justify=justify, overflow="fold")
+        table = Table(title=f"{name} ({info['model']}, {unit_text(info['unit'], lang)})",
+                      title_justify="left", show_lines=False)
+        for key, justify in (("t_parameter", "left"), ("t_mean", "right"),
+                             ("t_range_5_95", "right"), ("t_from", "left"), ("t_how", "left")):
+            table.add_column(message(key, lang), justify=justify, overflow="fold")
         for record in by_indicator.get(name, []):
             if record["parameter"] == "base":
-                fmt = lambda v: format_value(v, info["unit"])  # noqa: E731
+                fmt = lambda v: format_value(v, info["unit"], lang)  # noqa: E731
             else:
-                fmt = format_number
+                fmt = num
             how = record["detail"]
             if record["fit"] is not None:
                 fit = record["fit"]
-                se = f" ± {format_number(fit['se'])}" if fit["se"] is not None else ""
-                how += f" [{fit['fit']}: {format_number(fit['estimate'])}{se}, n={fit['nobs']}]"
+                se = f" ± {num(fit['se'])}" if fit["se"] is not None else ""
+                how += f" [{fit['fit']}: {num(fit['estimate'])}{se}, n={fit['nobs']}]"
+            origin = record["origin"]
             table.add_row(record["parameter"], fmt(record["mean"]),
-                          f"{fmt(record['p05'])} – {fmt(record['p95'])}", record["origin"], how)
+                          f"{fmt(record['p05'])} – {fmt(record['p95'])}",
+                          message(f"origin_{origin}", lang) if f"origin_{origin}" in CATALOG
+                          else origin, how)
         console.print(table)
         rows = {r["line"]: r for r in info["evidence"]}
         used = sorted({line for block in info["blocks"] for line in block["rows"]})
         for line in used:
             row = rows[line]
             years = f"{row['year']}" + (f"-{row['year_end']}" if row["year_end"] else "")
-            console.print(f"  evidence {row['file']}:{line} {row['indicator']} {row['kind']} "
-                          f"{years} = {row['value']:,.10g} {row['unit']} ({row['source']})",
-                          soft_wrap=True)
+            console.print("  " + message(
+                "t_evidence_row", lang, where=f"{row['file']}:{line}", indicator=row["indicator"],
+                kind=row["kind"], years=years, value=significant(row["value"], 10, lang),
+                unit=unit_text(row["unit"], lang), source=row["source"]), soft_wrap=True)
         for unused in info["unused"]:
-            console.print(f"  unused line {unused['line']}: {unused['why']}", soft_wrap=True)
+            console.print("  " + message("t_unused_row", lang, line=unused["line"],
+                                         why=unused["why"]), soft_wrap=True)
         for fit_name, fit in info["fits"].items():
             if fit.get("fitted"):
-                estimates = ", ".join(f"{k} {format_number(v)} ± {format_number(fit['bse'][k])}"
+                estimates = ", ".join(f"{k} {num(v)} ± {num(fit['bse'][k])}"
                                       for k, v in fit["params"].items())
-                console.print(f"  fit {fit_name} ({fit['method']}, n={fit['nobs']}): "
-                              f"{estimates}; residual sd {format_number(fit['sigma'])}",
-                              soft_wrap=True)
+                console.print("  " + message("t_fit", lang, name=fit_name, method=fit["method"],
+                                             n=fit["nobs"], estimates=estimates,
+                                             sigma=num(fit["sigma"])), soft_wrap=True)
             else:
-                console.print(f"  no {fit_name}: {fit['reason']}; the posterior rests on the "
-                              "blocks and priors above", soft_wrap=True)
-    console.print(f"Distributions from {report.draws:,} draws of the calibrated posterior, seed "
-                  f"{report.seed} (the draws of block 0 of a run with this seed).")
+                console.print("  " + message("t_no_fit", lang, name=fit_name,
+                                             reason=fit["reason"]), soft_wrap=True)
+    console.print(message("t_calibration_draws", lang, draws=significant(report.draws, 12, lang),
+                          seed=report.seed), soft_wrap=True)
 
 
 @click.command(cls=Command)
@@ -69,7 +77,9 @@ def _print_calibration(report, console) -> None:
               help="Draws per parameter for its mean and interval.")
 @click.option("--seed", type=SEED, help="Seed of those draws (default: the "
               "scenario's).")
-def calibrate(scenario: Path, as_json: bool, draws: int, seed: int | None) -> None:
+@LANG
+def calibrate(scenario: Path, as_json: bool, draws: int, seed: int | None,
+              lang: str = "en") -> None:
     """Show every model parameter of SCENARIO: its distribution, where it came from, and the
     fits made on the way."""
     from forecast.analysis.calibration_report import calibration_report
@@ -78,4 +88,4 @@ def calibrate(scenario: Path, as_json: bool, draws: int, seed: int | None) -> No
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         return
-    _print_calibration(report, make_console())
+    _print_calibration(report, make_console(), lang)

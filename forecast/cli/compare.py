@@ -3,11 +3,41 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import re
 from pathlib import Path
 
 import click
 
 from forecast.cli.app import SEED, Command, console as make_console, draws_option
+from forecast.cli.options import LANG
+
+
+def default_folder(items: list[Path] | tuple[Path, ...]) -> Path:
+    """``runs/compare-<a>-<b>...``: named after what is compared (a scenario file's stem, a run
+    folder's name), so that comparisons of other items never meet in one folder; a long name is
+    cut and ends in a digest of the whole.
+
+    Parameters
+    ----------
+    items : sequence of Path
+        The scenario files and run folders, in the order given.
+
+    Returns
+    -------
+    Path
+    """
+    names = []
+    for item in items:
+        path = Path(item)
+        name = path.stem if path.suffix.lower() in (".yaml", ".yml") else \
+            (path.name or Path.cwd().name)
+        names.append(re.sub(r"[^\w.-]+", "_", name).strip("._") or "item")
+    name = "compare-" + "-".join(names)
+    if len(name) > 96:
+        digest = hashlib.sha256("\0".join(map(str, items)).encode("utf-8")).hexdigest()[:10]
+        name = f"{name[:84]}-{digest}"
+    return Path("runs") / name
 
 
 @click.command(cls=Command)
@@ -17,10 +47,11 @@ from forecast.cli.app import SEED, Command, console as make_console, draws_optio
 @click.option("--seed", type=SEED, help="Seed shared by every scenario "
               "(default: the first one's).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("runs") / "comparison", show_default=True, help="Output folder.")
+              help="Output folder (default: runs/compare-<names of the items compared>).")
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
-def compare(items: tuple[Path, ...], draws: int | None, seed: int | None, out: Path,
-            force: bool) -> None:
+@LANG
+def compare(items: tuple[Path, ...], draws: int | None, seed: int | None, out: Path | None,
+            force: bool, lang: str = "en") -> None:
     """Compare scenario files and/or run folders, target by target, against the first.
 
     Scenarios run with one seed so they share their random numbers: the difference of each
@@ -29,34 +60,40 @@ def compare(items: tuple[Path, ...], draws: int | None, seed: int | None, out: P
     from rich.table import Table
 
     from forecast.analysis.compare import compare as run_compare
-    from forecast.formatting import format_probability, format_rate
+    from forecast.formatting import format_probability, format_rate, number
     from forecast.io.writers import check_writable, write_folder
+    from forecast.messages import message
 
+    out = out or default_folder(items)
     check_writable(out, force=force)
     comparison = run_compare(list(items), draws=draws, seed=seed)
     reference = comparison.runs[0]
-    table = Table(title=f"Compared with {comparison.scenarios[0]} ({reference.draws:,} draws, "
-                  f"{'common seed ' + str(reference.seed) if comparison.paired else 'different seeds: unpaired'})",
+    seeds = (message("t_common_seed", lang, seed=reference.seed) if comparison.paired
+             else message("t_unpaired", lang))
+    table = Table(title=message("t_compared", lang, name=comparison.scenarios[0],
+                                draws=number(reference.draws, 0, lang), seed=seeds),
                   title_justify="left")
-    for column in ("target", "scenario", "probability", "difference", "required rate",
-                   "median rate"):
-        table.add_column(column, justify="left" if column in ("target", "scenario") else "right")
+    for key in ("t_target", "t_scenario", "t_probability", "t_difference", "t_required",
+                "t_median_rate"):
+        table.add_column(message(key, lang),
+                         justify="left" if key in ("t_target", "t_scenario") else "right")
     for record in comparison.records():
         first = record["scenario"] == comparison.scenarios[0]
-        rate = functools.partial(format_rate, rate_kind=record["rate_kind"], unit=record["unit"])
+        rate = functools.partial(format_rate, rate_kind=record["rate_kind"], unit=record["unit"],
+                                 lang=lang)
         table.add_row(record["target"] if first else "", record["scenario"],
-                      format_probability(record["probability"], record["probability_se"]),
-                      "" if first else f"{100 * record['difference']:+.1f} ± "
-                      f"{100 * record['difference_se']:.1f}",
+                      format_probability(record["probability"], record["probability_se"], lang),
+                      "" if first else
+                      f"{number(100 * record['difference'], 1, lang, sign=True)} ± "
+                      f"{number(100 * record['difference_se'], 1, lang)}",
                       rate(record["required_rate"]), rate(record["median_rate"]),
                       end_section=record["scenario"] == comparison.scenarios[-1])
     console = make_console()
     console.print(table)
-    console.print("difference: points against the first scenario ± the standard error of the "
-                  + ("paired difference (common random numbers)" if comparison.paired else
-                     "unpaired difference (different seeds: independent estimates)"))
+    console.print(message("t_difference_note" if comparison.paired else "t_difference_unpaired",
+                          lang))
     for sentence in comparison.left_out:
-        console.print(f"Not compared: {sentence}", soft_wrap=True)
+        console.print(message("t_not_compared", lang, what=sentence), soft_wrap=True)
     contents = comparison.outputs()
     write_folder(out, contents, force=force)
-    console.print("Wrote " + ", ".join(str(out / name) for name in contents))
+    console.print(message("t_wrote", lang, files=", ".join(str(out / name) for name in contents)))

@@ -3,17 +3,84 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import click
 
 from forecast.cli.app import SEED, Command, console as make_console, draws_option
+from forecast.cli.options import LANG
 
 
-def _rate(value: float | None, kind: str) -> str:
+def _rate(value: float | None, kind: str, lang: str) -> str:
+    from forecast.formatting import number, significant
+
     if value is None or value != value:
         return "-"
-    return f"{value:+.1%}" if kind == "growth" else f"{value:+.3g}"
+    if kind == "growth":
+        return f"{number(100 * value, 1, lang, sign=True)}%"
+    return ("-" if value < 0 else "+") + significant(abs(value), 3, lang)
+
+
+def _share(p: float, lang: str, decimals: int = 1) -> str:
+    from forecast.formatting import number
+
+    return f"{number(100 * p, decimals, lang)}%"
+
+
+_BINDING = (  # the constraints forecast.analysis.plan reports as binding, and their words
+    (re.compile(r"joint probability ([\d.]+)% \(wanted (\d+)%\)"), "t_binding_joint"),
+    (re.compile(r"target (\w+): ([\d.]+)% \(wanted (\d+)%\)"), "t_binding_target"),
+    (re.compile(r"budget (\w+): ([\d.,]+) of ([\d.,]+) a year"), "t_binding_budget"),
+    (re.compile(r"lever (\w+) at the top of its range \(([-\d.e+]+)\)"), "t_binding_lever"),
+)
+
+
+def binding_text(item: str, lang: str) -> str:
+    """One binding constraint of a plan (as :func:`forecast.analysis.plan.plan` states it) in
+    ``lang``, its numbers written for ``lang``; a statement of another shape as given."""
+    from forecast.formatting import number, significant
+    from forecast.messages import message
+
+    def value(text: str) -> str:
+        return significant(float(text.replace(",", "")), 4, lang)
+
+    for pattern, key in _BINDING:
+        match = pattern.fullmatch(item)
+        if match is None:
+            continue
+        g = match.groups()
+        if key == "t_binding_joint":
+            return message(key, lang, p=f"{number(float(g[0]), 1, lang)}%", wanted=f"{g[1]}%")
+        if key == "t_binding_target":
+            return message(key, lang, target=g[0], p=f"{number(float(g[1]), 1, lang)}%",
+                           wanted=f"{g[2]}%")
+        if key == "t_binding_budget":
+            return message(key, lang, name=g[0], spent=value(g[1]), limit=value(g[2]))
+        return message(key, lang, name=g[0], high=value(g[1]))
+    return item
+
+
+def check_plan_file(folder: Path, *, force: bool) -> Path:
+    """``folder/plan.json``, if it may be written: the folder is created if missing, what it
+    holds stays (a run folder keeps its results), an existing plan.json is replaced only with
+    ``force``.
+
+    Raises
+    ------
+    OutputExistsError
+        If ``folder`` is a file or plan.json exists without ``force``.
+    """
+    from forecast.io.writers import OutputExistsError
+
+    path = Path(folder) / "plan.json"
+    if Path(folder).exists() and not Path(folder).is_dir():
+        raise OutputExistsError.single("exists and is a file; expected a folder for plan.json",
+                                       file=str(folder), key="out")
+    if path.exists() and not force:
+        raise OutputExistsError.single("exists; replace it (force) or write to another folder",
+                                       file=str(path), key="force")
+    return path
 
 
 @click.command(cls=Command)
@@ -30,65 +97,101 @@ def _rate(value: float | None, kind: str) -> str:
               "scenario's).")
 @click.option("--seed", type=SEED, help="Seed (default: the scenario's).")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Also write plan.json into this folder.")
-@click.option("--force", is_flag=True, help="Replace an existing output folder.")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Also write plan.json into this folder (a run folder keeps what it holds, "
+                   "and its report then shows the answer).")
+@click.option("--force", is_flag=True, help="Replace an existing plan.json.")
+@LANG
 def plan(scenario: Path, probability: float, targets: str, joint: bool, budget: tuple[str, ...],
          draws: int | None, seed: int | None, as_json: bool, out: Path | None,
-         force: bool) -> None:
+         force: bool, lang: str = "en") -> None:
     """Find the cheapest setting of the SCENARIO's costed levers at which every chosen target
     (with --joint: all together) reaches PROBABILITY, within the levers' ranges and the
     budgets, or say that none does; beside each target, the fastest pace a shipped panel
     shows over a period of the same length."""
     from forecast.analysis.plan import plan as run_plan
+    from forecast.formatting import number, significant
     from forecast.io.scenario_file import load_scenario
-    from forecast.io.writers import check_writable, write_folder
+    from forecast.io.writers import check_file_writable, write_atomic
+    from forecast.messages import message
 
-    if out is not None:
-        check_writable(out, force=force)
+    target_file = None if out is None else check_plan_file(out, force=force)
     answer = run_plan(load_scenario(scenario), probability=probability, targets=targets,
                       joint=joint, budgets=list(budget), draws=draws, seed=seed)
-    if out is not None:
-        write_folder(out, {"plan.json": answer.to_json()}, force=force)
+    if target_file is not None:
+        try:
+            target_file.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            from forecast.errors import InputError
+
+            raise InputError.single(f"cannot be created ({exc.strerror or exc})",
+                                    file=str(target_file.parent), key="out") from None
+        text = json.dumps(answer.to_json(), indent=2, ensure_ascii=False) + "\n"
+        write_atomic(check_file_writable(target_file), text.encode("utf-8"))
     if as_json:
         click.echo(json.dumps(answer.to_json(), indent=2, ensure_ascii=False))
         return
     from rich.table import Table
 
+    number4 = lambda v: significant(v, 4, lang)  # noqa: E731
     console = make_console()
-    console.print(("" if answer.feasible else "INFEASIBLE: ") + answer.message)
-    levers = Table(title="setting" if answer.feasible else "best reachable setting (misses)")
-    for column in ("lever", "value", "cost a year"):
-        levers.add_column(column, justify="left" if column == "lever" else "right")
+    values = ", ".join(f"{n} = {significant(v, 4, lang, group=False)}"
+                       for n, v in answer.setting.items())
+    which = message("t_plan_together" if answer.joint else "t_plan_every", lang)
+    wanted = _share(answer.probability, lang, 0)
+    if answer.feasible:
+        console.print(message("t_plan_feasible", lang, which=which, p=wanted, values=values,
+                              cost=number4(answer.cost)), soft_wrap=True)
+    else:
+        reached = (message("t_plan_reached_together", lang, p=_share(
+            answer.joint_probability, lang)) if answer.joint else ", ".join(
+            f"{o.target} {_share(o.probability, lang)}" for o in answer.outcomes))
+        still = [o.target for o in answer.outcomes if not o.moved
+                 and o.probability < answer.probability]
+        console.print(message("t_plan_infeasible", lang, which=which, p=wanted, values=values,
+                              reached=reached)
+                      + (message("t_plan_unmoved", lang, ids=", ".join(still)) if still else ""),
+                      soft_wrap=True)
+    levers = Table(title=message("t_plan_setting" if answer.feasible else "t_plan_best", lang))
+    for key in ("t_lever", "t_value", "t_cost_year"):
+        levers.add_column(message(key, lang), justify="left" if key == "t_lever" else "right")
     for name, value in answer.setting.items():
-        levers.add_row(name, f"{value:.4g}", "")
-    levers.add_row("total", "", f"{answer.cost:,.4g}")
+        levers.add_row(name, number4(value), "")
+    levers.add_row(message("t_total", lang), "", number4(answer.cost))
     for group, spent in answer.cost_by_group.items():
-        levers.add_row(f"budget {group}", "", f"{spent:,.4g} of {answer.budgets[group]:,.4g}")
+        levers.add_row(message("t_budget_row", lang, name=group), "", message(
+            "t_of", lang, part=number4(spent), whole=number4(answer.budgets[group])))
     console.print(levers)
     table = Table()
-    for column in ("target", "probability", "required rate", "implied rate",
-                   "fastest in panel", "precedent"):
-        table.add_column(column, justify="left" if column in ("target", "precedent") else "right")
+    for key in ("t_target", "t_probability", "t_required", "t_implied_rate", "t_fastest_panel",
+                "t_precedent"):
+        table.add_column(message(key, lang),
+                         justify="left" if key in ("t_target", "t_precedent") else "right")
     for o in answer.outcomes:
         pace = o.pace
-        table.add_row(o.target + ("" if o.moved else " (no lever moves it)"),
-                      f"{o.probability:.1%} ± {o.probability_se:.1%}",
-                      _rate(o.required_rate, o.rate_kind), _rate(o.implied_rate, o.rate_kind),
+        table.add_row(o.target + ("" if o.moved else " " + message("t_not_moved", lang)),
+                      f"{_share(o.probability, lang)} ± {_share(o.probability_se, lang)}",
+                      _rate(o.required_rate, o.rate_kind, lang),
+                      _rate(o.implied_rate, o.rate_kind, lang),
                       "-" if pace is None or pace.fastest is None else
-                      f"{_rate(pace.fastest, pace.rate_kind)} ({pace.holder} "
+                      f"{_rate(pace.fastest, pace.rate_kind, lang)} ({pace.holder} "
                       f"{pace.first}-{pace.last})",
-                      "no panel" if pace is None else
-                      ("FASTER than any observed" if pace.faster else "within observed"))
+                      message("t_no_panel", lang) if pace is None else
+                      message("t_faster" if pace.faster else "t_within", lang))
     console.print(table)
-    console.print(f"all chosen targets together: {answer.joint_probability:.1%} ± "
-                  f"{answer.joint_probability_se:.1%}")
+    console.print(message("t_plan_joint", lang, p=f"{_share(answer.joint_probability, lang)} ± "
+                          f"{_share(answer.joint_probability_se, lang)}"))
     if answer.feasible:
-        console.print("binding: " + ("; ".join(answer.binding) or "none"))
+        console.print(message("t_binding", lang, items="; ".join(
+            binding_text(item, lang) for item in answer.binding) or message("t_none", lang)),
+            soft_wrap=True)
     for o in answer.outcomes:
         if o.pace is not None and o.pace.faster:
-            console.print(f"{o.target}: {o.pace.message}")
-    held = ", ".join(f"{n} = {v:g}" for n, v in answer.held.items())
-    console.print(f"{answer.simulations} simulations of {answer.draws:,} draws, seed "
-                  f"{answer.seed}; probabilities are exact Monte Carlo estimates at the setting"
-                  + (f"; held at their values (no cost): {held}" if held else ""))
+            console.print(f"{o.target}: {o.pace.message}", soft_wrap=True)
+    held = ", ".join(f"{n} = {significant(v, 6, lang, group=False)}"
+                     for n, v in answer.held.items())
+    console.print(message("t_plan_trials", lang, n=answer.simulations,
+                          draws=number(answer.draws, 0, lang), seed=answer.seed)
+                  + (message("t_plan_held", lang, held=held) if held else ""), soft_wrap=True)
+    if target_file is not None:
+        console.print(message("t_wrote", lang, files=str(target_file)))

@@ -9,10 +9,7 @@ from pathlib import Path
 import click
 
 from forecast.cli.app import Command
-
-LANG_OPTION = click.option("--lang", type=click.Choice(["en", "vi"]), default="en",
-                           show_default=True, help="Language of the text the tool writes.")
-
+from forecast.cli.options import LANG as LANG_OPTION
 
 
 @click.command(cls=Command)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from forecast.cli.app import SEED, Command, console as make_console, draws_option
+from forecast.cli.options import LANG
 
 
 def print_summary(results, console, *, lang: str = "en", all_assumptions: bool = False) -> None:
@@ -124,8 +125,7 @@ def print_summary(results, console, *, lang: str = "en", all_assumptions: bool =
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--report", "with_report", is_flag=True,
               help="Also write report.html (self-contained) beside the results.")
-@click.option("--lang", type=click.Choice(["en", "vi"]), default="en", show_default=True,
-              help="Language of the table and the report.")
+@LANG
 @click.option("--assumptions", "all_assumptions", is_flag=True,
               help="List every assumption with its reason (default: those that drive the "
               "answer).")

@@ -8,42 +8,59 @@ from pathlib import Path
 import click
 
 from forecast.cli.app import SEED, Command, console as make_console, draws_option
+from forecast.cli.options import LANG
 
 
-def print_sensitivity(result, console) -> None:
+def print_sensitivity(result, console, lang: str = "en") -> None:
     """Per target: the inputs that explain most of its hit indicator's variance, the groups,
-    what to measure first and where it misses; then the overall ranking."""
+    what to measure first and where it misses; then the overall ranking, in ``lang``."""
     from rich.table import Table
+
+    from forecast.formatting import number, percent
+    from forecast.messages import CATALOG, message
+    from forecast.report.html import _box_sentence
+
+    def two(v: float) -> str:
+        return number(v, 2, lang)
+
+    def origin(name: str) -> str:
+        return message(f"origin_{name}", lang) if f"origin_{name}" in CATALOG else name
 
     data = result.to_json()
     for target, entry in data["targets"].items():
-        table = Table(title=f"{target}: P = {entry['probability']:.2f}", title_justify="left")
-        for column in ("input", "origin", "first order", "total", "given data",
-                       "P if known (5-95 %)"):
-            table.add_column(column, justify="left" if column in ("input", "origin") else "right")
+        table = Table(title=f"{target}: P = {two(entry['probability'])}", title_justify="left")
+        keys = ("t_input", "t_origin", "t_first_order", "t_total_order", "t_given_data",
+                "t_if_known")
+        for key in keys:
+            table.add_column(message(key, lang),
+                             justify="left" if key in ("t_input", "t_origin") else "right")
         spread = {m["input"]: m for m in entry["measure_first"]}
         for row in entry["inputs"][:6]:
             known = spread.get(row["input"])
             table.add_row(
-                row["input"], row["origin"],
-                f"{row['first_order']:.2f} ± {row['first_order_se']:.2f}",
-                f"{row['total']:.2f} ± {row['total_se']:.2f}",
-                f"{row['given_data_first_order']:.2f} ± {row['given_data_first_order_se']:.2f}",
+                row["input"], origin(row["origin"]),
+                f"{two(row['first_order'])} ± {two(row['first_order_se'])}",
+                f"{two(row['total'])} ± {two(row['total_se'])}",
+                f"{two(row['given_data_first_order'])} ± "
+                f"{two(row['given_data_first_order_se'])}",
                 "" if known is None else
-                f"{known['probability_p05']:.0%} – {known['probability_p95']:.0%}")
+                f"{percent(known['probability_p05'], 0, lang)} – "
+                f"{percent(known['probability_p95'], 0, lang)}")
         console.print(table)
-        groups = ", ".join(f"{g} {v['first_order']:.2f} (total {v['total']:.2f})"
+        groups = ", ".join(message("t_group_share", lang, group=origin(g),
+                                   first=two(v["first_order"]), total=two(v["total"]))
                            for g, v in entry["groups"].items())
-        console.print(f"  by origin (first order): {groups}", soft_wrap=True)
+        console.print("  " + message("t_by_origin", lang, groups=groups), soft_wrap=True)
         box = entry["scenario_discovery"]
         if box is not None:
-            console.print(f"  {box['sentence']}", soft_wrap=True)
+            console.print(f"  {_box_sentence(target, box, lang)}", soft_wrap=True)
         for item in entry["disagreements"]:
-            console.print(f"  disagree ({item['output']}): {item['message']}", soft_wrap=True)
-    console.print("What to measure first (mean first-order share over the targets):")
+            console.print("  " + message("t_disagree", lang, output=item["output"],
+                                         what=item["message"]), soft_wrap=True)
+    console.print(message("t_measure_first", lang))
     for rank, item in enumerate(data["measure_first"][:8], start=1):
-        console.print(f"  {rank}. {item['input']} ({item['origin']}): "
-                      f"{item['variance_reduction']:.2f}")
+        console.print(f"  {rank}. {item['input']} ({origin(item['origin'])}): "
+                      f"{two(item['variance_reduction'])}")
 
 
 @click.command(cls=Command)
@@ -56,8 +73,9 @@ def print_sensitivity(result, console) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print sensitivity.json instead of the "
               "tables.")
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
+@LANG
 def sensitivity(scenario: Path, draws: int, seed: int | None, out: Path | None, as_json: bool,
-                force: bool) -> None:
+                force: bool, lang: str = "en") -> None:
     """Sobol indices of every sampled input for every target of SCENARIO, by origin (data,
     prior, assumption), with conditional probability curves, what to measure first and where
     each target misses; writes sensitivity.json and sensitivity.nc."""
@@ -75,5 +93,7 @@ def sensitivity(scenario: Path, draws: int, seed: int | None, out: Path | None, 
         click.echo(json.dumps(contents["sensitivity.json"], indent=2, ensure_ascii=False))
         return
     console = make_console()
-    print_sensitivity(result, console)
-    console.print("Wrote " + ", ".join(str(out / name) for name in contents))
+    print_sensitivity(result, console, lang)
+    from forecast.messages import message
+
+    console.print(message("t_wrote", lang, files=", ".join(str(out / name) for name in contents)))

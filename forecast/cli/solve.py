@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from forecast.cli.app import SEED, Command, console as make_console, draws_option
+from forecast.cli.options import LANG
 
 
 @click.command(cls=Command)
@@ -20,12 +21,15 @@ from forecast.cli.app import SEED, Command, console as make_console, draws_optio
               "scenario's).")
 @click.option("--seed", type=SEED, help="Seed (default: the scenario's).")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@LANG
 def solve(scenario: Path, target: str, lever: str, probability: float, draws: int | None,
-          seed: int | None, as_json: bool) -> None:
+          seed: int | None, as_json: bool, lang: str = "en") -> None:
     """Find the LEVER value that gives TARGET the chosen PROBABILITY (a monotone search with
     common random numbers), or say that no value in the lever's range does."""
-    from forecast.io.scenario_file import load_scenario
     from forecast.analysis.solve import solve as run_solve
+    from forecast.formatting import number, significant
+    from forecast.io.scenario_file import load_scenario
+    from forecast.messages import message
 
     solution = run_solve(load_scenario(scenario), target=target, lever=lever,
                          probability=probability, draws=draws, seed=seed)
@@ -33,6 +37,36 @@ def solve(scenario: Path, target: str, lever: str, probability: float, draws: in
         click.echo(json.dumps(solution.to_json(), indent=2))
         return
     console = make_console()
-    console.print(solution.message)
-    console.print(f"{len(solution.trials)} simulations of {solution.draws:,} draws, seed "
-                  f"{solution.seed}; range searched [{solution.low:g}, {solution.high:g}]")
+    console.print(answer_text(solution, lang), soft_wrap=True)
+    console.print(message("t_solve_trials", lang, n=len(solution.trials),
+                          draws=number(solution.draws, 0, lang), seed=solution.seed,
+                          low=significant(solution.low, 6, lang, group=False),
+                          high=significant(solution.high, 6, lang, group=False)),
+                  soft_wrap=True)
+
+
+def answer_text(solution, lang: str = "en") -> str:
+    """The answer of ``forecast solve`` in a sentence in ``lang``: the lever value and the
+    chance it gives, or that no value (or every value) of the range does."""
+    from forecast.formatting import number, significant
+    from forecast.messages import message
+
+    def share(p: float, decimals: int) -> str:
+        return f"{number(100 * p, decimals, lang)}%"
+
+    fields = dict(lever=solution.lever, target=solution.target,
+                  low=significant(solution.low, 6, lang, group=False),
+                  high=significant(solution.high, 6, lang, group=False),
+                  wanted=share(solution.probability, 0), p=share(solution.achieved, 1))
+    if solution.value is None:
+        trials = dict(solution.trials)
+        best = max(trials, key=trials.get) if trials else solution.high
+        flat = len(set(trials.values())) <= 1
+        return message("t_solve_none", lang, best=significant(best, 6, lang, group=False),
+                       **fields) + (message("t_solve_flat", lang) if flat else "")
+    value = significant(solution.value, 4, lang, group=False)
+    if len(solution.trials) == 2 and solution.value in (solution.low, solution.high):
+        return message("t_solve_every", lang, value=value, **fields)
+    spread = (f"± {significant(solution.value_se, 2, lang, group=False)}"
+              if solution.value_se is not None else message("t_solve_flat_nearby", lang))
+    return message("t_solve_value", lang, value=value, spread=spread, **fields)

@@ -9,64 +9,85 @@ import click
 
 from forecast.cli.app import Command
 from forecast.cli.app import console as make_console
+from forecast.cli.options import LANG
 
 
-def print_update(answer, console) -> None:
-    """The monitoring table, the change of each probability and the probability path."""
+_LABEL_KEYS = {"on track": "t_on_track", "at risk": "t_at_risk", "off track": "t_off_track"}
+
+
+def print_update(answer, console, lang: str = "en") -> None:
+    """The monitoring table, the change of each probability and the probability path, in
+    ``lang``."""
     from rich.table import Table
 
-    from forecast.formatting import format_probability, format_quantity, format_rate
+    from forecast.formatting import (format_probability, format_quantity, format_rate, number,
+                                     percent, significant)
+    from forecast.messages import message, unit_text
 
     results = answer.results
     scenario = answer.scenario
     changes = {c["target"]: c for c in answer.changes()}
-    table = Table(title=f"{results.scenario_name} as of {answer.as_of}: {results.draws:,} draws, "
-                  f"seed {results.seed}, effective sample size {answer.ess:,.0f}",
+
+    def points(value: float) -> str:
+        return number(100 * value, 1, lang, sign=True)
+
+    table = Table(title=message("t_update_title", lang, name=results.scenario_name,
+                                year=answer.as_of, draws=number(results.draws, 0, lang),
+                                seed=results.seed, ess=number(answer.ess, 0, lang)),
                   title_justify="left")
-    for column, justify in (("target", "left"), ("label", "left"),
-                            ("probability", "right"), (f"in {scenario.base_year}", "right"),
-                            ("change", "right"), ("median", "right"), ("90 % interval", "right"),
-                            ("required from", "right"), ("observed rate", "right")):
+    for column, justify in ((message("t_target", lang), "left"),
+                            (message("t_status", lang), "left"),
+                            (message("t_probability", lang), "right"),
+                            (message("t_in_year", lang, year=scenario.base_year), "right"),
+                            (message("t_change", lang), "right"),
+                            (message("t_median", lang), "right"),
+                            (message("t_interval", lang), "right"),
+                            (message("t_required_from", lang), "right"),
+                            (message("t_observed_rate", lang), "right")):
         table.add_column(column, justify=justify)
     for t in results.summary.targets:
-        q = functools.partial(format_quantity, scale=t.quantity_scale, unit=t.unit)
+        q = functools.partial(format_quantity, scale=t.quantity_scale, unit=t.unit, lang=lang)
         change = changes[t.id]
         required = ("-" if t.observed_year is None else
-                    f"{format_rate(t.required_from_observed, t.rate_kind, t.unit)} "
+                    f"{format_rate(t.required_from_observed, t.rate_kind, t.unit, lang)} "
                     f"({t.observed_year})")
         observed = ("-" if t.observed_rate is None else
-                    format_rate(t.observed_rate, t.historical_rate_kind, t.unit))
-        table.add_row(t.id, t.label, format_probability(t.probability, t.probability_se),
+                    format_rate(t.observed_rate, t.historical_rate_kind, t.unit, lang))
+        label = message(_LABEL_KEYS[t.label], lang) if t.label in _LABEL_KEYS else t.label
+        table.add_row(t.id, label, format_probability(t.probability, t.probability_se, lang),
                       format_probability(change["probability_base_year"],
-                                         change["probability_base_year_se"]),
-                      f"{100 * change['difference']:+.1f} ± {100 * change['difference_se']:.1f}"
-                      " pts", q(t.median), f"{q(t.p05)} – {q(t.p95)}", required, observed)
+                                         change["probability_base_year_se"], lang),
+                      message("t_points_change", lang, change=points(change["difference"]),
+                              se=number(100 * change["difference_se"], 1, lang)),
+                      q(t.median), f"{q(t.p05)} – {q(t.p95)}", required, observed)
     console.print(table)
     monitoring = scenario.monitoring
-    console.print(f"Labels: on track at {100 * monitoring.on_track:g} % or more, off track "
-                  f"below {100 * monitoring.off_track:g} %, at risk between (monitoring: in "
-                  "the scenario).")
+    console.print(message("t_labels", lang, on=percent(monitoring.on_track, 0, lang),
+                          off=percent(monitoring.off_track, 0, lang)), soft_wrap=True)
     for change in changes.values():
         if answer.baseline is not None:
-            console.print(f"  {change['target']}: {100 * change['due_to_figures']:+.1f} pts from "
-                          f"the new figures, {100 * change['due_to_scenario']:+.1f} pts from the "
-                          "change of the scenario file", soft_wrap=True)
+            console.print("  " + message("t_change_parts", lang, target=change["target"],
+                                         figures=points(change["due_to_figures"]),
+                                         scenario=points(change["due_to_scenario"])),
+                          soft_wrap=True)
     by_target: dict[str, list[str]] = {}
     for record in answer.path_records():
-        by_target.setdefault(record["target"], []).append(
-            f"{100 * record['probability']:.0f} % in {record['as_of']}")
-    console.print("Probability path:")
+        by_target.setdefault(record["target"], []).append(message(
+            "t_path_step", lang, p=percent(record["probability"], 0, lang), year=record["as_of"]))
+    console.print(message("t_path", lang))
     for target, steps in by_target.items():
         console.print(f"  P({target}): " + " → ".join(steps), soft_wrap=True)
-    console.print("Observed figures used:")
+    console.print(message("t_observed_used", lang))
     for o in answer.now.observations:
-        how = ("read by the calibration" if o.read else "weighted")
+        how = message("t_read_by_calibration" if o.read else "t_weighted", lang)
         console.print(f"  {Path(o.row.file).name}:{o.row.line} {o.indicator} {o.year} "
-                      f"{o.row.kind} = {o.row.value:g} {o.row.unit} ({how})", soft_wrap=True)
+                      f"{o.row.kind} = {significant(o.row.value, 6, lang)} "
+                      f"{unit_text(o.row.unit, lang)} ({how})", soft_wrap=True)
     for step in answer.now.conditioned.steps:
-        console.print(f"  weighted in {step['year']} ({', '.join(step['indicators'])}): "
-                      f"effective sample size {step['ess']:,.0f} of {results.draws:,}; "
-                      "resampled", soft_wrap=True)
+        console.print("  " + message("t_weighted_step", lang, year=step["year"],
+                                     indicators=", ".join(step["indicators"]),
+                                     ess=number(step["ess"], 0, lang),
+                                     draws=number(results.draws, 0, lang)), soft_wrap=True)
 
 
 @click.command(cls=Command)
@@ -86,8 +107,7 @@ def print_update(answer, console) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (default: runs/<scenario name>_update_<as-of>).")
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
-@click.option("--lang", type=click.Choice(["en", "vi"]), default="en", show_default=True,
-              help="Language of report.html.")
+@LANG
 def update(scenario: Path, observed: tuple[Path, ...], as_of: int | None,
            baseline: Path | None, draws: int | None, seed: int | None, out: Path | None,
            force: bool, lang: str) -> None:
@@ -108,5 +128,7 @@ def update(scenario: Path, observed: tuple[Path, ...], as_of: int | None,
     contents["report.html"] = with_update(render_report(answer.results, lang=lang), answer, lang)
     write_folder(out, contents, force=force)
     console = make_console()
-    print_update(answer, console)
-    console.print("Wrote " + ", ".join(str(out / name) for name in contents))
+    print_update(answer, console, lang)
+    from forecast.messages import message
+
+    console.print(message("t_wrote", lang, files=", ".join(str(out / name) for name in contents)))

@@ -1,0 +1,84 @@
+"""``--lang vi`` on every command that prints: Vietnamese words from the catalog and numbers as
+Vietnamese writes them (``49,3 %``, ``2.000``); ``--lang en`` (the default) stays English."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from forecast.cli.app import main
+from conftest import BASE, ROOT
+
+VI_PERCENT = re.compile(r"\d+,\d+ ?%")          # 49,3 % or 80,0%
+EN_PERCENT = re.compile(r"\d+\.\d+ ?%")
+DRAWS = "2000"
+
+# (arguments after the command, Vietnamese words it must print, English words it must not)
+CASES = {
+    "compare": ([str(BASE), str(ROOT / "scenarios" / "low_growth.yaml"), "--draws", DRAWS,
+                 "--out", "{out}"],
+                ["chỉ tiêu", "xác suất", "chênh lệch", "So với base", "Đã ghi"],
+                ["probability", "difference", "Compared with", "Wrote"]),
+    "solve": ([str(BASE), "--target", "roads_2025", "--lever", "extra_road_share", "--draws",
+               DRAWS], ["cho roads_2025 xác suất", "lần mô phỏng", "khoảng tìm [0; 0,15]"],
+              ["gives", "simulations", "range searched"]),
+    "plan": ([str(BASE), "--targets", "roads_2025,ntm_communes_2025", "--draws", DRAWS,
+              "--out", "{out}"],
+             ["cách bố trí rẻ nhất", "chi phí mỗi năm", "đòn bẩy", "cùng đạt", "Đã ghi"],
+             ["cheapest", "cost a year", "all chosen targets", "Wrote"]),
+    "calibrate": ([str(BASE), "--draws", "200"],
+                  ["tham số", "trung bình", "khoảng 5–95 %", "giả định", "số liệu", "tỷ đồng"],
+                  ["parameter", "mean", "evidence history", "Distributions from"]),
+    "update": ([str(ROOT / "scenarios" / "phu_tho.yaml"), "--draws", DRAWS, "--out", "{out}"],
+               ["Diễn biến xác suất", "Số liệu quan sát đã dùng", "tình trạng", "xã/năm",
+                "Đã ghi"],
+               ["Probability path", "Observed figures", "communes/yr", "Wrote"]),
+    "sensitivity": ([str(BASE), "--draws", "32", "--out", "{out}"],
+                    ["Nên đo gì trước", "theo nguồn gốc", "bậc một", "Đã ghi"],
+                    ["What to measure first", "by origin", "first order", "Wrote"]),
+}
+
+
+def _invoke(command: str, lang: str, tmp_path) -> str:
+    args, _, _ = CASES[command]
+    args = [a.replace("{out}", str(tmp_path / f"{command}-{lang}")) for a in args]
+    result = CliRunner().invoke(main, [command, *args, "--lang", lang],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.mark.parametrize("command", sorted(CASES))
+def test_each_command_prints_vietnamese_with_lang_vi(command, tmp_path):
+    _, words, english = CASES[command]
+    vi = _invoke(command, "vi", tmp_path)
+    for word in words:
+        assert word in vi, (word, vi)
+    for word in english:
+        assert word not in vi, (word, vi)
+    if command not in ("calibrate", "sensitivity"):
+        assert VI_PERCENT.search(vi) and not EN_PERCENT.search(vi), vi
+
+
+@pytest.mark.parametrize("command", ["compare", "solve", "plan"])
+def test_english_stays_the_default(command, tmp_path):
+    _, words, english = CASES[command]
+    en = _invoke(command, "en", tmp_path)
+    assert any(word in en for word in english), en
+    assert not any(word in en for word in words), en
+    assert EN_PERCENT.search(en) and not VI_PERCENT.search(en), en
+
+
+def test_every_printing_command_takes_lang():
+    for name in ("run", "compare", "solve", "update", "calibrate", "sensitivity", "plan",
+                 "report", "plot"):
+        options = {o for p in main.commands[name].params for o in getattr(p, "opts", [])}
+        assert "--lang" in options, name
+
+
+def test_an_unknown_language_is_a_usage_error():
+    result = CliRunner().invoke(main, ["solve", str(BASE), "--target", "roads_2025", "--lever",
+                                       "extra_road_share", "--lang", "fr"])
+    assert result.exit_code == 2 and "'fr' is not one of 'en', 'vi'" in result.output
