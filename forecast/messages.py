@@ -494,9 +494,9 @@ CATALOG: dict[str, dict[str, str]] = {
     "nb_period": {"en": "base year {base}, plan {first}\u2013{last}; {draws} draws, seed {seed}",
                   "vi": "năm gốc {base}, kế hoạch {first}\u2013{last}; {draws} lần mô phỏng, "
                         "seed {seed}"},
-    "nb_indicators": {"en": "{n} indicators: {names}", "vi": "{n} chỉ số: {names}"},
-    "nb_targets": {"en": "{n} targets: {names}", "vi": "{n} chỉ tiêu: {names}"},
-    "nb_levers": {"en": "{n} levers: {names}", "vi": "{n} đòn bẩy: {names}"},
+    "nb_indicators": {"en": "indicators ({n}): {names}", "vi": "chỉ số ({n}): {names}"},
+    "nb_targets": {"en": "targets ({n}): {names}", "vi": "chỉ tiêu ({n}): {names}"},
+    "nb_levers": {"en": "levers ({n}): {names}", "vi": "đòn bẩy ({n}): {names}"},
     "nb_history_file": {"en": "history file: {file}", "vi": "tệp số liệu lịch sử: {file}"},
     "nb_history_rows": {"en": "history: {n} rows given in Python ({name})",
                         "vi": "số liệu lịch sử: {n} dòng cho trong Python ({name})"},
@@ -504,10 +504,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "nb_kind": {"en": "Kind", "vi": "Loại"},
     "nb_when": {"en": "Year or period", "vi": "Năm hoặc giai đoạn"},
     "nb_threshold": {"en": "Threshold", "vi": "Ngưỡng"},
-    "nb_comparison": {"en": "Comparison of {n} runs against {name}: {targets} targets, {draws} "
-                            "draws, {seed}",
-                      "vi": "So sánh {n} lần chạy với {name}: {targets} chỉ tiêu, {draws} lần "
-                            "mô phỏng, {seed}"},
+    "nb_comparison": {"en": "Comparison of {n} runs against {name} (targets: {targets}; draws: "
+                            "{draws}; {seed})",
+                      "vi": "So sánh {n} lần chạy với {name} (chỉ tiêu: {targets}; số lần mô "
+                            "phỏng: {draws}; {seed})"},
     "nb_solution": {"en": "Solution for {target} by {lever}: {message}",
                     "vi": "Lời giải cho {target} bằng {lever}: {message}"},
     "nb_trial": {"en": "Trial", "vi": "Lần thử"},

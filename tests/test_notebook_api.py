@@ -95,7 +95,7 @@ def test_plain_rows_take_the_columns_in_order():
     rows = [("output", "level", 2020, None, 4200, "billion VND", "statistics office", "")]
     row = forecast.History.from_frame(rows).rows[0]
     assert (row.indicator, row.year, row.year_end, row.value, row.line) == \
-        ("output", 2020, None, 4200.0, 1)
+        ("output", 2020, None, 4200.0, 0)
 
 
 def test_bad_cells_are_named_by_row_and_column(frame):
@@ -191,7 +191,8 @@ def test_the_scenario_repr_is_a_few_lines_of_what_it_holds(base):
     assert len(text) < 600 and len(lines) <= 7 and max(map(len, lines)) <= 100
     assert f"'{base.name}'" in lines[0] and base.region in lines[0]
     assert f"base year {base.base_year}" in text and f"{base.horizon}" in text
-    assert f"{len(base.indicators)} indicators" in text and f"{len(base.targets)} targets" in text
+    assert f"indicators ({len(base.indicators)})" in text
+    assert f"targets ({len(base.targets)})" in text
     assert str(base) == text
 
 

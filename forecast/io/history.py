@@ -148,7 +148,8 @@ class History:
         Returns
         -------
         History
-            Its rows carry ``name`` as their file and their position (from 1) as their line.
+            Its rows carry ``name`` as their file and their position in the table (from 0, the
+            label of a default index) as their line.
 
         Raises
         ------
@@ -167,8 +168,8 @@ class History:
         """
         header, labels, records = _table(frame, columns, name)
         _check_header(header, name, line=None)
-        numbered = ((number, [_cell(value) for value in record])
-                    for number, record in enumerate(records, start=1))
+        numbered = ((position, [_cell(value) for value in record])
+                    for position, record in enumerate(records))
         return _evidence(header, numbered, _Rows(name, labels))
 
 
@@ -319,11 +320,12 @@ class _Rows:
     labels: Sequence[Any] | None = None
 
     def name(self, number: int) -> str:
-        """``line 5`` or ``row 3``: the row numbered ``number`` (from 1, in source order)."""
-        return f"line {number}" if self.labels is None else f"row {self.labels[number - 1]}"
+        """``line 5`` or ``row 3``: the row at ``number`` (a file's line; a table's position,
+        from 0)."""
+        return f"line {number}" if self.labels is None else f"row {self.labels[number]}"
 
     def problem(self, number: int, key: str, message: str) -> Problem:
-        """A problem at row ``number`` and column ``key``."""
+        """A problem at row ``number`` (as :meth:`name` reads it) and column ``key``."""
         if self.labels is None:
             return Problem(self.file, number, key, message)
         row = self.name(number)
