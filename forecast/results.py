@@ -67,6 +67,60 @@ class Results:
         return {t.id: target_drivers(parameters, self.met(t.id), origins)
                 for t in self.targets}
 
+    # -- notebook -----------------------------------------------------------------------
+    def __repr__(self) -> str:
+        """A few lines: the run, then each target's probability (at most eight)."""
+        from forecast.formatting import format_probability
+
+        summary = self.summary
+        kept = "every draw kept" if self.draws_kept else "summaries only"
+        lines = [f"<Results of scenario '{self.scenario_name}': {self.draws:,} draws "
+                 f"({kept}), seed {self.seed}, {self.base_year}-{self.years[-1]}, "
+                 f"{len(self.targets)} targets"]
+        lines += [f"  {t.id}: {format_probability(t.probability, t.probability_se)}"
+                  for t in summary.targets[:8]]
+        if len(summary.targets) > 8:
+            lines.append(f"  ... {len(summary.targets) - 8} more (results.summary.frame())")
+        joint = format_probability(summary.joint_probability, summary.joint_probability_se)
+        lines.append(f"  all together: {joint}>")
+        return "\n".join(lines)
+
+    def _repr_html_(self, lang: str = "en") -> str:
+        """The target table, as in the report: probability, median, 90 % interval, required
+        and historical rate of every target, and the joint probability."""
+        from html import escape
+
+        from forecast.formatting import (format_probability, format_quantity, format_rate,
+                                         label_of, number)
+        from forecast.messages import message
+
+        summary = self.summary
+        heads = ("col_target", "col_probability", "col_median", "col_interval", "col_required",
+                 "col_historical")
+        rows = []
+        for t, target in zip(summary.targets, self.targets):
+            low, high = (format_quantity(v, t.quantity_scale, t.unit, lang) for v in
+                         (t.p05, t.p95))
+            cells = (f"<b>{escape(t.id)}</b><br>{escape(label_of(target.label, '', lang))}",
+                     format_probability(t.probability, t.probability_se, lang),
+                     format_quantity(t.median, t.quantity_scale, t.unit, lang),
+                     f"{low} \u2013 {high}",
+                     format_rate(t.required_rate, t.rate_kind, t.unit, lang),
+                     format_rate(t.historical_rate, t.historical_rate_kind, t.unit, lang))
+            rows.append("<tr>" + "".join(
+                f"<td style='text-align:{'left' if i == 0 else 'right'}'>"
+                f"{c if i == 0 else escape(c)}</td>" for i, c in enumerate(cells)) + "</tr>")
+        region = str(self.provenance.get("region", ""))
+        caption = (f"{escape(message('scenario', lang))} <b>{escape(self.scenario_name)}</b>"
+                   + (f" \u2013 {escape(region)}" if region else "") +
+                   f" \u2013 {escape(message('draws', lang))}: {number(self.draws, 0, lang)}"
+                   f", {self.base_year}\u2013{self.years[-1]}")
+        joint = message("joint_sentence", lang, n=len(self.targets), p=format_probability(
+            summary.joint_probability, summary.joint_probability_se, lang))
+        head = "".join(f"<th>{escape(message(h, lang))}</th>" for h in heads)
+        return (f"<div><table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
+                f"<tbody>{''.join(rows)}</tbody></table><p>{escape(joint)}</p></div>")
+
     # -- provenance ---------------------------------------------------------------------
     @property
     def scenario_name(self) -> str:
@@ -253,7 +307,7 @@ class Results:
 
     def outputs(self) -> dict[str, Any]:
         """The files of a run folder by name, with their content (``results.nc`` as a
-        :class:`~forecast.io.writers.NetcdfContent`, written without xarray)."""
+        :class:`~forecast.io.netcdf.NetcdfContent`, written without xarray)."""
         return {"results.nc": self._content(), "summary.json": self.summary_json(),
                 "summary.csv": self.summary_rows()}
 

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 import forecast
 from forecast.cli.app import main
 from forecast.io import writers
+from forecast.io.netcdf import NetcdfContent
 from conftest import BASE, ROOT
 
 PYTHON = [sys.executable, "-m", "forecast"]
@@ -102,7 +103,7 @@ def test_a_failing_write_is_one_message_and_leaves_nothing(tmp_path, monkeypatch
         raise OSError(errno.ENOSPC, "No space left on device")
 
     if fault == "netcdf":
-        monkeypatch.setattr(writers.NetcdfContent, "write", full)
+        monkeypatch.setattr(NetcdfContent, "write", full)
     elif fault == "json":
         monkeypatch.setitem(writers.WRITERS, "summary.json", full)
     else:

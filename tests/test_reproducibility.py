@@ -52,3 +52,23 @@ def test_one_bad_year_for_output_moves_its_dependants(model):
     assert revenue_growth[worst].mean() < revenue_growth[~worst].mean()
     poverty_change = result.paths["poverty_rate"][1] - result.paths["poverty_rate"][0]
     assert poverty_change[worst].mean() > poverty_change[~worst].mean()
+
+
+def test_a_rerun_writes_the_same_bytes(tmp_path, monkeypatch):
+    """Same scenario, seed and SOURCE_DATE_EPOCH: results.nc, summary.json and summary.csv are
+    identical byte for byte (the run's date is a day, the one SOURCE_DATE_EPOCH gives)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from conftest import BASE
+    from forecast.cli import main
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    for name in ("a", "b"):
+        result = CliRunner().invoke(main, ["run", str(BASE), "--draws", "1500", "--seed", "3",
+                                           "--out", str(tmp_path / name), "--quiet"])
+        assert result.exit_code == 0, result.output
+    for file in ("results.nc", "summary.json", "summary.csv"):
+        assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes()
+    assert json.loads((tmp_path / "a" / "summary.json").read_text())["created"] == "2023-11-14"

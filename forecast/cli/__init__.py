@@ -18,5 +18,6 @@ for _command in (run, validate, calibrate, backtest, priors, schema, compare, so
                  plot, plan, sensitivity):
     main.add_command(_command)
 main.add_command(__import__("forecast.cli.update", fromlist=["update"]).update)
+main.add_command(__import__("forecast.cli.export", fromlist=["export"]).export)
 
 __all__ = ["main"]

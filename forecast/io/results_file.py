@@ -20,8 +20,8 @@ import numpy as np
 
 from forecast.histograms import BINS
 from forecast.info import IndicatorInfo
-from forecast.io.writers import NetcdfContent
-from forecast.io.writers import NetcdfVariable as Variable
+from forecast.io.netcdf import NetcdfContent
+from forecast.io.netcdf import NetcdfVariable as Variable
 from forecast.spec.targets import Target
 from forecast.summary import FAN_QUANTILES, QUANTILES, Counts
 
@@ -100,7 +100,7 @@ def _indicator_attrs(info: IndicatorInfo) -> dict[str, Any]:
 
 def _target_attrs(target: Target, info: IndicatorInfo) -> dict[str, Any]:
     attrs: dict[str, Any] = {**label_attrs(target.label, target.id), "target_id": target.id,
-                             "indicator": target.indicator, "kind": target.kind,
+                             "indicator": target.indicator, "target_kind": target.kind,
                              "source": target.source}
     if target.year is not None:
         attrs["year"] = int(target.year)
@@ -226,7 +226,8 @@ def _info(name: str, attrs: Mapping[str, Any]) -> IndicatorInfo:
 
 
 def _target(attrs: Mapping[str, Any]) -> Target:
-    data: dict[str, Any] = {k: attrs[k] for k in ("indicator", "kind", "source")}
+    data: dict[str, Any] = {k: attrs[k] for k in ("indicator", "source")}
+    data["kind"] = str(attrs["target_kind"])
     data["id"] = str(attrs["target_id"])
     if "year" in attrs:
         data["year"] = int(attrs["year"])

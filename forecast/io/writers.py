@@ -17,11 +17,12 @@ import tempfile
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from forecast.errors import InputError
+from forecast.io.netcdf import NetcdfContent
 
 CHART_SUFFIXES = (".png", ".svg", ".pdf")
 """Charts the tool writes into run folders (``forecast plot``)."""
@@ -55,15 +56,20 @@ def _json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _csv(path: Path, table: tuple[tuple[str, ...], list[dict[str, Any]]], *,
-         encoding: str = "utf-8") -> None:
+def csv_text(table: tuple[Sequence[str], list[dict[str, Any]]]) -> str:
+    """``(columns, records)`` as CSV text (a missing or None value as an empty cell)."""
     columns, records = table
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
     writer.writeheader()
     for record in records:
         writer.writerow({k: "" if record.get(k) is None else record[k] for k in columns})
-    path.write_text(buffer.getvalue(), encoding=encoding)
+    return buffer.getvalue()
+
+
+def _csv(path: Path, table: tuple[Sequence[str], list[dict[str, Any]]], *,
+         encoding: str = "utf-8") -> None:
+    path.write_text(csv_text(table), encoding=encoding)
 
 
 def _excel_csv(path: Path, table: tuple[tuple[str, ...], list[dict[str, Any]]]) -> None:
@@ -88,122 +94,6 @@ def _netcdf(path: Path, dataset: Any) -> None:
         stream.write(buffer.getbuffer())
 
 
-def _attribute(value: Any) -> Any:
-    """An attribute as NetCDF stores it (a boolean as 0 or 1)."""
-    return int(value) if type(value).__name__ in ("bool", "bool_") else value
-
-
-class NetcdfVariable:
-    """One variable of a :class:`NetcdfContent`: its dims, values (an ndarray) and attrs."""
-
-    def __init__(self, dims: tuple[str, ...], values: Any, attrs: Mapping[str, Any] | None = None):
-        import numpy as np
-
-        self.dims = tuple(dims)
-        self.values = np.asarray(values)
-        self.attrs: dict[str, Any] = dict(attrs or {})
-
-
-class NetcdfContent:
-    """What a NetCDF file holds, without xarray: variables by name (``content[name].attrs``),
-    the names that are coordinates, and global ``attrs``; written by h5netcdf itself with a
-    Fletcher-32 checksum on every numeric array, so that saving needs neither xarray nor Dask
-    (building an ``xarray.Dataset`` imports ``dask``, ``to_netcdf`` ``dask.distributed``).
-    :meth:`to_xarray` gives the same content as a Dataset, read back identically.
-
-    Parameters
-    ----------
-    variables : mapping of NetcdfVariable
-    coords : sequence of str
-        The names among ``variables`` that are coordinates.
-    attrs : mapping
-    """
-
-    def __init__(self, variables: Mapping[str, NetcdfVariable], coords: Iterable[str] = (),
-                 attrs: Mapping[str, Any] | None = None):
-        self.variables = dict(variables)
-        self.coords = [c for c in coords if c in self.variables]
-        self.attrs: dict[str, Any] = dict(attrs or {})
-
-    def __contains__(self, name: object) -> bool:
-        return name in self.variables
-
-    def __getitem__(self, name: str) -> NetcdfVariable:
-        return self.variables[name]
-
-    @property
-    def sizes(self) -> dict[str, int]:
-        """Every dimension and its length, in order of appearance."""
-        sizes: dict[str, int] = {}
-        for variable in self.variables.values():
-            sizes.update(zip(variable.dims, variable.values.shape))
-        return sizes
-
-    @classmethod
-    def of(cls, dataset: Any) -> "NetcdfContent | None":
-        """The content of an ``xarray.Dataset``, or None if a variable holds what only xarray
-        encodes (dates, objects other than text)."""
-        variables = {}
-        for name, variable in dataset.variables.items():
-            values = variable.values
-            if values.dtype.kind not in "fiubUO" or (values.dtype.kind == "O" and not all(
-                    isinstance(x, str) for x in values.ravel())):
-                return None
-            variables[str(name)] = NetcdfVariable(variable.dims, values, variable.attrs)
-        dims = [str(d) for d in dataset.dims]
-        return cls({**{d: variables[d] for d in dims if d in variables}, **variables},
-                   [str(c) for c in dataset.coords], dataset.attrs)
-
-    def to_xarray(self):
-        """The same content as an ``xarray.Dataset``."""
-        import xarray as xr
-
-        def variable(name: str) -> Any:
-            v = self.variables[name]
-            return xr.Variable(v.dims, v.values, v.attrs)
-
-        return xr.Dataset({n: variable(n) for n in self.variables if n not in self.coords},
-                          coords={n: variable(n) for n in self.coords}, attrs=self.attrs)
-
-    def write(self, stream: Any) -> None:
-        """Write as NetCDF-4 into the binary ``stream`` (the file xarray's ``to_netcdf`` with
-        engine h5netcdf writes for the same content, with checksums)."""
-        import h5netcdf
-        import h5py
-        import numpy as np
-
-        sizes = self.sizes
-        index = [d for d in sizes if d in self.variables]
-        others = [c for c in self.coords if c not in index]
-        data = [n for n in self.variables if n not in self.coords]
-        with h5netcdf.File(stream, "w") as file:
-            file.dimensions = sizes
-            for name in [*index, *[n for n in self.variables if n not in index]]:
-                variable = self.variables[name]
-                attrs = {k: _attribute(v) for k, v in variable.attrs.items()}
-                values = variable.values
-                if values.dtype.kind == "b":
-                    values, attrs["dtype"] = values.astype(np.int8), "bool"
-                elif values.dtype.kind in "UO":
-                    values = values.astype(object)
-                if name in data:
-                    listed = [c for c in others if set(self.variables[c].dims) <=
-                              set(variable.dims)]
-                    if listed:
-                        attrs["coordinates"] = " ".join(listed)
-                text = values.dtype.kind == "O"
-                created = file.create_variable(
-                    name, variable.dims, dtype=h5py.string_dtype() if text else values.dtype,
-                    data=values, fletcher32=not text and values.ndim > 0)
-                created.attrs.update(attrs)
-            attrs = {k: _attribute(v) for k, v in self.attrs.items()}
-            loose = [c for c in others if not any(
-                set(self.variables[c].dims) <= set(self.variables[n].dims) for n in data)]
-            if loose:
-                attrs["coordinates"] = " ".join(loose)
-            file.attrs.update(attrs)
-
-
 def _text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
@@ -216,12 +106,36 @@ WRITERS: Mapping[str, Callable[[Path, Any], None]] = {
     "plan.json": _json,
     "sensitivity.json": _json, "sensitivity.nc": _netcdf,
     "update.json": _json,
+    "iamc.csv": _csv,
 }
 """Every output file by name, with its serialiser: a Dataset to NetCDF, plain data to JSON,
 ``(columns, records)`` to CSV (``summary.csv`` with a byte-order mark for Excel), text as
 UTF-8."""
 OUTPUT_FILES = frozenset(WRITERS)
 """File names ``--force`` may replace in an output folder (besides charts)."""
+EXPORTS: Mapping[str, str] = {"iamc": "iamc.csv"}
+"""``forecast export`` formats, each with the file (of :data:`WRITERS`) it is written as by
+default, in the run folder."""
+
+
+def write_export(path: str | Path, fmt: str, content: Any) -> Path:
+    """Write one export file of format ``fmt`` (:data:`EXPORTS`) to ``path``, atomically, by
+    the writer of its default file name (:data:`WRITERS`).
+
+    Raises
+    ------
+    InputError
+        If the folder of ``path`` does not exist or cannot be written.
+    ValueError
+        If ``fmt`` is not a format of :data:`EXPORTS` (a programming error).
+    """
+    if fmt not in EXPORTS:
+        raise ValueError(f"no export format {fmt!r}; register it in EXPORTS")
+    path = check_file_writable(path)
+    with tempfile.TemporaryDirectory(prefix=".forecast-export.") as folder:
+        staged = Path(folder) / EXPORTS[fmt]
+        WRITERS[EXPORTS[fmt]](staged, content)
+        return write_atomic(path, staged.read_bytes())
 
 
 def check_writable(directory: Path, *, force: bool) -> None:
