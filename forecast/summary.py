@@ -335,6 +335,17 @@ class Summary:
     at_least: tuple[float, ...] = ()
     at_least_se: tuple[float, ...] = ()
 
+    def __repr__(self) -> str:
+        """One line: the draws, each target's probability and the joint one (not the arrays)."""
+        quantiles = "exact" if self.exact else "streamed"
+        odds = ", ".join(f"{t.id} {t.probability:.1%}" for t in self.targets)
+        return (f"<Summary of {self.draws:,} draws ({quantiles} quantiles): {odds}; all "
+                f"together {self.joint_probability:.1%}>")
+
+    def _repr_html_(self) -> str:
+        """The target records as an HTML table (:meth:`frame`)."""
+        return self.frame().to_html(index=False, float_format=lambda v: f"{v:.4g}")
+
     def target(self, target_id: str) -> TargetSummary:
         """The summary of one target.
 

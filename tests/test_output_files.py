@@ -317,3 +317,11 @@ def test_html_repr_escapes_labels(folders):
     html = odd._repr_html_()
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert math.isfinite(odd.summary.joint_probability)
+
+
+def test_summary_repr_is_one_line_without_the_arrays(folders):
+    summary = folders["streamed"][0].summary
+    text = repr(summary)
+    assert "\n" not in text and len(text) < 400 and "array" not in text
+    assert all(f"{t.id} {t.probability:.1%}" in text for t in summary.targets)
+    assert summary._repr_html_().count("<tr") == len(summary.targets) + 1
