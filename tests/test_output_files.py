@@ -119,7 +119,8 @@ def test_csv_rows_carry_labels_periods_and_units_in_both_languages(folders):
     assert (revenue["unit"], revenue["unit_vi"]) == ("billion VND", "tỷ đồng")
     assert (revenue["rate_unit"], revenue["rate_unit_vi"]) == ("%/yr", "%/năm")
     assert (communes["rate_unit"], communes["rate_unit_vi"]) == ("communes/yr", "xã/năm")
-    assert rows["roads_2025"]["unit"] == "%" and rows["roads_2025"]["rate_unit_vi"] == "điểm/năm"
+    roads_row = rows["roads_2025"]
+    assert roads_row["unit"] == "%" and roads_row["rate_unit_vi"] == "điểm/năm"
     assert rows["poverty_fall"]["period"] == "2021\u20132025"
     assert (rows["investment_2021_2025"]["first_year"],
             rows["investment_2021_2025"]["last_year"]) == ("2021", "2025")
