@@ -455,7 +455,8 @@ def run_date() -> str:
         return datetime.datetime.now(datetime.timezone.utc).date().isoformat()
     if not epoch.isdigit():
         raise InputError.single(f"is '{epoch}'; expected a whole number of seconds since "
-                                "1970-01-01", key="SOURCE_DATE_EPOCH")
+                                "1970-01-01 (or unset it)", file="environment",
+                                key="SOURCE_DATE_EPOCH")
     stamp = datetime.datetime.fromtimestamp(min(int(epoch), 253402300799),
                                             datetime.timezone.utc)
     return stamp.date().isoformat()

@@ -119,7 +119,8 @@ def test_compare_cli_writes_outputs_and_accepts_run_folders(tmp_path):
     import xarray as xr
     with xr.open_dataset(tmp_path / "cmp" / "comparison.nc", engine="h5netcdf") as ds:
         assert list(ds["scenario"].values) == ["base", "low_growth"]
-    assert (tmp_path / "cmp" / "comparison.csv").read_text().startswith("scenario,target")
+    raw = (tmp_path / "cmp" / "comparison.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfscenario,target")  # utf-8-sig: Excel reads UTF-8
 
 
 def test_solve_cli(tmp_path):

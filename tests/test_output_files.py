@@ -164,6 +164,21 @@ def test_the_date_is_a_day_from_source_date_epoch(monkeypatch):
     assert len(run_date()) == 10 and run_date()[4] == "-"
 
 
+def test_a_malformed_source_date_epoch_is_one_paragraph_before_any_work(tmp_path):
+    """In a fresh process (where numpy's f2py would read it on import and crash): exit 2,
+    one line naming the variable, no traceback, nothing written."""
+    import os
+
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "abc"}
+    result = subprocess.run([sys.executable, "-m", "forecast", "run", str(BASE), "--draws",
+                             "200", "--out", str(tmp_path / "r")], capture_output=True,
+                            text=True, env=env, timeout=300)
+    assert result.returncode == 2, result.stderr
+    assert "SOURCE_DATE_EPOCH" in result.stderr and "'abc'" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "r").exists()
+
+
 # -- results.nc ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["kept", "streamed"])
@@ -255,7 +270,8 @@ def test_iamc_export_holds_every_quantile_of_every_indicator(folders, tmp_path):
     result = CliRunner().invoke(main, ["export", str(folder), "--format", "iamc", "--out",
                                        str(out)])
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfmodel,")  # Excel-friendly like every CSV
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert list(rows[0]) == ["model", "scenario", "region", "variable", "unit", "year", "value"]
     summary = run.summary
     assert len(rows) == len(summary.indicators) * 9 * len(summary.years)
@@ -276,6 +292,9 @@ def test_iamc_export_reads_back_with_pyam(folders, tmp_path):
                                      str(out)]).exit_code == 0
     frame = pyam.IamDataFrame(str(out))
     assert "Total budget revenue|p50" in frame.variable and 2025 in frame.year
+    assert frame.model == ["forecast"] and frame.scenario == ["base"]  # the BOM is not a name
+    median = frame.filter(variable="Total budget revenue|p50", year=2025).timeseries()
+    assert median.index.get_level_values("unit").tolist() == ["billion VND"]
 
 
 @pytest.mark.parametrize("make", ["missing", "not-netcdf", "suffix"])

@@ -54,6 +54,17 @@ def _as_flags(error: Exception, command: click.Command) -> str:
     return str(type(error)(problems))
 
 
+def _check_environment() -> None:
+    """Refuse a malformed ``SOURCE_DATE_EPOCH`` before any work: libraries imported later
+    (numpy's f2py, through scipy) would crash on it with a traceback."""
+    import os
+
+    if os.environ.get("SOURCE_DATE_EPOCH", "").strip():
+        from forecast.results import run_date
+
+        run_date()
+
+
 class Command(click.Command):
     """A command whose bad input ends in one paragraph and exit code 2 (the one boundary)."""
 
@@ -63,6 +74,7 @@ class Command(click.Command):
 
         debug = ctx.find_root().params.get("debug", False)
         try:
+            _check_environment()
             return super().invoke(ctx)
         except ForecastError as exc:
             if debug:

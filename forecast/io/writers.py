@@ -67,14 +67,10 @@ def csv_text(table: tuple[Sequence[str], list[dict[str, Any]]]) -> str:
     return buffer.getvalue()
 
 
-def _csv(path: Path, table: tuple[Sequence[str], list[dict[str, Any]]], *,
-         encoding: str = "utf-8") -> None:
-    path.write_text(csv_text(table), encoding=encoding)
-
-
-def _excel_csv(path: Path, table: tuple[tuple[str, ...], list[dict[str, Any]]]) -> None:
-    # With a byte-order mark Excel reads the file as UTF-8 (labels in Vietnamese).
-    _csv(path, table, encoding="utf-8-sig")
+def _csv(path: Path, table: tuple[Sequence[str], list[dict[str, Any]]]) -> None:
+    # With a byte-order mark Excel reads the file as UTF-8 (labels in Vietnamese); Python's
+    # csv with "utf-8-sig", pandas and pyam read it as plain UTF-8.
+    path.write_text(csv_text(table), encoding="utf-8-sig")
 
 
 def _netcdf(path: Path, dataset: Any) -> None:
@@ -99,7 +95,7 @@ def _text(path: Path, text: str) -> None:
 
 
 WRITERS: Mapping[str, Callable[[Path, Any], None]] = {
-    "results.nc": _netcdf, "summary.json": _json, "summary.csv": _excel_csv,
+    "results.nc": _netcdf, "summary.json": _json, "summary.csv": _csv,
     "report.html": _text,
     "comparison.nc": _netcdf, "comparison.json": _json, "comparison.csv": _csv,
     "backtest.json": _json,
@@ -109,7 +105,7 @@ WRITERS: Mapping[str, Callable[[Path, Any], None]] = {
     "iamc.csv": _csv,
 }
 """Every output file by name, with its serialiser: a Dataset to NetCDF, plain data to JSON,
-``(columns, records)`` to CSV (``summary.csv`` with a byte-order mark for Excel), text as
+``(columns, records)`` to CSV (every CSV with a byte-order mark, for Excel), text as
 UTF-8."""
 OUTPUT_FILES = frozenset(WRITERS)
 """File names ``--force`` may replace in an output folder (besides charts)."""
