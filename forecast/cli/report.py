@@ -23,31 +23,16 @@ def report(run_dirs: tuple[Path, ...], output: Path | None, lang: str) -> None:
 
     The file opens offline: charts and styles are inside it.
     """
-    from forecast.errors import InputError
-    from forecast.io.writers import check_file_writable, write_atomic
-    from forecast.results import Results
-    from forecast.report import render_report
+    from forecast.errors import InputError, Problem
+    from forecast.pipeline import write_report
 
-    output = output or run_dirs[0] / "report.html"
-    if output.suffix.lower() not in (".html", ".htm"):
-        raise InputError.single(f"the report is an HTML page; name it '*.html' (found "
-                                f"'{output.suffix or output.name}')", file=str(output),
-                                key="output")
-    runs = [Results.load(path) for path in run_dirs]
-    check_file_writable(output)
-    import json
-
-    saved = {}
-    for name in ("sensitivity", "plan"):  # answers copied into the run folder
-        path = Path(run_dirs[0]) / f"{name}.json"
-        if path.is_file():
-            try:
-                saved[name] = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                raise InputError.single(f"cannot be read as JSON ({exc})", file=str(path)) \
-                    from None
-    write_atomic(output, render_report(runs, lang=lang, **saved).encode("utf-8"))
-    click.echo(f"Wrote {output}")
+    try:  # the one implementation (the library's): checks, saved answers, atomic write
+        written = write_report(list(run_dirs), output or run_dirs[0] / "report.html",
+                               lang=lang)
+    except InputError as exc:  # its parameter is this command's --output
+        raise type(exc)([Problem(p.file, p.line, "output" if p.key == "path" else p.key,
+                                 p.message) for p in exc.problems]) from None
+    click.echo(f"Wrote {written}")
 
 
 @click.command(cls=Command)
