@@ -489,6 +489,39 @@ CATALOG: dict[str, dict[str, str]] = {
                             "vi": "Phân phối từ {draws} lần rút của hậu nghiệm đã hiệu chỉnh, "
                                   "seed {seed} (các lần rút của khối 0 của một lần chạy với "
                                   "seed này)."},
+    # -- report: the mid-plan update (forecast update --report) -----------------------------
+    "up_heading": {"en": "Mid-plan update: the odds as the years come in",
+                   "vi": "Cập nhật giữa kỳ: xác suất theo các năm đã có số liệu"},
+    "up_intro": {"en": ("Figures observed up to {as_of} condition the model: its parameters are "
+                        "calibrated again with them and the simulated paths pass through them "
+                        "within their reporting error. Effective sample size: {ess} of {draws} "
+                        "draws."),
+                 "vi": ("Số liệu thực hiện đến năm {as_of} được đưa vào mô hình: các tham số "
+                        "được hiệu chỉnh lại và các đường mô phỏng đi qua số liệu trong phạm vi "
+                        "sai số báo cáo. Cỡ mẫu hiệu dụng: {ess} trên {draws} lần mô phỏng.")},
+    "up_col_label": {"en": "Label", "vi": "Đánh giá"},
+    "up_col_probability": {"en": "Probability now", "vi": "Xác suất hiện nay"},
+    "up_col_base": {"en": "At the base year ({year})", "vi": "Tại năm gốc ({year})"},
+    "up_col_change": {"en": "Change", "vi": "Thay đổi"},
+    "up_col_required": {"en": "Required from the last observed year",
+                        "vi": "Tốc độ cần đạt từ năm có số liệu gần nhất"},
+    "up_col_observed": {"en": "Observed so far", "vi": "Tốc độ thực hiện"},
+    "up_change": {"en": "{change} pts", "vi": "{change} điểm %"},
+    "up_labels_note": {"en": ("On track: probability at least {on}; off track: below {off}; at "
+                              "risk between (thresholds declared in the scenario under "
+                              "monitoring)."),
+                       "vi": ("Đúng tiến độ: xác suất từ {on} trở lên; chệch tiến độ: dưới "
+                              "{off}; có nguy cơ: ở giữa (ngưỡng khai báo trong kịch bản, mục "
+                              "monitoring).")},
+    "up_path_heading": {"en": "Probability path", "vi": "Diễn biến xác suất"},
+    "up_path_alt": {"en": "Probability of each target as of each year",
+                    "vi": "Xác suất đạt từng chỉ tiêu theo năm có số liệu"},
+    "up_path_axis": {"en": "probability (%)", "vi": "xác suất (%)"},
+    "up_year_axis": {"en": "figures observed up to", "vi": "số liệu đến năm"},
+    "up_path_sentence": {"en": "P({target}): {steps}", "vi": "Xác suất đạt {target}: {steps}"},
+    "up_observed_heading": {"en": "Figures observed since the base year",
+                            "vi": "Số liệu thực hiện sau năm gốc"},
+    "up_weighted": {"en": "weighted (re-sampled)", "vi": "gán trọng số (lấy mẫu lại)"},
     # -- notebook: what a Scenario, a Comparison and a Solution show ------------------------
     "nb_scenario": {"en": "Scenario '{name}': {region}", "vi": "Kịch bản '{name}': {region}"},
     "nb_period": {"en": "base year {base}, plan {first}\u2013{last}; {draws} draws, seed {seed}",

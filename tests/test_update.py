@@ -171,4 +171,13 @@ def test_update_command_writes_the_run_folder(tmp_path):
     assert "label" in summary["targets"][0]
     html = (out / "report.html").read_text(encoding="utf-8")
     assert 'id="update"' in html and "Diễn biến xác suất" in html
+    part = html[html.index('<section id="update">'):]
+    part = part[:part.index("</section>")]
+    import re
+
+    words = re.sub(r"<[^>]+>|data:[^\"]+|\([^)]*\)", " ", part)  # sources are as written
+    for english in (" pts", "/yr", "weighted", "read by", "on track", "at risk", "Change",
+                    "billion", "communes"):
+        assert not re.search(rf"(?<![\w_]){re.escape(english.strip())}(?![\w_])", words), english
+    assert re.search(r"[+-]\d+,\d điểm %", words)  # Babel's decimal comma, the unit in words
     assert "label" in (out / "summary.csv").read_text(encoding="utf-8").splitlines()[0]
