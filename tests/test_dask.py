@@ -106,3 +106,56 @@ def test_a_new_local_cluster_gives_the_same_bits(scenario, model, monkeypatch, w
     remote = simulate_paths(model, draws=draws, seed=SEED, workers=2, chunk_blocks=1)
     for name in kept.paths:
         np.testing.assert_array_equal(kept.paths[name], remote.paths[name])
+
+
+_FAULT: dict = {}
+
+
+def _faulty_collect(token):
+    """A worker's hand-over that loses or repeats partial summaries (workers in this process)."""
+    parts = _FAULT["collect"](token)
+    if _FAULT["lose"] == "first":
+        return parts[1:]
+    if _FAULT["lose"] == "all":
+        return []
+    return parts + parts[:1]
+
+
+@pytest.mark.parametrize("lose", ["first", "all", "twice"])
+def test_partial_summaries_lost_or_held_twice_are_simulated_again(scenario, model, monkeypatch,
+                                                                   lose):
+    """Workers keep their partial summaries until the end of the run; a partial summary that
+    never comes back (a worker lost after its tasks) or comes back twice changes no bit: its
+    chunks are simulated again in this process."""
+    import logging
+
+    import forecast.engine as engine
+
+    draws = 7 * BLOCK_SIZE + 5
+    local = simulate_summaries(model, scenario.targets, draws=draws, seed=SEED)
+    monkeypatch.setitem(_FAULT, "collect", engine._collect_on_worker)
+    monkeypatch.setitem(_FAULT, "lose", lose)
+    monkeypatch.setattr(engine, "_collect_on_worker", _faulty_collect)
+    with distributed.LocalCluster(n_workers=2, processes=False, threads_per_worker=1,
+                                  protocol="tcp", host="127.0.0.1", dashboard_address=None,
+                                  silence_logs=logging.ERROR) as threads:  # workers in here
+        spread = simulate_summaries(model, scenario.targets, draws=draws, seed=SEED,
+                                    scheduler=threads.scheduler_address, chunk_blocks=1)
+    for key in ("counts", "low", "high", "nan"):
+        np.testing.assert_array_equal(getattr(local.histograms, key),
+                                      getattr(spread.histograms, key))
+    np.testing.assert_array_equal(local.met, spread.met)
+    assert local.joint == spread.joint and spread.draws == draws
+
+
+def test_keeping_block_memory_changes_no_bit(scenario, model):
+    import platform
+
+    import forecast.engine as engine
+
+    before = simulate_summaries(model, scenario.targets, draws=2 * BLOCK_SIZE, seed=SEED)
+    tuned = engine.keep_block_memory()
+    assert tuned == (platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")
+    after = simulate_summaries(model, scenario.targets, draws=2 * BLOCK_SIZE, seed=SEED)
+    np.testing.assert_array_equal(before.histograms.counts, after.histograms.counts)
+    np.testing.assert_array_equal(before.histograms.low, after.histograms.low)
