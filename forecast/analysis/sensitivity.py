@@ -87,9 +87,10 @@ def sobol_indices(names: list[str], matrices: list[np.ndarray], *, resamples: in
     """SALib's first-order (Saltelli 2010) and total (Jansen) estimators with bootstrap
     standard errors, as ``SALib.analyze.sobol.analyze`` computes them (output standardised,
     the same resamples of the rows for every input), for all inputs at once; ``matrices``:
-    the outputs of A, AB_1..AB_D, B (each (N,))."""
-    from SALib.analyze.sobol import first_order, total_order
-
+    the outputs of A, AB_1..AB_D, B (each (N,)). The estimators are SALib's formulas
+    (:func:`_first_order`, :func:`_total_order`) with the variance of ``A`` and ``B`` computed
+    once for all inputs rather than once per input: the same numbers, bit for bit
+    (``tests/test_sensitivity_speed.py``)."""
     D = len(names)
     Y = np.column_stack(matrices)  # (N, D + 2): A, AB_1..AB_D, B
     spread = np.std(np.r_[Y[:, 0], Y[:, -1]])
@@ -102,15 +103,57 @@ def sobol_indices(names: list[str], matrices: list[np.ndarray], *, resamples: in
     rows = np.random.default_rng(seed).integers(n, size=(n, resamples))
     s1_reps, st_reps = np.empty((resamples, D)), np.empty((resamples, D))
     ar, br = a[rows], b[rows]  # (N, R, 1)
+    variances: dict[int, np.ndarray | None] = {}
     for start in range(0, D, 8):
         cols = slice(start, min(start + 8, D))
         abr = ab[:, cols][rows]  # (N, R, k)
-        wide_a, wide_b = np.broadcast_to(ar, abr.shape), np.broadcast_to(br, abr.shape)
-        s1_reps[:, cols] = first_order(wide_a, abr, wide_b)
-        st_reps[:, cols] = total_order(wide_a, abr, wide_b)
-    wide_a, wide_b = np.broadcast_to(a, ab.shape), np.broadcast_to(b, ab.shape)
-    return (first_order(wide_a, ab, wide_b), s1_reps.std(axis=0, ddof=1),
-            total_order(wide_a, ab, wide_b), st_reps.std(axis=0, ddof=1))
+        width = min(abr.shape[-1], 2)
+        if width not in variances:
+            variances[width] = _variance(ar, br, width)
+        s1_reps[:, cols] = _first_order(ar, abr, br, variances[width])
+        st_reps[:, cols] = _total_order(ar, abr, br, variances[width])
+    variance = _variance(a, b, min(D, 2))
+    return (_first_order(a, ab, b, variance), s1_reps.std(axis=0, ddof=1),
+            _total_order(a, ab, b, variance), st_reps.std(axis=0, ddof=1))
+
+
+def _variance(a: np.ndarray, b: np.ndarray, width: int) -> np.ndarray | None:
+    """``var(r_[A, B], axis=0)`` (the same for every input: ``A`` and ``B`` have a trailing
+    axis of one), or None when the outputs are constant (SALib's estimators then give zeros).
+
+    NumPy sums a reduced axis pairwise when nothing else is left beside it and in order when
+    there is, so the variance is computed over ``width`` copies of the column (2 for SALib's
+    arrays of several inputs, 1 for one input): the same sums as SALib's."""
+    y = np.r_[a, b]
+    if np.ptp(y) <= np.finfo(float).eps:
+        return None
+    if width > 1:
+        y = np.repeat(y, width, axis=-1)
+    return np.var(y, axis=0)[..., :1]
+
+
+def _first_order(a: np.ndarray, ab: np.ndarray, b: np.ndarray,
+                 variance: np.ndarray | None) -> np.ndarray:
+    """SALib's first-order estimator (Saltelli 2010, normalised by the sample variance):
+    ``mean(B (AB - A)) / var``, with ``A`` and ``B`` broadcast over the inputs of ``AB``."""
+    shape = np.broadcast_shapes(a.shape, ab.shape)[1:]
+    if variance is None:
+        return np.zeros(shape)
+    y_var = np.broadcast_to(variance, shape)
+    return np.divide(np.mean(b * (ab - a), axis=0), y_var, out=np.zeros(shape),
+                     where=y_var > np.finfo(float).eps)
+
+
+def _total_order(a: np.ndarray, ab: np.ndarray, b: np.ndarray,
+                 variance: np.ndarray | None) -> np.ndarray:
+    """SALib's total estimator (Jansen, normalised by the sample variance):
+    ``mean((A - AB)^2) / 2 var``, broadcast as in :func:`_first_order`."""
+    shape = np.broadcast_shapes(a.shape, ab.shape)[1:]
+    if variance is None:
+        return np.zeros(shape)
+    y_var = np.broadcast_to(variance, shape)
+    return np.divide(0.5 * np.mean((a - ab) ** 2, axis=0), y_var, out=np.zeros(shape),
+                     where=y_var > np.finfo(float).eps)
 
 
 @dataclass
