@@ -205,6 +205,14 @@ def test_the_scenario_html_lists_every_target_escaped(raw):
     assert html.count("<tr>") == len(scenario.targets) + 1
 
 
+def test_the_scenario_html_speaks_either_language(base):
+    vi = base.to_html("vi")
+    assert "Kịch bản" in vi and "Ngưỡng" in vi and "năm gốc" in vi
+    assert "Threshold" not in vi and "at least" not in vi and "base year" not in vi
+    assert "tỷ đồng" in vi and "billion VND" in base.to_html()  # thresholds carry their unit
+    assert base._repr_html_() == base.to_html("en")
+
+
 @pytest.fixture(scope="module")
 def comparison():
     return forecast.compare([BASE, ROOT / "scenarios" / "low_growth.yaml"], draws=DRAWS, seed=3)

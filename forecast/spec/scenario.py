@@ -355,62 +355,35 @@ class Scenario(BaseModel):
         return scenario
 
     def _lines(self, lang: str = "en") -> list[str]:
-        """What :meth:`__repr__` shows, in ``lang``."""
-        from forecast.formatting import number
-        from forecast.messages import message
+        """What :meth:`__repr__` shows, in ``lang`` (:func:`forecast.spec.display.lines`)."""
+        from forecast.spec.display import lines
 
-        def names(items: Any) -> str:
-            items = list(items)
-            text = ", ".join(items[:6]) + (", ..." if len(items) > 6 else "")
-            return text if len(text) < 80 else text[:76] + " ..."
-
-        lines = [message("nb_scenario", lang, name=self.name, region=self.region),
-                 "  " + message("nb_period", lang, base=self.base_year,
-                                first=self.base_year + 1, last=self.horizon,
-                                draws=number(self.draws, 0, lang), seed=self.seed),
-                 "  " + message("nb_indicators", lang, n=len(self.indicators),
-                                names=names(self.indicators)),
-                 "  " + message("nb_targets", lang, n=len(self.targets),
-                                names=names(t.id for t in self.targets))]
-        if self.levers:
-            lines.append("  " + message("nb_levers", lang, n=len(self.levers),
-                                        names=names(self.levers)))
-        if self._history is not None:
-            lines.append("  " + message("nb_history_rows", lang, n=len(self._history.rows),
-                                        name=self._history.file))
-        else:
-            lines.append("  " + message("nb_history_file", lang, file=Path(self.history).name))
-        return lines
+        return lines(self, lang)
 
     def __repr__(self) -> str:
         return "\n".join(self._lines())
 
     __str__ = __repr__
 
+    def to_html(self, lang: str = "en") -> str:
+        """The scenario's summary and its targets as an HTML table.
+
+        Parameters
+        ----------
+        lang : {"en", "vi"}
+            Language of the words and numbers.
+
+        Returns
+        -------
+        str
+        """
+        from forecast.spec.display import html
+
+        return html(self, lang)
+
     def _repr_html_(self) -> str:
-        """The scenario's summary and its targets as an HTML table (Jupyter shows it)."""
-        from html import escape
-
-        from forecast.formatting import format_value, label_of
-        from forecast.messages import CATALOG, message
-
-        lines = self._lines()
-        head = [message(k) for k in ("col_target", "nb_indicator", "nb_kind", "nb_when",
-                                     "nb_threshold")]
-        rows = []
-        for t in self.targets:
-            unit = getattr(self.indicators.get(t.indicator), "unit", "")
-            kind = CATALOG.get(f"kind_{t.kind}", {}).get("en", t.kind)
-            when = str(t.year) if t.year is not None else f"{t.first_year}\u2013{t.last_year}"
-            op = message("at_least") if t.at_least is not None else message("at_most")
-            rows.append([f"{t.id}<br><small>{escape(label_of(t.label, '', 'en'))}</small>",
-                         escape(t.indicator), escape(kind), when,
-                         f"{op} {escape(format_value(float(t.threshold), unit))}"])
-        cells = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-        return (f"<div><strong>{escape(lines[0])}</strong><br>"
-                + "<br>".join(escape(line.strip()) for line in lines[1:])
-                + "<table><thead><tr>" + "".join(f"<th>{escape(h)}</th>" for h in head)
-                + f"</tr></thead><tbody>{cells}</tbody></table></div>")
+        """What Jupyter shows: :meth:`to_html` in English."""
+        return self.to_html()
 
 
 @lru_cache(maxsize=8)
