@@ -33,8 +33,18 @@ class Solution:
         Monte Carlo standard error of ``value`` (delta method: probability s.e. over the slope).
     achieved, achieved_se : float
         Probability at ``value`` (or at the better end of the range) and its s.e.
+    outcome : {"value", "every", "none"}
+        A value found by bisection; every value of the range gives the chance wanted (``value``
+        is the least favourable end); no value does.
+    best : float or None
+        With ``"none"``: the end of the range that comes closest.
+    flat : bool
+        With ``"none"``: the lever does not move the target at all.
     trials : list of (value, probability)
         Every evaluation made, in order.
+
+    :meth:`text` writes the answer in a sentence in either language; :attr:`message` is that
+    sentence in English.
     """
 
     target: str
@@ -48,29 +58,73 @@ class Solution:
     achieved_se: float
     draws: int
     seed: int
-    message: str
+    outcome: str
+    best: float | None = None
+    flat: bool = False
     trials: list[tuple[float, float]] = field(default_factory=list)
 
+    def text(self, lang: str = "en") -> str:
+        """The answer in a sentence in ``lang``: the lever value and the chance it gives
+        (``outcome`` ``"value"``), that every value of the range gives at least the chance
+        wanted (``"every"``), or that none does, with the best one (``"none"``).
+
+        Parameters
+        ----------
+        lang : {"en", "vi"}
+
+        Returns
+        -------
+        str
+        """
+        from forecast.formatting import number, significant
+        from forecast.messages import message
+
+        def share(p: float, decimals: int) -> str:
+            return f"{number(100 * p, decimals, lang)}%"
+
+        def value(v: float, digits: int = 6) -> str:
+            return significant(v, digits, lang, group=False)
+
+        fields = dict(lever=self.lever, target=self.target, low=value(self.low),
+                      high=value(self.high), wanted=share(self.probability, 0),
+                      p=share(self.achieved, 1))
+        if self.outcome == "none":
+            return message("t_solve_none", lang, best=value(self.best), **fields) + \
+                (message("t_solve_flat", lang) if self.flat else "")
+        if self.outcome == "every":
+            return message("t_solve_every", lang, value=value(self.value, 4), **fields)
+        spread = (f"± {value(self.value_se, 2)}" if self.value_se is not None
+                  else message("t_solve_flat_nearby", lang))
+        return message("t_solve_value", lang, value=value(self.value, 4), spread=spread,
+                       **fields)
+
+    @property
+    def message(self) -> str:
+        """:meth:`text` in English."""
+        return self.text("en")
+
     def to_json(self) -> dict:
-        """Plain data for ``--json``."""
+        """Plain data for ``--json`` (with ``message``: the answer in English)."""
         data = dataclasses.asdict(self)
         data["trials"] = [list(t) for t in self.trials]
+        data["message"] = self.message
         return data
 
     def _searched(self, lang: str) -> str:
-        from forecast.formatting import number
+        from forecast.formatting import number, significant
         from forecast.messages import message
 
         return message("t_solve_trials", lang, n=len(self.trials),
                        draws=number(self.draws, 0, lang), seed=self.seed,
-                       low=f"{self.low:g}", high=f"{self.high:g}")
+                       low=significant(self.low, 6, lang, group=False),
+                       high=significant(self.high, 6, lang, group=False))
 
     def __repr__(self) -> str:
         """The answer in a sentence, then what was searched."""
         from forecast.messages import message
 
         return (message("nb_solution", target=self.target, lever=self.lever,
-                        message=self.message) + "\n  " + self._searched("en"))
+                        message=self.text("en")) + "\n  " + self._searched("en"))
 
     def to_html(self, lang: str = "en") -> str:
         """The answer, and every trial (lever value, probability) as an HTML table.
@@ -92,7 +146,7 @@ class Solution:
                   f"{message('t_probability', lang)}: {self.target}"]
         rows = [[i, significant(value, 4, lang), percent(p, 1, lang)]
                 for i, (value, p) in enumerate(self.trials, start=1)]
-        return html_table(header, rows, caption=self.message, notes=[self._searched(lang)])
+        return html_table(header, rows, caption=self.text(lang), notes=[self._searched(lang)])
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -163,15 +217,10 @@ def solve(scenario: Scenario | Mapping[str, Any] | str | Path, *, target: str, l
     worst, p_worst = (low, p_low) if rising else (high, p_high)
     if p_best < probability:
         return Solution(value=None, value_se=None, achieved=p_best, achieved_se=se(p_best),
-                        message=(f"no value of {lever} in [{low:g}, {high:g}] gives {target} a "
-                                 f"{probability:.0%} chance: the best, at {best:g}, gives "
-                                 f"{p_best:.1%}" + (" (the lever does not move this target)"
-                                                    if p_best == p_worst else "")), **common)
+                        outcome="none", best=best, flat=p_best == p_worst, **common)
     if p_worst >= probability:
         return Solution(value=worst, value_se=0.0, achieved=p_worst, achieved_se=se(p_worst),
-                        message=(f"every value of {lever} in [{low:g}, {high:g}] gives {target} "
-                                 f"at least {probability:.0%}; the least, {worst:g}, gives "
-                                 f"{p_worst:.1%}"), **common)
+                        outcome="every", **common)
     below, above = worst, best  # chance(below) < probability <= chance(above)
     p_above = p_best
     while abs(above - below) > tolerance and len(trials) < max_trials:
@@ -187,11 +236,8 @@ def solve(scenario: Scenario | Mapping[str, Any] | str | Path, *, target: str, l
     a, b = max(spec.low, value - width), min(spec.high, value + width)
     slope = (chance(b) - chance(a)) / (b - a) if b > a else 0.0
     value_se = se(p_above) / abs(slope) if slope else None
-    spread = f"± {value_se:.2g}" if value_se is not None else "flat nearby: uncertainty unknown"
     return Solution(value=value, value_se=value_se, achieved=p_above, achieved_se=se(p_above),
-                    message=(f"{lever} = {value:.4g} ({spread}, Monte Carlo) gives "
-                             f"{target} a {p_above:.1%} chance (wanted {probability:.0%})"),
-                    **common)
+                    outcome="value", **common)
 
 
 __all__ = ["Solution", "solve"]

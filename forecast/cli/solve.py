@@ -46,27 +46,5 @@ def solve(scenario: Path, target: str, lever: str, probability: float, draws: in
 
 
 def answer_text(solution, lang: str = "en") -> str:
-    """The answer of ``forecast solve`` in a sentence in ``lang``: the lever value and the
-    chance it gives, or that no value (or every value) of the range does."""
-    from forecast.formatting import number, significant
-    from forecast.messages import message
-
-    def share(p: float, decimals: int) -> str:
-        return f"{number(100 * p, decimals, lang)}%"
-
-    fields = dict(lever=solution.lever, target=solution.target,
-                  low=significant(solution.low, 6, lang, group=False),
-                  high=significant(solution.high, 6, lang, group=False),
-                  wanted=share(solution.probability, 0), p=share(solution.achieved, 1))
-    if solution.value is None:
-        trials = dict(solution.trials)
-        best = max(trials, key=trials.get) if trials else solution.high
-        flat = len(set(trials.values())) <= 1
-        return message("t_solve_none", lang, best=significant(best, 6, lang, group=False),
-                       **fields) + (message("t_solve_flat", lang) if flat else "")
-    value = significant(solution.value, 4, lang, group=False)
-    if len(solution.trials) == 2 and solution.value in (solution.low, solution.high):
-        return message("t_solve_every", lang, value=value, **fields)
-    spread = (f"± {significant(solution.value_se, 2, lang, group=False)}"
-              if solution.value_se is not None else message("t_solve_flat_nearby", lang))
-    return message("t_solve_value", lang, value=value, spread=spread, **fields)
+    """The answer of ``forecast solve`` in a sentence in ``lang`` (:meth:`Solution.text`)."""
+    return solution.text(lang)
