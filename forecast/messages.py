@@ -544,6 +544,21 @@ CATALOG: dict[str, dict[str, str]] = {
     "nb_solution": {"en": "Solution for {target} by {lever}: {message}",
                     "vi": "Lời giải cho {target} bằng {lever}: {message}"},
     "nb_trial": {"en": "Trial", "vi": "Lần thử"},
+    "nb_results": {"en": "<Results of scenario '{name}': {draws} draws ({kept}), seed {seed}, "
+                         "{first}\u2013{last}, {n} targets",
+                   "vi": "<Kết quả của kịch bản '{name}': {draws} lần mô phỏng ({kept}), seed "
+                         "{seed}, {first}\u2013{last}, {n} chỉ tiêu"},
+    "nb_kept": {"en": "every draw kept", "vi": "giữ mọi lần mô phỏng"},
+    "nb_summaries_only": {"en": "summaries only", "vi": "chỉ giữ số liệu tóm tắt"},
+    "nb_more": {"en": "... {n} more (results.summary.frame())",
+                "vi": "... và {n} chỉ tiêu khác (results.summary.frame())"},
+    "nb_all_together": {"en": "all together: {p}>", "vi": "đạt tất cả cùng lúc: {p}>"},
+    "t_left_out_other": {"en": "{label}: target '{target}' ({definition}) is not the one of "
+                               "{owner} ({owner_definition}); left out",
+                         "vi": "{label}: chỉ tiêu '{target}' ({definition}) khác với chỉ tiêu "
+                               "cùng tên của {owner} ({owner_definition}); bỏ ra"},
+    "t_left_out_missing": {"en": "{label}: no target '{target}'; left out",
+                           "vi": "{label}: không có chỉ tiêu '{target}'; bỏ ra"},
 }
 """Every string the tool writes, by key and language."""
 

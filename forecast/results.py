@@ -68,22 +68,38 @@ class Results:
                 for t in self.targets}
 
     # -- notebook -----------------------------------------------------------------------
-    def __repr__(self) -> str:
-        """A few lines: the run, then each target's probability (at most eight)."""
-        from forecast.formatting import format_probability
+    def text(self, lang: str = "en") -> str:
+        """A few lines in ``lang``: the run, then each target's probability (at most eight),
+        then the joint probability.
+
+        Parameters
+        ----------
+        lang : {"en", "vi"}
+
+        Returns
+        -------
+        str
+        """
+        from forecast.formatting import format_probability, number
+        from forecast.messages import message
 
         summary = self.summary
-        kept = "every draw kept" if self.draws_kept else "summaries only"
-        lines = [f"<Results of scenario '{self.scenario_name}': {self.draws:,} draws "
-                 f"({kept}), seed {self.seed}, {self.base_year}-{self.years[-1]}, "
-                 f"{len(self.targets)} targets"]
-        lines += [f"  {t.id}: {format_probability(t.probability, t.probability_se)}"
+        kept = message("nb_kept" if self.draws_kept else "nb_summaries_only", lang)
+        lines = [message("nb_results", lang, name=self.scenario_name,
+                         draws=number(self.draws, 0, lang), kept=kept, seed=self.seed,
+                         first=self.base_year, last=self.years[-1], n=len(self.targets))]
+        lines += [f"  {t.id}: {format_probability(t.probability, t.probability_se, lang)}"
                   for t in summary.targets[:8]]
         if len(summary.targets) > 8:
-            lines.append(f"  ... {len(summary.targets) - 8} more (results.summary.frame())")
-        joint = format_probability(summary.joint_probability, summary.joint_probability_se)
-        lines.append(f"  all together: {joint}>")
+            lines.append("  " + message("nb_more", lang, n=len(summary.targets) - 8))
+        joint = format_probability(summary.joint_probability, summary.joint_probability_se,
+                                   lang)
+        lines.append("  " + message("nb_all_together", lang, p=joint))
         return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        """:meth:`text` in English."""
+        return self.text("en")
 
     def _repr_html_(self, lang: str = "en") -> str:
         """The target table, as in the report: probability, median, 90 % interval, required
@@ -368,7 +384,7 @@ def _describe(target: Target) -> str:
 
 
 def shared_targets(runs: Sequence[Results]) -> tuple[dict[str, Target], list[set[str]],
-                                                      list[str]]:
+                                                      list[dict[str, str]]]:
     """Which targets of several runs are the same target, so that they may sit side by side.
 
     A target is the first one met under its id (runs in order); another run's target of that
@@ -381,14 +397,16 @@ def shared_targets(runs: Sequence[Results]) -> tuple[dict[str, Target], list[set
         Every id, with the target that defines it.
     shared : list of set
         Per run, the ids of its targets that are the same as the defining ones.
-    left_out : list of str
-        One sentence per target left out, with both definitions.
+    left_out : list of dict
+        One record per target left out: ``label`` (its run), ``target``, ``definition``,
+        ``owner`` (the run that defines the id) and ``owner_definition``;
+        :func:`left_out_text` writes it as a sentence.
     """
     labels = run_labels(runs)
     targets: dict[str, Target] = {}
     owner: dict[str, str] = {}
     shared: list[set[str]] = []
-    left_out: list[str] = []
+    left_out: list[dict[str, str]] = []
     for label, run in zip(labels, runs):
         mine = set()
         for target in run.targets:
@@ -397,11 +415,33 @@ def shared_targets(runs: Sequence[Results]) -> tuple[dict[str, Target], list[set
             if _definition(target) == _definition(targets[target.id]):
                 mine.add(target.id)
             else:
-                left_out.append(f"{label}: target '{target.id}' ({_describe(target)}) is not "
-                                f"the one of {owner[target.id]} "
-                                f"({_describe(targets[target.id])}); left out")
+                left_out.append({"label": label, "target": target.id,
+                                 "definition": _describe(target), "owner": owner[target.id],
+                                 "owner_definition": _describe(targets[target.id])})
         shared.append(mine)
     return targets, shared, left_out
+
+
+def left_out_text(record: Mapping[str, str], lang: str = "en") -> str:
+    """A target left out of a comparison (a record of :func:`shared_targets`, or one with only
+    ``label`` and ``target``: a run without that target) as a sentence in ``lang``.
+
+    Parameters
+    ----------
+    record : mapping
+    lang : {"en", "vi"}
+
+    Returns
+    -------
+    str
+    """
+    from forecast.messages import message
+
+    if record.get("owner") is None:
+        return message("t_left_out_missing", lang, label=record["label"],
+                       target=record["target"])
+    return message("t_left_out_other", lang, **{k: record[k] for k in (
+        "label", "target", "definition", "owner", "owner_definition")})
 
 
 def draws_dataset(paths: Mapping[str, np.ndarray], parameters: Mapping[str, np.ndarray],
@@ -462,5 +502,5 @@ def run_date() -> str:
     return stamp.date().isoformat()
 
 
-__all__ = ["Results", "SCHEMA", "draws_dataset", "provenance", "run_date", "run_labels",
+__all__ = ["Results", "SCHEMA", "draws_dataset", "left_out_text", "provenance", "run_date", "run_labels",
            "shared_targets"]

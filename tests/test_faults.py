@@ -270,6 +270,9 @@ def test_compare_pairs_only_targets_that_are_the_same(tmp_path):
     assert [r["scenario"] for r in comparison.records() if r["target"] == moved] == ["base"]
     assert len(comparison.left_out) == 1 and moved in comparison.left_out[0]
     assert "9700" in comparison.left_out[0] and "970" in comparison.left_out[0]
+    vi = comparison.left_out_text("vi")[0]
+    assert "chỉ tiêu" in vi and "bỏ ra" in vi and "left out" not in vi and "9700" in vi
+    assert comparison.left_out_records[0]["owner"] == "base"
     others = {r["target"] for r in comparison.records() if r["scenario"] == "other_region"}
     assert others == {t.id for t in first.targets} - {moved}
     first.save(tmp_path / "a")

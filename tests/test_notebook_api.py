@@ -213,6 +213,14 @@ def test_the_scenario_html_speaks_either_language(base):
     assert base._repr_html_() == base.to_html("en")
 
 
+def test_the_results_text_speaks_either_language(comparison):
+    run = comparison.runs[0]
+    assert repr(run) == run.text("en") and "all together" in repr(run)
+    vi = run.text("vi")
+    assert "Kết quả của kịch bản" in vi and "lần mô phỏng" in vi and "đạt tất cả" in vi
+    assert "draws" not in vi and "together" not in vi and "targets" not in vi
+
+
 @pytest.fixture(scope="module")
 def comparison():
     return forecast.compare([BASE, ROOT / "scenarios" / "low_growth.yaml"], draws=DRAWS, seed=3)

@@ -67,15 +67,36 @@ class Comparison:
         return shared, left_out
 
     @property
-    def left_out(self) -> list[str]:
-        """Targets of a run that share an id with the reference's but measure something else
-        (another indicator, kind, year or threshold): one sentence each; not compared."""
+    def left_out_records(self) -> list[dict[str, str]]:
+        """Targets not compared, as records (:func:`~forecast.results.shared_targets`): a run's
+        target that shares an id with the reference's but measures something else (another
+        indicator, kind, year or threshold), then a reference target a run does not have
+        (``label`` and ``target`` only)."""
         shared, left_out = self._shared
         ids = set(self.target_ids)
-        missing = [f"{label}: no target '{t}'; left out" for label, s, run in
-                   zip(self.labels, shared, self.runs) for t in self.target_ids
-                   if t not in {x.id for x in run.targets}]
-        return [m for m in left_out if m.split("'")[1] in ids] + missing
+        missing = [{"label": label, "target": t} for label, run in zip(self.labels, self.runs)
+                   for t in self.target_ids if t not in {x.id for x in run.targets}]
+        return [r for r in left_out if r["target"] in ids] + missing
+
+    def left_out_text(self, lang: str = "en") -> list[str]:
+        """:attr:`left_out_records` as sentences in ``lang``.
+
+        Parameters
+        ----------
+        lang : {"en", "vi"}
+
+        Returns
+        -------
+        list of str
+        """
+        from forecast.results import left_out_text
+
+        return [left_out_text(r, lang) for r in self.left_out_records]
+
+    @property
+    def left_out(self) -> list[str]:
+        """:meth:`left_out_text` in English (one sentence per target not compared)."""
+        return self.left_out_text("en")
 
     @functools.cached_property
     def _records(self) -> tuple[dict[str, Any], ...]:
@@ -206,7 +227,7 @@ class Comparison:
         header = [message(k, lang) for k in ("t_target", "t_scenario", "t_probability",
                                              "t_difference", "t_required", "t_median_rate")]
         return html_table(header, rows, caption=self._title(lang),
-                          notes=[message("t_difference_note", lang), *self.left_out])
+                          notes=[message("t_difference_note", lang), *self.left_out_text(lang)])
 
     def _repr_html_(self) -> str:
         return self.to_html()

@@ -92,7 +92,7 @@ def compare(items: tuple[Path, ...], draws: int | None, seed: int | None, out: P
     console.print(table)
     console.print(message("t_difference_note" if comparison.paired else "t_difference_unpaired",
                           lang))
-    for sentence in comparison.left_out:
+    for sentence in comparison.left_out_text(lang):
         console.print(message("t_not_compared", lang, what=sentence), soft_wrap=True)
     contents = comparison.outputs()
     write_folder(out, contents, force=force)
