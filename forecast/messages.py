@@ -288,6 +288,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "unit:people": {"en": "people", "vi": "người"},
     "unit:persons": {"en": "persons", "vi": "người"},
     "unit:points": {"en": "points", "vi": "điểm"},
+    "unit:provinces": {"en": "provinces", "vi": "tỉnh"},
     "unit:yr": {"en": "yr", "vi": "năm"},
     "unit:targets": {"en": "targets", "vi": "chỉ tiêu"},
     "unit:ratio": {"en": "ratio", "vi": "tỷ số"},
@@ -392,6 +393,15 @@ CATALOG: dict[str, dict[str, str]] = {
     "t_no_panel": {"en": "no panel", "vi": "không có bảng số liệu"},
     "t_faster": {"en": "FASTER than any observed", "vi": "NHANH HƠN mọi mức đã thấy"},
     "t_within": {"en": "within observed", "vi": "trong phạm vi đã thấy"},
+    "t_pace_none": {"en": "no {years}-year window in {panel}",
+                    "vi": "không có giai đoạn {years} năm nào trong {panel}"},
+    "t_pace": {"en": "needs {required} a year over {years} years; the fastest of the {units} in "
+                     "{where}: {fastest} ({holder} {first}-{last})",
+               "vi": "cần {required} mỗi năm trong {years} năm; nhanh nhất trong số các {units} "
+                     "giai đoạn {where}: {fastest} ({holder} {first}-{last})"},
+    "t_pace_faster": {"en": ": faster than any of the {units} managed in {where}",
+                      "vi": ": nhanh hơn mọi {units} đã đạt trong giai đoạn {where}"},
+    "t_the_panel": {"en": "the panel", "vi": "bảng số liệu"},
     "t_plan_joint": {"en": "all chosen targets together: {p}",
                      "vi": "tất cả các chỉ tiêu đã chọn cùng đạt: {p}"},
     "t_binding": {"en": "binding: {items}", "vi": "ràng buộc chặt: {items}"},
@@ -433,6 +443,14 @@ CATALOG: dict[str, dict[str, str]] = {
     "t_by_origin": {"en": "by origin (first order): {groups}",
                     "vi": "theo nguồn gốc (bậc một): {groups}"},
     "t_disagree": {"en": "disagree ({output}): {what}", "vi": "không khớp ({output}): {what}"},
+    "t_disagree_detail": {"en": "{input}: Sobol {sobol} ± {sobol_se}, given data {given} ± "
+                                "{given_se}; the design varies inputs one at a time, the plain "
+                                "run keeps their correlation",
+                          "vi": "{input}: Sobol {sobol} ± {sobol_se}, theo số liệu {given} ± "
+                                "{given_se}; thiết kế thay đổi từng yếu tố một, lần chạy thường "
+                                "giữ tương quan giữa chúng"},
+    "t_output_hit": {"en": "reached or not", "vi": "đạt hay không"},
+    "t_output_quantity": {"en": "the target's quantity", "vi": "giá trị của chỉ tiêu"},
     "t_measure_first": {"en": "What to measure first (mean first-order share over the targets):",
                         "vi": "Nên đo gì trước (tỷ phần bậc một bình quân trên các chỉ tiêu):"},
     "t_update_title": {"en": "{name} as of {year}: {draws} draws, seed {seed}, effective sample "

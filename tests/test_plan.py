@@ -3,6 +3,7 @@ the paces of a panel."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import textwrap
@@ -205,3 +206,18 @@ def test_fastest_pace_reads_windows_of_the_same_length_and_leaves_out_what_is_ex
     assert windows == 2 and span == (2000, 2003)
     slowest = fastest_pace(values, 1, "change", rising=False, drop_years={2003: "why"})
     assert slowest[0] == pytest.approx(10.0)
+
+
+def test_a_pace_beyond_the_panel_is_said_in_either_language():
+    from forecast.analysis.precedent import Pace, pace_text
+
+    pace = Pace("provinces", "budget_revenue", "provinces", 5, "growth", 0.25, 0.18, "Bắc Ninh",
+                2011, 2016, 40, (2010, 2022), True, "")
+    en, vi = pace_text(pace, "en"), pace_text(pace, "vi")
+    assert en == ("needs 25.0 % a year over 5 years; the fastest of the provinces in 2010-2022: "
+                  "18.0 % (Bắc Ninh 2011-2016): faster than any of the provinces managed in "
+                  "2010-2022")
+    assert "25,0 %" in vi and "nhanh hơn mọi tỉnh" in vi and "faster" not in vi
+    slow = dataclasses.replace(pace, fastest=None, faster=False)
+    assert "provinces.budget_revenue" in pace_text(slow, "vi") and "no " not in pace_text(slow,
+                                                                                          "vi")

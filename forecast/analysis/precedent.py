@@ -147,4 +147,36 @@ def paces(scenario: Scenario, targets: Sequence[str], summary) -> dict[str, Pace
     return out
 
 
-__all__ = ["Pace", "fastest_pace", "paces", "window_years"]
+def pace_text(pace: Pace, lang: str = "en") -> str:
+    """The sentence of a :class:`Pace` in ``lang`` (``message`` is the English one): the
+    pace needed, the fastest in the panel and, when it is beyond that, that no unit managed it.
+
+    Parameters
+    ----------
+    pace : Pace
+    lang : {"en", "vi"}
+
+    Returns
+    -------
+    str
+    """
+    from forecast.formatting import percent, significant
+    from forecast.messages import message, unit_text
+
+    def show(rate: float) -> str:
+        return percent(rate, 1, lang) if pace.rate_kind == "growth" else \
+            significant(rate, 3, lang)
+
+    if pace.fastest is None:
+        return message("t_pace_none", lang, years=pace.years,
+                       panel=f"{pace.panel}.{pace.column}")
+    where = f"{pace.span[0]}-{pace.span[1]}" if pace.span else message("t_the_panel", lang)
+    units = unit_text(pace.units, lang)
+    text = message("t_pace", lang, required=show(pace.required), years=pace.years,
+                   units=units, where=where, fastest=show(pace.fastest), holder=pace.holder,
+                   first=pace.first, last=pace.last)
+    return text + (message("t_pace_faster", lang, units=units, where=where) if pace.faster
+                   else "")
+
+
+__all__ = ["Pace", "fastest_pace", "pace_text", "paces", "window_years"]

@@ -206,6 +206,8 @@ class Sensitivity:
                 out.append({"input": row["input"], "output": output,
                             "first_order": row["first_order"],
                             "given_data_first_order": row["given_data_first_order"],
+                            "first_order_se": row["first_order_se"],
+                            "given_data_first_order_se": row["given_data_first_order_se"],
                             "message": (
                                 f"{row['input']}: Sobol {row['first_order']:.3f} ± "
                                 f"{row['first_order_se']:.3f}, given data "

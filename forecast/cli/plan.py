@@ -113,6 +113,7 @@ def plan(scenario: Path, probability: float, targets: str, joint: bool, budget: 
     from forecast.formatting import number, significant
     from forecast.io.scenario_file import load_scenario
     from forecast.io.writers import check_file_writable, write_atomic
+    from forecast.analysis.precedent import pace_text
     from forecast.messages import message
 
     target_file = None if out is None else check_plan_file(out, force=force)
@@ -187,7 +188,7 @@ def plan(scenario: Path, probability: float, targets: str, joint: bool, budget: 
             soft_wrap=True)
     for o in answer.outcomes:
         if o.pace is not None and o.pace.faster:
-            console.print(f"{o.target}: {o.pace.message}", soft_wrap=True)
+            console.print(f"{o.target}: {pace_text(o.pace, lang)}", soft_wrap=True)
     held = ", ".join(f"{n} = {significant(v, 6, lang, group=False)}"
                      for n, v in answer.held.items())
     console.print(message("t_plan_trials", lang, n=answer.simulations,

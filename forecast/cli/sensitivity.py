@@ -55,8 +55,14 @@ def print_sensitivity(result, console, lang: str = "en") -> None:
         if box is not None:
             console.print(f"  {_box_sentence(target, box, lang)}", soft_wrap=True)
         for item in entry["disagreements"]:
-            console.print("  " + message("t_disagree", lang, output=item["output"],
-                                         what=item["message"]), soft_wrap=True)
+            what = message("t_disagree_detail", lang, input=item["input"],
+                           sobol=two(item["first_order"]), sobol_se=two(item["first_order_se"]),
+                           given=two(item["given_data_first_order"]),
+                           given_se=two(item["given_data_first_order_se"]))
+            output = message({"hit": "t_output_hit"}.get(item["output"], "t_output_quantity"),
+                             lang)
+            console.print("  " + message("t_disagree", lang, output=output, what=what),
+                          soft_wrap=True)
     console.print(message("t_measure_first", lang))
     for rank, item in enumerate(data["measure_first"][:8], start=1):
         console.print(f"  {rank}. {item['input']} ({origin(item['origin'])}): "
