@@ -16,7 +16,7 @@ from forecast.io.prior_library import load_prior_library
 from forecast.models import Growth
 from forecast.models.common import Common
 from forecast.models.pooling import DriftPooling
-from forecast.spec.distributions import Fixed, HalfNormal, Normal
+from forecast.spec.distributions import Fixed, HalfNormal, Normal, Uniform
 
 WHY = "common component test"
 EMPTY = History((), "none.csv")
@@ -29,10 +29,10 @@ def _history(levels: dict[int, float], indicator: str = "x") -> History:
 
 
 def _common(**settings) -> Common:
-    return Common(model="common", unit="u", shock=HalfNormal(dist="halfnormal", scale=0.05,
-                                                             why=WHY),
-                  drift_change=HalfNormal(dist="halfnormal", scale=0.03, why=WHY),
-                  start=Normal(dist="normal", loc=0.0, scale=0.02, why=WHY), **settings)
+    defaults = dict(shock=HalfNormal(dist="halfnormal", scale=0.05, why=WHY),
+                    drift_change=HalfNormal(dist="halfnormal", scale=0.03, why=WHY),
+                    start=Normal(dist="normal", loc=0.0, scale=0.02, why=WHY))
+    return Common(model="common", unit="u", **{**defaults, **settings})
 
 
 def _region(**settings) -> Growth:
@@ -146,25 +146,125 @@ def _model_panel(path, units: int, rng: np.random.Generator) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-@pytest.mark.xfail(strict=False, reason="measured 82 % / 42 % (90 % / 50 % intervals) over six "
-                   "synthetic panels: the pooled backtest model is too narrow even on data "
-                   "from itself; not yet found why (docs/validation.md, what is not fixed)")
-def test_the_horizon_backtest_is_calibrated_on_a_panel_generated_from_the_model(tmp_path):
-    """Simulation-based check of the backtest: on panels drawn from the model, the pooled
-    coverage over origins, horizons and panels is nominal (provinces of one panel share one
-    national path, so several panels are needed)."""
+REPLICATES, UNITS = 24, 15
+"""Panels of the simulation-based check: each has one national path, so coverage is averaged
+over many panels (six panels of 40 provinces gave 82 % and 42 %, which is within the spread of
+six national paths: the standard error across panels was 5-8 points)."""
+
+
+def _replicate_coverage(tmp_path, replicates: int, **settings) -> dict[str, np.ndarray]:
+    """Coverage of the pooled model's 50 % and 90 % intervals over all origins and horizons
+    1-2 of each of ``replicates`` panels generated from the model."""
     library = load_prior_library()
-    cells = {"in50": [], "in90": []}
-    for replicate in range(6):
+    coverage = {"in50": [], "in90": []}
+    for replicate in range(replicates):
         path = tmp_path / f"panel{replicate}.csv"
-        _model_panel(path, 40, np.random.default_rng(100 + replicate))
-        result = run_horizons(library, HorizonSettings(draws=300, seed=replicate,
-                                                        last_horizon=3),
+        _model_panel(path, UNITS, np.random.default_rng(100 + replicate))
+        result = run_horizons(library, HorizonSettings(draws=200, seed=replicate,
+                                                        last_horizon=2, **settings),
                               panel=read_panel(path))
-        for r in result["summary"]:
-            if r["method"] == "model":
-                cells["in50"].append((r["coverage50"], r["forecasts"]))
-                cells["in90"].append((r["coverage90"], r["forecasts"]))
-    coverage = {k: sum(c * n for c, n in v) / sum(n for _, n in v) for k, v in cells.items()}
-    assert coverage["in90"] == pytest.approx(0.9, abs=0.06), coverage
-    assert coverage["in50"] == pytest.approx(0.5, abs=0.10), coverage
+        rows = [r for r in result["summary"] if r["method"] == "model"]
+        n = sum(r["forecasts"] for r in rows)
+        coverage["in50"].append(sum(r["coverage50"] * r["forecasts"] for r in rows) / n)
+        coverage["in90"].append(sum(r["coverage90"] * r["forecasts"] for r in rows) / n)
+    return {k: np.array(v) for k, v in coverage.items()}
+
+
+def coverage_problems(coverage: dict[str, np.ndarray]) -> list[str]:
+    """What is wrong with the coverage of panels drawn from the model: a mean more than three
+    standard errors (across panels) from nominal, or too few panels to tell (se > 4 points)."""
+    problems = []
+    for key, nominal in (("in50", 0.5), ("in90", 0.9)):
+        values = coverage[key]
+        mean, se = values.mean(), values.std(ddof=1) / math.sqrt(values.size)
+        if se > 0.04:
+            problems.append(f"{key}: se {se:.3f} too large to tell")
+        if abs(mean - nominal) > 3 * se:
+            problems.append(f"{key}: {mean:.3f} ± {se:.3f}, nominal {nominal}")
+    return problems
+
+
+def test_the_horizon_backtest_is_calibrated_on_panels_generated_from_the_model(tmp_path):
+    """Simulation-based check of the backtest: on panels drawn from the model (the common
+    component's sds from its priors, a national path per panel), the coverage averaged over
+    panels is nominal within its Monte Carlo error."""
+    coverage = _replicate_coverage(tmp_path, REPLICATES)
+    assert coverage_problems(coverage) == [], {k: v.mean() for k, v in coverage.items()}
+
+
+def test_the_calibration_check_fails_on_a_model_that_ignores_the_common_shocks(tmp_path):
+    """The same check on a broken model: the common component's priors at a tenth of a point
+    (it cannot see national swings) gives intervals far too narrow, and the check says so."""
+    tiny = HalfNormal(dist="halfnormal", scale=0.002, why="broken on purpose")
+    coverage = _replicate_coverage(tmp_path, 8, shock=tiny, drift_change=tiny)
+    problems = coverage_problems(coverage)
+    assert any(p.startswith("in90:") and "nominal" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("eps, eta, tau", [(0.0, 0.12, 0.02), (0.08, 0.05, 0.0),
+                                           (0.05, 0.10, 0.03)])
+def test_the_spread_by_span_length_recovers_level_noise_walk_and_drift_spread(eps, eta, tau):
+    """Known answer: relative levels drawn as level noise + random walk + a drift of their own
+    give back the three sds (a gap of two years counts as two years)."""
+    from forecast.priors.common import variance_time
+
+    rng = np.random.default_rng(7)
+    units, years = 4000, 9
+    drift = tau * rng.standard_normal((units, 1))
+    walk = np.cumsum(drift + eta * rng.standard_normal((units, years)), axis=1)
+    logs = walk + eps * rng.standard_normal((units, years)) + 0.1 * np.arange(years)
+    kept = [0, 1, 2, 4, 5, 6, 7, 8]  # year 3 left out: one change spans two years
+    changes, gaps = np.diff(logs[:, kept], axis=1), np.diff(kept).astype(float)
+    fit = variance_time(changes, gaps)
+    assert [r["years"] for r in fit["rows"]] == list(range(1, 9))
+    assert fit["level_noise_sd"] == pytest.approx(eps, abs=0.012)
+    assert fit["walk_sd"] == pytest.approx(eta, abs=0.012)
+    assert fit["drift_spread_sd"] == pytest.approx(tau, abs=0.006)
+
+
+def test_a_reverting_drift_returns_to_its_long_run_pace():
+    """Known answers: with persistence 0 the drift is the long-run pace plus one change a year
+    (no accumulation: yearly growth is independent, variance s**2 + c**2); with persistence 1
+    it is the local level (the same paths up to rounding)."""
+    settings = dict(shock=Fixed(dist="fixed", value=0.02, why=WHY),
+                    drift_change=Fixed(dist="fixed", value=0.03, why=WHY),
+                    start=Normal(dist="normal", loc=0.3, scale=1e-9, why=WHY),
+                    long_run=Normal(dist="normal", loc=0.1, scale=1e-9, why=WHY))
+    none = _common(**settings, reversion=Fixed(dist="fixed", value=0.0, why=WHY))
+    paths = simulate_paths(Model({"n": none.calibrate(EMPTY, base_year=2020)}, 2020, 2030),
+                           draws=40000, seed=4).paths["n"]
+    growth = np.diff(np.log(paths), axis=0)
+    np.testing.assert_allclose(growth.mean(axis=1), 0.1, atol=0.002)
+    np.testing.assert_allclose(growth.std(axis=1), math.hypot(0.02, 0.03), rtol=0.03)
+    assert abs(np.corrcoef(growth[3], growth[4])[0, 1]) < 0.03
+    walk = _common(**{k: v for k, v in settings.items() if k != "long_run"})
+    full = _common(**settings, reversion=Fixed(dist="fixed", value=1.0, why=WHY))
+    a = simulate_paths(Model({"n": walk.calibrate(EMPTY, base_year=2020)}, 2020, 2025),
+                       draws=500, seed=5).paths["n"]
+    b = simulate_paths(Model({"n": full.calibrate(EMPTY, base_year=2020)}, 2020, 2025),
+                       draws=500, seed=5).paths["n"]
+    np.testing.assert_allclose(np.log(a), np.log(b), atol=1e-9)
+
+
+def test_after_a_spike_a_reverting_national_pace_is_expected_to_fade():
+    """A national series at 10 %/yr that jumped to 30 % in its last two years: the local level
+    carries the fast pace on, the reverting drift expects less, and learns from the record
+    how fast it reverts (its posterior persistence is below the prior mean of 0.5)."""
+    levels, value = {}, 1.0
+    for year, growth in zip(range(2004, 2015), [0.1, 0.12, 0.08, 0.11, 0.09, 0.1, 0.12, 0.09,
+                                                0.1, 0.3, 0.3]):
+        value *= math.exp(growth)
+        levels[year] = value
+    walk = _common(evidence=["x"]).calibrate(_history(levels), base_year=2014)
+    reverting = _common(evidence=["x"], reversion=Uniform(dist="uniform", low=0.0, high=1.0,
+                                                          why=WHY),
+                        long_run=Normal(dist="normal", loc=0.1, scale=0.2, why=WHY)
+                        ).calibrate(_history(levels), base_year=2014)
+    assert reverting.expected_change() < walk.expected_change() - 0.02
+    summary = reverting.fit.parameters.posteriors["local_level"].summary()
+    assert 0.05 < summary["long_run_mean"] < 0.2
+    with pytest.raises(ValueError, match="go together"):
+        _common(reversion=Uniform(dist="uniform", low=0.0, high=1.0, why=WHY))
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        _common(reversion=Uniform(dist="uniform", low=0.0, high=2.0, why=WHY),
+                long_run=Normal(dist="normal", loc=0.1, scale=0.2, why=WHY))

@@ -36,7 +36,7 @@ from forecast.priors.library import PriorLibrary
 from forecast.priors.panel import Panel, PanelLevels, panel_changes, panel_levels, sample_sds
 from forecast.priors.pooled import fit_prior
 from forecast.priors.pooled_spec import PooledSpec
-from forecast.spec.distributions import HalfNormal, Normal, _Dist
+from forecast.spec.distributions import HalfNormal, Normal, Uniform, _Dist
 
 POOLED_NAME = "vietnam_provincial_revenue_volatility"
 PERSISTENCE_NAME = "vietnam_provincial_revenue_persistence"
@@ -366,6 +366,10 @@ class HorizonSettings:
     shock, drift_change : distribution
         Priors of the common component's sds (its posterior comes from the year effects up
         to the origin).
+    reversion, long_run : distribution, optional
+        Priors of the national drift's persistence and of the long-run pace it reverts to
+        (:class:`forecast.models.common.Common`; none: the drift is a random walk).
+        :data:`REVERTING` is the variant docs/validation.md reports.
     """
 
     column: str = "final_revenue"
@@ -378,8 +382,19 @@ class HorizonSettings:
     drift_change: Any = field(default_factory=lambda: HalfNormal(
         dist="halfnormal", scale=0.03, why="weakly informative: the common drift moves by a "
         "few points a year"))
+    reversion: Any = None
+    long_run: Any = None
     draws: int = 2000
     seed: int = 0
+
+
+REVERTING = {
+    "reversion": Uniform(dist="uniform", low=0.0, high=1.0, why="no knowledge of how fast the "
+                         "national pace returns to its long-run value: from at once (0) to "
+                         "never (1, a random walk)"),
+    "long_run": Normal(dist="normal", loc=0.1, scale=0.2, why="nominal revenue: inflation plus "
+                       "real growth, wide (the drift prior of the independent model)")}
+"""The reverting national drift of docs/validation.md (``HorizonSettings(**REVERTING)``)."""
 
 
 def _spec_for(priors: PriorLibrary, column: str) -> PooledSpec:
@@ -422,7 +437,8 @@ def _pooled_origin(settings: HorizonSettings, levels: PanelLevels, spec: PooledS
     national = np.concatenate([[0.0], np.cumsum(np.nan_to_num(effects))])
     index = {y: math.exp(v) for y, v in zip(years, national)}
     common = Common(model="common", unit="million VND", evidence=["national"],
-                    shock=settings.shock, drift_change=settings.drift_change)
+                    shock=settings.shock, drift_change=settings.drift_change,
+                    reversion=settings.reversion, long_run=settings.long_run)
     common = common.calibrate(_history("national index", index, file, "national"),
                               base_year=origin)
     persistence = relative_persistence(changes, gaps)

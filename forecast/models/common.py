@@ -1,7 +1,10 @@
 """Common: the national part of growth that every region shares, with a drift that can change.
 
 An index (1 in the base year by default) whose yearly log growth is ``m_t + shock * e_t`` with
-``m_t = m_{t-1} + drift_change * z_t``: a local level model of the common growth. A region reads
+``m_t = m_{t-1} + drift_change * z_t``: a local level model of the common growth. With a
+``reversion`` prior the drift reverts to a long-run pace, ``m_t = mu + phi (m_{t-1} - mu) +
+drift_change * z_t``: a fast national pace (an inflation spike) is then expected to fade at the
+rate the national series shows, rather than to last. A region reads
 it through its ``common`` setting (:class:`forecast.models.growth.Growth`,
 :class:`forecast.models.elasticity.Elasticity`): its log growth is added one for one, so one
 draw of the national path moves every region that reads it, and a national slowdown (a run of
@@ -31,7 +34,8 @@ from forecast.models.base import Component, Draws, ParameterFit, ParameterSource
 from forecast.models.categorical import categorical
 from forecast.models.evidence import Reading
 from forecast.priors.common import local_level
-from forecast.spec.distributions import Fixed, HalfNormal, Normal, PriorScale
+from forecast.spec.distributions import (Fixed, HalfNormal, Normal, PriorDistribution,
+                                         PriorScale)
 
 
 def _default_scale() -> HalfNormal:
@@ -59,6 +63,11 @@ class Common(Component):
         description="The common drift in the base year when no evidence gives it.")
     net_of: list[str] = Field(default_factory=list, description="Inputs (a price level) whose "
                               "yearly variance the shock leaves to them.")
+    reversion: PriorDistribution | None = Field(default=None, description="Prior of the "
+                                                "drift's persistence phi on [0, 1] (none: "
+                                                "phi = 1, a random walk of the drift).")
+    long_run: Normal | None = Field(default=None, description="Prior of the long-run pace the "
+                                    "drift reverts to (required with `reversion`).")
 
     @model_validator(mode="after")
     def _net_of_are_inputs(self):
@@ -66,14 +75,24 @@ class Common(Component):
         if missing:
             raise ValueError(f"net_of names {missing}, which are not inputs; list them under "
                              "'inputs' too")
+        if (self.reversion is None) != (self.long_run is None):
+            raise ValueError("reversion and long_run go together: the drift reverts to the "
+                             "long-run pace")
+        if self.reversion is not None:
+            low, high = self.reversion.bounds()
+            if low < 0 or high > 1:
+                raise ValueError(f"reversion is a persistence on [0, 1]; "
+                                 f"{self.reversion.describe()} reaches outside it")
         return self
 
     def fit_parameters(self, reading: Reading, inputs: Mapping[str, Component]) -> ParameterFit:
         blocks = sorted(reading.blocks, key=lambda b: min(b.years))
         effects = np.array([b.total for b in blocks])
         gaps = np.array([len(b.years) for b in blocks], float)
+        long_run = None if self.long_run is None else (self.long_run.loc, self.long_run.scale)
         posterior = local_level(effects, gaps, _concrete(self.shock), _concrete(self.drift_change),
-                                level_mean=self.start.loc, level_sd=0.5 if blocks else 0.0)
+                                level_mean=self.start.loc, level_sd=0.5 if blocks else 0.0,
+                                reversion_prior=self.reversion, long_run=long_run)
         net = 0.0
         for name in self.net_of:
             component = inputs[name]
@@ -85,24 +104,35 @@ class Common(Component):
             summary = posterior.summary()
             detail = (f"local level posterior from {len(blocks)} span(s): drift at the base "
                       f"year {summary['level_mean']:.4f} (sd {summary['level_sd']:.4f})")
-            sources = (ParameterSource("shock", "evidence", f"{detail}; prior "
-                                       f"{self.shock.describe()}"),
-                       ParameterSource("drift_change", "evidence", f"{detail}; prior "
-                                       f"{self.drift_change.describe()}"))
+            if self.reversion is not None:
+                detail += (f", persistence {summary['reversion_mean']:.2f} towards a long-run "
+                           f"pace of {summary['long_run_mean']:.4f}")
+            sources = tuple(ParameterSource(name, "evidence", f"{detail}; prior "
+                                            f"{getattr(self, name).describe()}")
+                            for name in self._sampled())
         else:
             origin = {True: "pooled", False: "prior"}
             sources = tuple(ParameterSource(name, origin[getattr(self, name).dist == "pooled"],
                                             f"no national series; prior "
                                             f"{getattr(self, name).describe()}")
-                            for name in ("shock", "drift_change"))
+                            for name in self._sampled())
             sources += (ParameterSource("start", "assumption", self.start.describe()),)
         return ParameterFit({"local_level": posterior, "net_variance": net,
                              "has_evidence": bool(blocks)}, sources)
 
+    def _sampled(self) -> tuple[str, ...]:
+        """The parameters with a prior of their own (the drift's reversion when declared)."""
+        return ("shock", "drift_change") + (("reversion", "long_run") if self.reversion
+                                             is not None else ())
+
     def expected_change(self) -> float:
         posterior = self.fit.parameters.posteriors["local_level"]
         if self.fit.parameters.posteriors["has_evidence"]:
-            return float(posterior.weight @ posterior.level_mean)
+            if posterior.reversion is None:
+                return float(posterior.weight @ posterior.level_mean)
+            phi = posterior.reversion
+            return float(posterior.weight @ (phi * posterior.level_mean
+                                             + (1 - phi) * posterior.mean_mean))
         return self.start.loc
 
     def sample(self, rng: np.random.Generator, size: int, steps: int) -> Draws:
@@ -117,12 +147,37 @@ class Common(Component):
         else:
             start = self.start.sample(rng, size)
         net = np.sqrt(np.maximum(shock**2 - posteriors["net_variance"], 0.0))
-        return {"base": self.sample_base(rng, size), "shock": net, "drift_change": change,
-                "start": start, "_noise": rng.standard_normal((steps, size)),
-                "_change": rng.standard_normal((steps, size))}
+        draws = {"base": self.sample_base(rng, size), "shock": net, "drift_change": change,
+                 "start": start, "_noise": rng.standard_normal((steps, size)),
+                 "_change": rng.standard_normal((steps, size))}
+        if self.reversion is not None:
+            draws.update(self._reversion_draws(rng, size, cell, start))
+        return draws
+
+    def _reversion_draws(self, rng: np.random.Generator, size: int, cell: np.ndarray,
+                         start: np.ndarray) -> Draws:
+        """The drift's persistence and the long-run pace, jointly with the drift at the base
+        year (their filtered covariance) where the national series informs them."""
+        posterior = self.fit.parameters.posteriors["local_level"]
+        if self.fit.parameters.posteriors["has_evidence"]:
+            var = np.maximum(posterior.level_var[cell], 1e-18)
+            slope = posterior.level_mean_cov[cell] / var
+            rest = np.maximum(posterior.mean_var[cell] - slope * posterior.level_mean_cov[cell],
+                              0.0)
+            mu = (posterior.mean_mean[cell] + slope * (start - posterior.level_mean[cell])
+                  + np.sqrt(rest) * rng.standard_normal(size))
+            return {"reversion": posterior.reversion[cell], "long_run": mu}
+        return {"reversion": np.clip(self.reversion.sample(rng, size), 0.0, 1.0),
+                "long_run": self.long_run.sample(rng, size)}
 
     def step(self, t, own, inputs, draws, shock):
-        drift = draws["start"] + draws["drift_change"] * draws["_change"][:t].sum(axis=0)
+        if "reversion" in draws:  # m_t = mu + phi^t (m_0 - mu) + sum_k phi^(t-k) change z_k
+            phi, mu = draws["reversion"], draws["long_run"]
+            powers = phi[None] ** np.arange(t - 1, -1, -1)[:, None]
+            drift = (mu + phi**t * (draws["start"] - mu)
+                     + draws["drift_change"] * (powers * draws["_change"][:t]).sum(axis=0))
+        else:
+            drift = draws["start"] + draws["drift_change"] * draws["_change"][:t].sum(axis=0)
         return own[t - 1] * np.exp(drift + draws["shock"] * draws["_noise"][t - 1] + shock)
 
 
