@@ -540,6 +540,29 @@ CATALOG: dict[str, dict[str, str]] = {
     "up_observed_heading": {"en": "Figures observed since the base year",
                             "vi": "Số liệu thực hiện sau năm gốc"},
     "up_weighted": {"en": "weighted (re-sampled)", "vi": "gán trọng số (lấy mẫu lại)"},
+    # -- forecast calibrate: the fits made and the rows left unused -------------------------
+    "cal_fit_ols": {"en": "OLS on matched yearly figures",
+                    "vi": "hồi quy OLS trên các số liệu cùng năm"},
+    "cal_fit_ar1": {"en": "AR(1) of yearly growth", "vi": "mô hình AR(1) của tăng trưởng hằng năm"},
+    "cal_unused_no_anchor": {"en": "no level to anchor it on the model scale",
+                             "vi": "không có mức nào để quy về thang đo của mô hình"},
+    "cal_unused_outside": {"en": "level outside the model's range",
+                           "vi": "mức nằm ngoài phạm vi của mô hình"},
+    "cal_unused_growth": {"en": "growth of -100 % or less", "vi": "tăng trưởng từ -100 % trở xuống"},
+    "cal_unused_no_anchor_average": {"en": "no level to anchor the average change",
+                                     "vi": "không có mức nào làm gốc cho thay đổi bình quân"},
+    "cal_no_fit_few": {"en": "{n} matched yearly observation(s); least squares with a constant and "
+                             "a slope needs at least {least} (one residual degree of freedom)",
+                       "vi": "{n} cặp số liệu cùng năm; hồi quy có hệ số chặn và hệ số góc cần ít "
+                             "nhất {least} (một bậc tự do cho phần dư)"},
+    "cal_no_fit_flat": {"en": "the regressor does not vary across the matched years",
+                        "vi": "biến giải thích không thay đổi giữa các năm ghép cặp"},
+    "cal_no_fit_short_run": {"en": "the longest run of consecutive yearly values has {n}; an "
+                                   "AR(1) fit needs at least {least}",
+                             "vi": "chuỗi số liệu liên tiếp dài nhất có {n} giá trị; ước lượng "
+                                   "AR(1) cần ít nhất {least}"},
+    "cal_no_fit_residuals": {"en": "no AR(1) fit is made on the residuals of this model",
+                             "vi": "mô hình này không ước lượng AR(1) trên phần dư"},
     # -- notebook: what a Scenario, a Comparison and a Solution show ------------------------
     "nb_scenario": {"en": "Scenario '{name}': {region}", "vi": "Kịch bản '{name}': {region}"},
     "nb_period": {"en": "base year {base}, plan {first}\u2013{last}; {draws} draws, seed {seed}",

@@ -82,3 +82,17 @@ def test_an_unknown_language_is_a_usage_error():
     result = CliRunner().invoke(main, ["solve", str(BASE), "--target", "roads_2025", "--lever",
                                        "extra_road_share", "--lang", "fr"])
     assert result.exit_code == 2 and "'fr' is not one of 'en', 'vi'" in result.output
+
+
+def test_calibrate_in_vietnamese_writes_fits_and_reasons_from_the_catalog():
+    from forecast.analysis.calibration_report import reason_key
+
+    result = CliRunner().invoke(main, ["calibrate", str(BASE), "--lang", "vi", "--draws", "200"])
+    assert result.exit_code == 0, result.output
+    for english in ("AR(1) of yearly growth", "OLS on matched yearly figures",
+                    "the longest run", "matched yearly observation"):
+        assert english not in result.output, english
+    assert "chuỗi số liệu liên tiếp dài nhất" in result.output
+    assert reason_key("the longest run of consecutive yearly values has 3; an AR(1) fit needs "
+                      "at least 8") == ("cal_no_fit_short_run", {"n": "3", "least": "8"})
+    assert reason_key("something new") == (None, {})

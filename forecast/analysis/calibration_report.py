@@ -24,7 +24,46 @@ from forecast.io.history import Evidence
 from forecast.models.base import Component
 from forecast.spec.scenario import Scenario
 
-_FIT_NAMES = {"ols": "OLS on matched yearly figures", "ar1": "AR(1) of yearly growth"}
+import re
+
+FIT_NAMES = {"ols": "OLS on matched yearly figures", "ar1": "AR(1) of yearly growth"}
+"""The fits calibration makes, by key (the catalog writes them as ``cal_fit_<key>``)."""
+
+_REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), key) for pattern, key in (
+        (r"no level to anchor it on the model scale", "cal_unused_no_anchor"),
+        (r"level outside the model's range", "cal_unused_outside"),
+        (r"growth of -100 % or less", "cal_unused_growth"),
+        (r"no level to anchor the average change", "cal_unused_no_anchor_average"),
+        (r"(?P<n>\d+) matched yearly observation\(s\); least squares with a constant and a "
+         r"slope needs at least (?P<least>\d+) \(one residual degree of freedom\)",
+         "cal_no_fit_few"),
+        (r"the regressor does not vary across the matched years", "cal_no_fit_flat"),
+        (r"the longest run of consecutive yearly values has (?P<n>\d+); an AR\(1\) fit needs "
+         r"at least (?P<least>\d+)", "cal_no_fit_short_run"),
+        (r"no AR\(1\) fit is made on the residuals of this model", "cal_no_fit_residuals")))
+"""The reasons the models give for a row left unused or a fit not made, as catalog keys."""
+
+
+def reason_key(text: str) -> tuple[str | None, dict[str, str]]:
+    """The catalog key and fields of a reason a model gives (``(None, {})`` for one the
+    catalog does not know: it is shown as written).
+
+    Parameters
+    ----------
+    text : str
+        The reason, in the models' English.
+
+    Returns
+    -------
+    key : str or None
+    fields : dict
+    """
+    for pattern, key in _REASONS:
+        match = pattern.fullmatch(text)
+        if match is not None:
+            return key, match.groupdict()
+    return None, {}
 
 
 @dataclass(frozen=True)
@@ -40,8 +79,10 @@ class CalibrationReport:
         file, line, source, ...) and ``fit`` (the statsmodels estimate of this parameter, if
         a fit was made).
     indicators : list of dict
-        One record per indicator: its evidence rows, the rows left unused and why, the fits
-        made (or why not) and notes.
+        One record per indicator: its evidence rows, the rows left unused and why (``why``,
+        and its catalog ``why_key`` and ``why_fields``), the fits made (each with its
+        ``kind``, ``ols`` or ``ar1``) or why not (``reason``, ``reason_key``,
+        ``reason_fields``) and notes.
     draws, seed : int
         How the distributions were sampled.
     """
@@ -79,10 +120,10 @@ def _fit_of(parameter: str, diagnostics: dict[str, dict]) -> dict[str, Any] | No
         if not fit.get("fitted"):
             continue
         if parameter in fit.get("params", {}):
-            return {"fit": _FIT_NAMES.get(key, key), "estimate": fit["params"][parameter],
+            return {"fit": FIT_NAMES.get(key, key), "estimate": fit["params"][parameter],
                     "se": fit["bse"][parameter], "nobs": fit["nobs"]}
         if parameter == "volatility" and key == "ols":  # AR(1)'s sigma is the innovation's
-            return {"fit": _FIT_NAMES.get(key, key), "estimate": fit["sigma"], "se": None,
+            return {"fit": FIT_NAMES.get(key, key), "estimate": fit["sigma"], "se": None,
                     "nobs": fit["nobs"]}
     return None
 
@@ -107,10 +148,14 @@ def _indicator(name: str, component: Component) -> dict[str, Any]:
         "evidence": [_row(r) for r in fit.rows],
         "blocks": [{"years": sorted(b.years), "mean_change": b.mean, "rows": list(b.rows)}
                    for b in fit.reading.blocks],
-        "unused": [{"line": line, "why": why,
+        "unused": [{"line": line, "why": why, "why_key": reason_key(why)[0],
+                    "why_fields": reason_key(why)[1],
                     "source": by_line[line].source if line in by_line else None}
                    for line, why in fit.reading.unused],
-        "fits": {_FIT_NAMES.get(k, k): v for k, v in diagnostics.items()},
+        "fits": {FIT_NAMES.get(k, k): {
+            **v, "kind": k, **({"reason_key": reason_key(v["reason"])[0],
+                                "reason_fields": reason_key(v["reason"])[1]}
+                               if "reason" in v else {})} for k, v in diagnostics.items()},
         "notes": list(fit.parameters.notes),
     }
 

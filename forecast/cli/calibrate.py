@@ -14,6 +14,7 @@ from forecast.cli.options import LANG
 def _print_calibration(report, console, lang: str = "en") -> None:
     from rich.table import Table
 
+    from forecast.analysis.calibration_report import FIT_NAMES
     from forecast.formatting import format_number, format_value, significant
     from forecast.messages import CATALOG, message, unit_text
 
@@ -37,7 +38,9 @@ def _print_calibration(report, console, lang: str = "en") -> None:
             if record["fit"] is not None:
                 fit = record["fit"]
                 se = f" ± {num(fit['se'])}" if fit["se"] is not None else ""
-                how += f" [{fit['fit']}: {num(fit['estimate'])}{se}, n={fit['nobs']}]"
+                kind = {v: k for k, v in FIT_NAMES.items()}.get(fit["fit"])
+                name = message(f"cal_fit_{kind}", lang) if kind else fit["fit"]
+                how += f" [{name}: {num(fit['estimate'])}{se}, n={fit['nobs']}]"
             origin = record["origin"]
             table.add_row(record["parameter"], fmt(record["mean"]),
                           f"{fmt(record['p05'])} – {fmt(record['p95'])}",
@@ -53,10 +56,15 @@ def _print_calibration(report, console, lang: str = "en") -> None:
                 "t_evidence_row", lang, where=f"{row['file']}:{line}", indicator=row["indicator"],
                 kind=row["kind"], years=years, value=significant(row["value"], 10, lang),
                 unit=unit_text(row["unit"], lang), source=row["source"]), soft_wrap=True)
+        def reason(key, fields, text):  # a model's reason, in the language when known
+            return text if key is None else message(key, lang, **fields)
+
         for unused in info["unused"]:
-            console.print("  " + message("t_unused_row", lang, line=unused["line"],
-                                         why=unused["why"]), soft_wrap=True)
+            console.print("  " + message("t_unused_row", lang, line=unused["line"], why=reason(
+                unused["why_key"], unused["why_fields"], unused["why"])), soft_wrap=True)
         for fit_name, fit in info["fits"].items():
+            fit_name = message(f"cal_fit_{fit['kind']}", lang) \
+                if f"cal_fit_{fit['kind']}" in CATALOG else fit_name
             if fit.get("fitted"):
                 estimates = ", ".join(f"{k} {num(v)} ± {num(fit['bse'][k])}"
                                       for k, v in fit["params"].items())
@@ -64,8 +72,9 @@ def _print_calibration(report, console, lang: str = "en") -> None:
                                              n=fit["nobs"], estimates=estimates,
                                              sigma=num(fit["sigma"])), soft_wrap=True)
             else:
-                console.print("  " + message("t_no_fit", lang, name=fit_name,
-                                             reason=fit["reason"]), soft_wrap=True)
+                console.print("  " + message("t_no_fit", lang, name=fit_name, reason=reason(
+                    fit.get("reason_key"), fit.get("reason_fields", {}), fit["reason"])),
+                    soft_wrap=True)
     console.print(message("t_calibration_draws", lang, draws=significant(report.draws, 12, lang),
                           seed=report.seed), soft_wrap=True)
 
