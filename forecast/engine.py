@@ -295,9 +295,15 @@ def dask_client(*, scheduler: str | None = None, workers: int = 1) -> Iterator[A
         with client:
             yield client
         return
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      host="127.0.0.1", dashboard_address=None,
-                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+    import dask
+
+    # the workers' statistical profiler samples every thread's stack every 10 ms (for the
+    # dashboard, which a local cluster of ours does not open): a few per cent of a block
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address=None,
+                               silence_logs=logging.ERROR)
+    with cluster, Client(cluster) as client:
         yield client
 
 
