@@ -14,7 +14,9 @@ imports, calibration and writing included), the commands of one comparison in tu
 ...) so that a drift of the machine's speed hits them alike; every figure is the median of
 ``--runs`` runs, with the range. Peak memory is the child's own ``ru_maxrss`` (``os.wait4``).
 "ns per value" is wall time over draws x indicators x years (8 x 6 for the base scenario, for
-the engine and the references alike), so the ratio is per indicator-year.
+the engine and the references alike), so the ratio is per indicator-year. CPU seconds include
+the processes a command waited for (a local Dask cluster's workers); the load average before
+and after each comparison is printed, since other processes inflate wall times.
 """
 
 from __future__ import annotations
@@ -159,9 +161,13 @@ def main(argv: list[str] | None = None) -> int:
             plans.append((f"{args.draws:,} draws", commands, dict.fromkeys(commands,
                                                                             args.draws)))
         for title, commands, draws in plans:
-            print(f"\n## {title} ({args.runs} runs each, in turn)", flush=True)
+            load = os.getloadavg()
+            print(f"\n## {title} ({args.runs} runs each, in turn; load average "
+                  f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} before)", flush=True)
             rows = compare(commands, args.runs)
             _print(rows, draws)
+            after = os.getloadavg()
+            print(f"load average after: {after[0]:.2f} {after[1]:.2f} {after[2]:.2f}")
             base = rows.get("numpy reference")
             for name, row in rows.items():
                 if base is not None and row is not base:
@@ -170,8 +176,10 @@ def main(argv: list[str] | None = None) -> int:
             one = rows.get("forecast run")
             for name, row in rows.items():
                 if one is not None and "--workers" in name:
-                    print(f"forecast run / {name}: {one['wall'] / row['wall']:.2f}x faster")
-            report["comparisons"][title] = rows
+                    print(f"forecast run / {name}: {one['wall'] / row['wall']:.2f}x faster "
+                          f"(CPU of all its processes {row['cpu']:.1f} s against "
+                          f"{one['cpu']:.1f} s)")
+            report["comparisons"][title] = {"load_before": load, "load_after": after, **rows}
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return 0
