@@ -24,6 +24,7 @@ _EXPORTS = {
     "calibration_report": "analysis.calibration_report",
     "compare": "analysis.compare", "Comparison": "analysis.compare",
     "solve": "analysis.solve", "Solution": "analysis.solve",
+    "holdout": "analysis.holdout", "Holdout": "analysis.holdout",
     "update": "analysis.update", "Update": "analysis.update",
     "sensitivity": "analysis.sensitivity", "Sensitivity": "analysis.sensitivity",
     "write_report": "pipeline",
@@ -62,6 +63,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from forecast.analysis.calibration_report import CalibrationReport, calibration_report
     from forecast.analysis.compare import Comparison, compare
     from forecast.analysis.sensitivity import Sensitivity, sensitivity
+    from forecast.analysis.holdout import Holdout, holdout
     from forecast.analysis.solve import Solution, solve
     from forecast.analysis.update import Update, update
     from forecast.calibration import calibrate as calibrate_model

@@ -336,6 +336,33 @@ CATALOG: dict[str, dict[str, str]] = {
     "t_others": {"en": "Other assumptions (priors, shocks, levers), declared in the scenario:",
                  "vi": "Các giả định khác (tiên nghiệm, cú sốc, đòn bẩy) khai báo trong kịch bản:"},
     "t_wrote": {"en": "Wrote {files}", "vi": "Đã ghi {files}"},
+    # -- terminal: forecast holdout ------------------------------------------------------------
+    "ho_title": {"en": "Figures after {origin} against the forecast made at {origin}",
+                 "vi": "Các số liệu sau năm {origin} so với dự báo lập năm {origin}"},
+    "ho_indicator": {"en": "indicator", "vi": "chỉ tiêu"},
+    "ho_figure": {"en": "figure", "vi": "số liệu"},
+    "ho_observed": {"en": "published", "vi": "số công bố"},
+    "ho_median": {"en": "median", "vi": "trung vị"},
+    "ho_range": {"en": "5–95 %", "vi": "khoảng 5–95 %"},
+    "ho_pit": {"en": "PIT", "vi": "vị trí (PIT)"},
+    "ho_in90": {"en": "in the 90 % interval", "vi": "trong khoảng dự báo 90 %"},
+    "ho_summary": {"en": "{n} figures: the 50 % intervals held {c50}, the 90 % intervals {c90}; "
+                         "mean PIT {pit} (0.5 when unbiased; the share of draws at or below the "
+                         "figure).",
+                   "vi": "{n} số liệu: khoảng dự báo 50 % chứa {c50}, khoảng 90 % chứa {c90}; "
+                         "PIT trung bình {pit} (bằng 0,5 khi không lệch; tỷ lệ số lần mô phỏng "
+                         "không vượt quá số liệu)."},
+    "ho_assumed_base": {"en": "its base-year level is an assumption stated for {base_year}, not "
+                               "for {origin}",
+                        "vi": "mức năm gốc của chỉ tiêu là giả định cho năm {base_year}, không "
+                              "phải cho năm {origin}"},
+    "ho_not_read": {"en": "a {kind} in {unit} is not read by this check (levels and changes in "
+                          "{own}, growth in {growth})",
+                    "vi": "số liệu loại {kind} theo đơn vị {unit} không được kiểm tra ở đây (chỉ "
+                          "mức và thay đổi theo {own}, tăng trưởng theo {growth})"},
+    "ho_yes": {"en": "yes", "vi": "có"},
+    "ho_no": {"en": "no", "vi": "không"},
+    "ho_skipped": {"en": "not scored: {what}: {why}", "vi": "không chấm điểm: {what}: {why}"},
     # -- terminal: compare, solve, plan, calibrate, sensitivity, update ---------------------
     "t_difference_unpaired": {"en": "difference: points against the first scenario ± the "
                                     "standard error of the unpaired difference (different "

@@ -19,5 +19,6 @@ for _command in (run, validate, calibrate, backtest, priors, schema, compare, so
     main.add_command(_command)
 main.add_command(__import__("forecast.cli.update", fromlist=["update"]).update)
 main.add_command(__import__("forecast.cli.export", fromlist=["export"]).export)
+main.add_command(__import__("forecast.cli.holdout", fromlist=["holdout"]).holdout)
 
 __all__ = ["main"]
