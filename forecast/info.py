@@ -142,28 +142,69 @@ def _setting(component: Any, name: str) -> Any:
     return value if hasattr(value, "describe") and hasattr(value, "dist") else None
 
 
-def parameter_source(component: Any, name: str) -> tuple[str, str, str | None]:
-    """(origin, detail, prior) of parameter ``name`` of a calibrated component: the one rule
-    (the calibration report and the sensitivity analysis both read it)."""
+def parameter_provenance(component: Any, name: str) -> tuple[str, tuple[Any, ...], str | None]:
+    """(origin, phrases, prior) of parameter ``name`` of a calibrated component: the one rule
+    (the calibration report and the sensitivity analysis both read it). The phrases
+    (:class:`forecast.messages.Phrase`) say how it was obtained in any language
+    (:func:`forecast.messages.compose`).
+
+    Parameters
+    ----------
+    component : Component
+        A calibrated component.
+    name : str
+        One of the parameters it samples (``base``, ``drift``, ...).
+
+    Returns
+    -------
+    origin : {"evidence", "prior", "pooled", "observed", "assumption"}
+    phrases : tuple of Phrase
+    prior : str or None
+        The declared distribution, if there is one.
+    """
+    from forecast.messages import Phrase
     from forecast.spec.distributions import Pooled
 
     fit = component.fit
     if name == "base":
         if fit.base_observed is not None:
             row = fit.base_observed
-            return ("observed", f"level in {fit.base_year} read on line {row.line}: "
-                    f"{row.source}", None)
-        return ("assumption", f"base-year level not given by any source: {fit.base.why}",
+            return ("observed", (Phrase.of("src_observed", year=int(fit.base_year),
+                                           line=int(row.line), source=row.source),), None)
+        return ("assumption", (Phrase.of("src_assumed_base", why=fit.base.why),),
                 fit.base.describe())
     found = next((s for s in fit.parameters.sources if s.name == name), None)
     declared = _setting(component, name)
     prior = declared.describe() if declared is not None else None
     if found is not None:
-        return found.origin, found.detail, prior
+        return found.origin, found.phrases, prior
     if declared is not None:
         origin = "pooled" if isinstance(declared, Pooled) else "prior"
-        return origin, f"drawn from its prior: {declared.why}", prior
-    return "prior", "drawn as the component declares it (no evidence informs it)", None
+        return origin, (Phrase.of("src_drawn_prior", why=declared.why),), prior
+    return "prior", (Phrase.of("src_as_declared"),), None
+
+
+def parameter_source(component: Any, name: str, lang: str = "en") -> tuple[str, str, str | None]:
+    """(origin, detail, prior) of parameter ``name`` of a calibrated component, the detail
+    written in ``lang`` (:func:`parameter_provenance` composed).
+
+    Parameters
+    ----------
+    component : Component
+        A calibrated component.
+    name : str
+        One of the parameters it samples.
+    lang : {"en", "vi"}
+
+    Returns
+    -------
+    origin, detail : str
+    prior : str or None
+    """
+    from forecast.messages import compose
+
+    origin, phrases, prior = parameter_provenance(component, name)
+    return origin, compose(phrases, lang), prior
 
 
 def parameter_origins(component: Any, steps: int) -> dict[str, str]:
@@ -171,5 +212,5 @@ def parameter_origins(component: Any, steps: int) -> dict[str, str]:
     import numpy as np
 
     keys = component.sample(np.random.default_rng(0), 1, max(steps, 1))
-    return {key: parameter_source(component, key)[0] for key in keys
+    return {key: parameter_provenance(component, key)[0] for key in keys
             if not key.startswith("_")}

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from forecast.errors import InputError, did_you_mean
 
@@ -627,10 +629,75 @@ CATALOG: dict[str, dict[str, str]] = {
                                "cùng tên của {owner} ({owner_definition}); bỏ ra"},
     "t_left_out_missing": {"en": "{label}: no target '{target}'; left out",
                            "vi": "{label}: không có chỉ tiêu '{target}'; bỏ ra"},
+    # -- calibration: where each parameter came from (ParameterSource phrases) -------------
+    "src_no_evidence": {"en": "no usable evidence", "vi": "không có số liệu dùng được"},
+    "src_rows": {"en": "{blocks} block(s) covering {years} year(s), {yearly} of them single "
+                       "years (evidence rows on lines {lines})",
+                 "vi": "{blocks} khối số liệu phủ {years} năm, trong đó {yearly} khối là "
+                       "từng năm riêng lẻ (các dòng số liệu {lines})"},
+    "src_rows_leaning": {
+        "en": "{blocks} block(s) covering {years} year(s), {yearly} of them single years "
+              "(evidence rows on lines {lines}), leaning on the priors of the other "
+              "coefficients (the evidence pins {rank} combination(s) of {n})",
+        "vi": "{blocks} khối số liệu phủ {years} năm, trong đó {yearly} khối là từng năm riêng "
+              "lẻ (các dòng số liệu {lines}), dựa thêm vào tiên nghiệm của các hệ số còn lại "
+              "(số liệu chỉ xác định {rank} tổ hợp trong {n} hệ số)"},
+    "src_removed": {"en": "the evidence removed {share} of the prior variance",
+                    "vi": "số liệu làm giảm {share} phương sai tiên nghiệm"},
+    "src_not_identified": {"en": "not identified: the evidence removed {share} of the prior "
+                                 "variance",
+                           "vi": "chưa xác định được từ số liệu: số liệu chỉ làm giảm {share} "
+                                 "phương sai tiên nghiệm"},
+    "src_prior": {"en": "prior {prior}", "vi": "tiên nghiệm {prior}"},
+    "src_pooled_prior": {"en": "pooled {name} = {dist}", "vi": "gộp {name} = {dist}"},
+    "src_fixed": {"en": "fixed: prior {prior}", "vi": "cố định: tiên nghiệm {prior}"},
+    "src_declared": {"en": "{prior}", "vi": "{prior}"},
+    "src_no_density": {"en": "a prior without density is drawn as declared ({reason})",
+                       "vi": "tiên nghiệm không có hàm mật độ nên được rút đúng như khai báo "
+                             "({reason})"},
+    "src_no_stationary_weight": {"en": "the prior gives no weight inside (-1, 1)",
+                                 "vi": "tiên nghiệm không đặt xác suất nào trong khoảng (-1, 1)"},
+    "src_ar1": {"en": "AR(1) on the yearly growth of {first}-{last}: phi {phi} (se {se}), times "
+                      "the prior {prior}",
+                "vi": "AR(1) của tăng trưởng hằng năm {first}-{last}: phi {phi} (sai số chuẩn "
+                      "{se}), nhân với tiên nghiệm {prior}"},
+    "src_pairs": {"en": "evidence: {pairs}", "vi": "số liệu: {pairs}"},
+    "src_pair": {"en": "{added} added of {at_risk} at risk over {years} year(s)",
+                 "vi": "thêm {added} trên {at_risk} đơn vị chưa đạt trong {years} năm"},
+    "src_pair_sd": {"en": "{added} (± {sd} reported) added of {at_risk} at risk over {years} "
+                          "year(s)",
+                    "vi": "thêm {added} (± {sd} theo báo cáo) trên {at_risk} đơn vị chưa đạt "
+                          "trong {years} năm"},
+    "src_no_pair": {"en": "no evidence pair of a stock and the units added after it: prior "
+                          "{prior}",
+                    "vi": "không có cặp số liệu gồm số đơn vị đã đạt và số đơn vị thêm sau đó: "
+                          "tiên nghiệm {prior}"},
+    "src_joint_grid": {"en": "read with the hazard on a joint grid",
+                       "vi": "ước lượng cùng xác suất chuyển trên một lưới chung"},
+    "src_local_level": {"en": "local level posterior from {spans} span(s): drift at the base "
+                              "year {mean} (sd {sd})",
+                        "vi": "hậu nghiệm mức cục bộ từ {spans} giai đoạn: tốc độ tăng ở năm "
+                              "gốc {mean} (độ lệch chuẩn {sd})"},
+    "src_local_level_reverting": {
+        "en": "local level posterior from {spans} span(s): drift at the base year {mean} (sd "
+              "{sd}), persistence {phi} towards a long-run pace of {long_run}",
+        "vi": "hậu nghiệm mức cục bộ từ {spans} giai đoạn: tốc độ tăng ở năm gốc {mean} (độ "
+              "lệch chuẩn {sd}), hệ số duy trì {phi} hướng về tốc độ dài hạn {long_run}"},
+    "src_no_national": {"en": "no national series", "vi": "không có chuỗi số liệu toàn quốc"},
+    "src_observed": {"en": "level in {year} read on line {line}: {source}",
+                     "vi": "mức năm {year} đọc ở dòng {line}: {source}"},
+    "src_assumed_base": {"en": "base-year level not given by any source: {why}",
+                         "vi": "mức năm gốc không nguồn nào công bố: {why}"},
+    "src_drawn_prior": {"en": "drawn from its prior: {why}",
+                        "vi": "rút từ phân phối tiên nghiệm: {why}"},
+    "src_as_declared": {"en": "drawn as the component declares it (no evidence informs it)",
+                        "vi": "rút như thành phần mô hình khai báo (không có số liệu nào cho "
+                              "biết thêm)"},
 }
 """Every string the tool writes, by key and language."""
 
-SAME_IN_EVERY_LANGUAGE = frozenset({"percent_unit", "at_least", "at_most", "unit:km"})
+SAME_IN_EVERY_LANGUAGE = frozenset({"percent_unit", "at_least", "at_most", "unit:km",
+                                    "src_declared"})
 """Keys whose text is rightly the same in every language (symbols)."""
 
 
@@ -663,6 +730,119 @@ def message(key: str, lang: str = "en", **fields) -> str:
     return text.format(**fields) if fields else text
 
 
+@dataclass(frozen=True)
+class Phrase:
+    """A sentence of the catalog not yet written: its key and its fields, composed in a
+    language by :func:`compose` (``Phrase.of("src_removed", share=0.92)``).
+
+    A phrase with the key ``""`` is text as someone wrote it (``fields`` holds ``text``),
+    shown the same in every language: a plug-in component's own words.
+
+    Attributes
+    ----------
+    key : str
+        A key of :data:`CATALOG`, or ``""``.
+    fields : tuple of (str, value)
+        The placeholders' values. How :func:`compose` writes each: a field named ``share`` as a
+        percent; ``prior`` as a declared distribution (numbers for the language, a pooled prior
+        named in words); a ``Phrase`` composed in the same language; a list of phrases joined
+        by ``"; "``; a list of numbers joined by ``", "``; an ``int`` as written (years,
+        counts, line numbers); a ``float`` to six significant digits (the model rounds it to
+        what it means); text as written (reasons and sources a scenario or a file gives).
+    """
+
+    key: str
+    fields: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, key: str, **fields: Any) -> "Phrase":
+        """The phrase of catalog ``key`` with ``fields``."""
+        return cls(key, tuple(fields.items()))
+
+    @classmethod
+    def written(cls, text: str) -> "Phrase":
+        """Text as written, the same in every language."""
+        return cls("", (("text", str(text)),))
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data: ``{"key": ..., "fields": {...}}`` (nested phrases as such dicts)."""
+        def plain(value: Any) -> Any:
+            if isinstance(value, Phrase):
+                return value.to_json()
+            if isinstance(value, (list, tuple)):
+                return [plain(v) for v in value]
+            return value
+
+        return {"key": self.key, "fields": {k: plain(v) for k, v in self.fields}}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Phrase":
+        """The inverse of :meth:`to_json`."""
+        def typed(value: Any) -> Any:
+            if isinstance(value, Mapping) and set(value) == {"key", "fields"}:
+                return cls.from_json(value)
+            if isinstance(value, list):
+                return [typed(v) for v in value]
+            return value
+
+        return cls(data["key"], tuple((k, typed(v)) for k, v in data["fields"].items()))
+
+
+def _field(name: str, value: Any, lang: str) -> str:
+    from forecast import formatting
+
+    if isinstance(value, Phrase):
+        return compose((value,), lang)
+    if isinstance(value, (list, tuple)):
+        if all(isinstance(v, Phrase) for v in value):
+            return compose(value, lang)
+        return ", ".join(_field(name, v, lang) for v in value)
+    if name == "share":
+        return formatting.percent(float(value), 0, lang)
+    if name == "prior" and isinstance(value, str):
+        pooled = re.fullmatch(r"pooled (\S+) = (.*)", value)
+        if pooled:
+            return message("src_pooled_prior", lang, name=pooled.group(1),
+                           dist=formatting.format_distribution(pooled.group(2), lang))
+        return formatting.format_distribution(value, lang)
+    if isinstance(value, bool) or isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return formatting.significant(value, 6, lang)
+    return str(value)
+
+
+def compose(phrases: Sequence[Phrase], lang: str = "en") -> str:
+    """The phrases written in ``lang`` and joined by ``"; "``.
+
+    Parameters
+    ----------
+    phrases : sequence of Phrase
+    lang : {"en", "vi"}
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    InputError
+        If ``lang`` is unknown.
+    KeyError
+        If a phrase's key is not in the catalog (a programming error).
+    """
+    check_language(lang)
+    parts = []
+    for phrase in phrases:
+        fields = dict(phrase.fields)
+        if phrase.key == "":
+            parts.append(str(fields.get("text", "")))
+            continue
+        parts.append(message(phrase.key, lang, **{name: _field(name, value, lang)
+                                                  for name, value in fields.items()}))
+    return "; ".join(parts)
+
+
 def table(lang: str) -> Mapping[str, str]:
     """Every message in ``lang``, by key."""
     check_language(lang)
@@ -692,5 +872,5 @@ def unit_text(unit: str, lang: str = "en") -> str:
     return text
 
 
-__all__ = ["CATALOG", "LANGUAGES", "LOCALES", "SAME_IN_EVERY_LANGUAGE", "check_language",
-           "message", "placeholders", "table", "unit_text"]
+__all__ = ["CATALOG", "LANGUAGES", "LOCALES", "SAME_IN_EVERY_LANGUAGE", "Phrase",
+           "check_language", "compose", "message", "placeholders", "table", "unit_text"]

@@ -96,3 +96,59 @@ def test_calibrate_in_vietnamese_writes_fits_and_reasons_from_the_catalog():
     assert reason_key("the longest run of consecutive yearly values has 3; an AR(1) fit needs "
                       "at least 8") == ("cal_no_fit_short_run", {"n": "3", "least": "8"})
     assert reason_key("something new") == (None, {})
+
+
+# English sentences of the models' provenance texts (forecast.models, forecast.info)
+SOURCE_ENGLISH = ("the evidence removed", "no usable evidence", "base-year level not given",
+                  "not identified", "block(s) covering", "evidence rows on lines",
+                  "leaning on the priors", "no evidence pair", "read on line", "prior normal(",
+                  "prior halfnormal(", "prior pooled", "no AR(1) fit is made")
+
+
+def test_calibrate_writes_how_each_parameter_was_obtained_in_the_language():
+    args = ["calibrate", str(BASE), "--draws", "200"]
+    env = {"COLUMNS": "1000"}  # one line per row: sentences are not broken across lines
+    vi = CliRunner().invoke(main, [*args, "--lang", "vi"], env=env)
+    en = CliRunner().invoke(main, args, env=env)
+    assert vi.exit_code == 0 and en.exit_code == 0, vi.output + en.output
+    for english in SOURCE_ENGLISH:
+        assert english not in vi.output, english
+        assert english in en.output, english
+    for words in ("số liệu làm giảm 92 % phương sai tiên nghiệm",
+                  "mức năm gốc không nguồn nào công bố: ", "tiên nghiệm normal(0,07; 0,03)",
+                  "tiên nghiệm gộp vietnam_provincial_revenue_volatility = lognormal(-1,7077; "
+                  "0,257358)", "mức năm 2020 đọc ở dòng 10: ",
+                  "mô hình này không ước lượng AR(1) trên phần dư"):
+        assert words in vi.output, words
+    assert "the evidence removed 92 % of the prior variance; prior normal(0.07, 0.03)" in (
+        en.output)
+
+
+def test_parameter_sources_are_phrases_with_their_english_kept():
+    import json
+
+    import forecast
+    from forecast.analysis.calibration_report import detail_text
+    from forecast.messages import Phrase, compose
+    from forecast.models import ParameterSource
+
+    report = forecast.calibration_report(BASE, draws=200)
+    for record in json.loads(json.dumps(report.to_dict()))["parameters"]:
+        assert record["phrases"] and detail_text(record, "en") == record["detail"]
+        vi = detail_text(record, "vi")
+        assert not any(english in vi for english in SOURCE_ENGLISH), vi
+    drift = next(r for r in report.parameters
+                 if (r["indicator"], r["parameter"]) == ("output", "drift"))
+    assert [p["key"] for p in drift["phrases"]] == ["src_rows", "src_removed", "src_prior"]
+    # a plug-in's own words stay as written in every language; phrases nest
+    own = ParameterSource("slope", "evidence", "3 year(s) of evidence")
+    assert own.detail == own.text("vi") == "3 year(s) of evidence"
+    nested = ParameterSource("x", "prior", Phrase.of("src_no_density", reason=Phrase.of(
+        "src_no_stationary_weight")))
+    assert nested.detail == ("a prior without density is drawn as declared (the prior gives "
+                             "no weight inside (-1, 1))")
+    assert "(-1, 1)" in nested.text("vi") and "prior" not in nested.text("vi")
+    phrase = Phrase.of("src_pairs", pairs=[Phrase.of("src_pair", added=6, at_risk=14,
+                                                     years=1)])
+    assert Phrase.from_json(json.loads(json.dumps(phrase.to_json()))) == phrase
+    assert compose([phrase], "vi") == "số liệu: thêm 6 trên 14 đơn vị chưa đạt trong 1 năm"

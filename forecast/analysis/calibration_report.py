@@ -19,8 +19,9 @@ from typing import Any
 import numpy as np
 
 from forecast.engine import BLOCK_SIZE, Model, stream_key
-from forecast.info import parameter_source as _source
+from forecast.info import parameter_provenance
 from forecast.io.history import Evidence
+from forecast.messages import Phrase, compose
 from forecast.models.base import Component
 from forecast.spec.scenario import Scenario
 
@@ -66,6 +67,25 @@ def reason_key(text: str) -> tuple[str | None, dict[str, str]]:
     return None, {}
 
 
+def detail_text(record: dict[str, Any], lang: str = "en") -> str:
+    """How a parameter record of :class:`CalibrationReport` was obtained, written in ``lang``.
+
+    Parameters
+    ----------
+    record : dict
+        One of :attr:`CalibrationReport.parameters` (from this version or read back from its
+        JSON; a record without ``phrases`` gives its English ``detail``).
+    lang : {"en", "vi"}
+
+    Returns
+    -------
+    str
+    """
+    if not record.get("phrases"):
+        return record["detail"]
+    return compose([Phrase.from_json(p) for p in record["phrases"]], lang)
+
+
 @dataclass(frozen=True)
 class CalibrationReport:
     """The calibration of a model, as tidy records.
@@ -75,7 +95,9 @@ class CalibrationReport:
     parameters : list of dict
         One record per (indicator, parameter): ``indicator``, ``model``, ``unit``,
         ``parameter``, ``mean``, ``p05``, ``p95``, ``origin`` (``evidence``, ``prior``,
-        ``pooled``, ``observed``, ``assumption``), ``detail``, ``prior``, ``evidence`` (rows:
+        ``pooled``, ``observed``, ``assumption``), ``detail`` (in English), ``phrases`` (the
+        same as catalog keys and fields, :meth:`forecast.messages.Phrase.to_json`: written in
+        any language by :func:`detail_text`), ``prior``, ``evidence`` (rows:
         file, line, source, ...) and ``fit`` (the statsmodels estimate of this parameter, if
         a fit was made).
     indicators : list of dict
@@ -155,7 +177,8 @@ def _indicator(name: str, component: Component) -> dict[str, Any]:
         "fits": {FIT_NAMES.get(k, k): {
             **v, "kind": k, **({"reason_key": reason_key(v["reason"])[0],
                                 "reason_fields": reason_key(v["reason"])[1]}
-                               if "reason" in v else {})} for k, v in diagnostics.items()},
+                               if "reason" in v and "reason_key" not in v else {})}
+                 for k, v in diagnostics.items()},
         "notes": list(fit.parameters.notes),
     }
 
@@ -205,12 +228,13 @@ def calibration_report(scenario_or_model: Scenario | Model | str | Path, *,
         for key, values in sampled.items():
             if key.startswith("_") or np.ndim(values) != 1:
                 continue
-            origin, detail, prior = _source(component, key)
+            origin, phrases, prior = parameter_provenance(component, key)
             low, high = np.quantile(values, [0.05, 0.95])
             parameters.append({
                 "indicator": indicator, "model": component.model, "unit": component.unit,
                 "parameter": key, "mean": float(np.mean(values)), "p05": float(low),
-                "p95": float(high), "origin": origin, "detail": detail, "prior": prior,
+                "p95": float(high), "origin": origin, "detail": compose(phrases, "en"),
+                "phrases": [p.to_json() for p in phrases], "prior": prior,
                 "evidence": _evidence_rows(component, origin, key),
                 "fit": _fit_of(key, diagnostics)})
     return CalibrationReport(parameters, indicators, int(draws), int(seed), name)

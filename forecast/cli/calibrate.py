@@ -14,7 +14,7 @@ from forecast.cli.options import LANG
 def _print_calibration(report, console, lang: str = "en") -> None:
     from rich.table import Table
 
-    from forecast.analysis.calibration_report import FIT_NAMES
+    from forecast.analysis.calibration_report import FIT_NAMES, detail_text
     from forecast.formatting import format_number, format_value, significant
     from forecast.messages import CATALOG, message, unit_text
 
@@ -34,7 +34,7 @@ def _print_calibration(report, console, lang: str = "en") -> None:
                 fmt = lambda v: format_value(v, info["unit"], lang)  # noqa: E731
             else:
                 fmt = num
-            how = record["detail"]
+            how = detail_text(record, lang)
             if record["fit"] is not None:
                 fit = record["fit"]
                 se = f" ± {num(fit['se'])}" if fit["se"] is not None else ""

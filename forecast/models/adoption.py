@@ -13,6 +13,7 @@ from forecast.spec.distributions import (Beta, Distribution, Fixed, Integers, Pr
                                          Relation)
 from forecast.spec.levers import LeverValue
 from forecast.models.categorical import categorical
+from forecast.messages import Phrase
 from forecast.models.base import Component, Draws, ParameterFit, ParameterSource
 from forecast.models.evidence import Reading
 
@@ -186,19 +187,21 @@ class Adoption(Component):
         weight = np.exp(log_post - log_post.max())
         weight /= weight.sum()
         if pairs:
-            detail = ("evidence: " + "; ".join(
-                f"{a:g}{f' (± {sd:.1f} reported)' if sd else ''} added of {r:g} at risk over "
-                f"{k} year(s)" for r, a, k, sd in pairs) +
-                      f"; prior {self.hazard.describe()}")
-            source = ParameterSource("hazard", "evidence", detail)
+            read = [Phrase.of("src_pair_sd", added=_count(a), sd=round(float(sd), 1),
+                              at_risk=_count(r), years=int(k)) if sd else
+                    Phrase.of("src_pair", added=_count(a), at_risk=_count(r), years=int(k))
+                    for r, a, k, sd in pairs]
+            source = ParameterSource("hazard", "evidence", (
+                Phrase.of("src_pairs", pairs=read),
+                Phrase.of("src_prior", prior=self.hazard.describe())))
         else:
-            source = ParameterSource("hazard", "prior", "no evidence pair of a stock and the "
-                                     "units added after it: prior " + self.hazard.describe())
+            source = ParameterSource("hazard", "prior", Phrase.of(
+                "src_no_pair", prior=self.hazard.describe()))
         sources: tuple[ParameterSource, ...] = (source,)
         if concentration is not None:
-            sources += (ParameterSource("concentration", "evidence" if pairs else "prior",
-                                        f"prior {self.concentration.describe()}; read with the "
-                                        "hazard on a joint grid"),)
+            sources += (ParameterSource("concentration", "evidence" if pairs else "prior", (
+                Phrase.of("src_prior", prior=self.concentration.describe()),
+                Phrase.of("src_joint_grid"))),)
         return ParameterFit({"grid": grid, "weight": weight, "concentration": concentration},
                             sources)
 
@@ -384,3 +387,9 @@ def _binomial(trials: np.ndarray, probability: np.ndarray, uniform: np.ndarray) 
 
         count[rest] = stats.binom.ppf(v[rest], n[rest], q[rest]).clip(0, n[rest])
     return np.where(flip, n - count, count)
+
+
+def _count(value: float) -> int | float:
+    """A count of units as read (an int when whole: ``190``, not ``190.0``)."""
+    value = float(value)
+    return int(value) if value.is_integer() else value

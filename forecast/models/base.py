@@ -10,7 +10,7 @@ t-1 to year t at once.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from forecast.errors import InputError, ModelError
 from forecast.io.history import Evidence, History
+from forecast.messages import Phrase, compose
 from forecast.models.evidence import Reading, read_evidence
 from forecast.spec.distributions import (BaseLevel, Fixed, LogNormal, Pooled, Relation,
                                          Uniform)
@@ -39,13 +40,55 @@ class ComponentError(ModelError):
         super().__init__(message)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class ParameterSource:
-    """Where a parameter's distribution came from, for ``forecast calibrate``."""
+    """Where a parameter's distribution came from, for ``forecast calibrate``.
+
+    Parameters
+    ----------
+    name : str
+        The parameter.
+    origin : {"evidence", "prior", "pooled", "observed", "assumption"}
+    detail : str, Phrase or sequence of Phrase
+        How it was obtained: phrases of the message catalog (written in the reader's language
+        by :meth:`text`), or a component's own words as a plain string (shown as written).
+
+    Attributes
+    ----------
+    phrases : tuple of Phrase
+        The detail as phrases (a plain string is one :meth:`Phrase.written`).
+    """
 
     name: str
-    origin: str  # "evidence", "prior", "observed", "assumption"
-    detail: str
+    origin: str
+    phrases: tuple[Phrase, ...]
+
+    def __init__(self, name: str, origin: str,
+                 detail: str | Phrase | Sequence[Phrase]) -> None:
+        if isinstance(detail, str):
+            phrases: tuple[Phrase, ...] = (Phrase.written(detail),)
+        elif isinstance(detail, Phrase):
+            phrases = (detail,)
+        else:
+            phrases = tuple(detail)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "origin", origin)
+        object.__setattr__(self, "phrases", phrases)
+
+    @property
+    def detail(self) -> str:
+        """The detail in English (as the JSON report and earlier versions give it)."""
+        return self.text("en")
+
+    def text(self, lang: str = "en") -> str:
+        """The detail written in ``lang`` (``en`` or ``vi``).
+
+        Raises
+        ------
+        InputError
+            If ``lang`` is unknown.
+        """
+        return compose(self.phrases, lang)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
+from forecast.messages import Phrase
 from forecast.models.base import Component, Draws, ParameterFit, ParameterSource
 from forecast.models.categorical import categorical
 from forecast.models.evidence import Reading
@@ -102,21 +103,24 @@ class Common(Component):
                 net += mean**2 + var
         if blocks:
             summary = posterior.summary()
-            detail = (f"local level posterior from {len(blocks)} span(s): drift at the base "
-                      f"year {summary['level_mean']:.4f} (sd {summary['level_sd']:.4f})")
+            level = {"spans": len(blocks), "mean": round(float(summary["level_mean"]), 4),
+                     "sd": round(float(summary["level_sd"]), 4)}
             if self.reversion is not None:
-                detail += (f", persistence {summary['reversion_mean']:.2f} towards a long-run "
-                           f"pace of {summary['long_run_mean']:.4f}")
-            sources = tuple(ParameterSource(name, "evidence", f"{detail}; prior "
-                                            f"{getattr(self, name).describe()}")
-                            for name in self._sampled())
+                detail = Phrase.of("src_local_level_reverting", **level,
+                                   phi=round(float(summary["reversion_mean"]), 2),
+                                   long_run=round(float(summary["long_run_mean"]), 4))
+            else:
+                detail = Phrase.of("src_local_level", **level)
+            sources = tuple(ParameterSource(name, "evidence", (detail, Phrase.of(
+                "src_prior", prior=getattr(self, name).describe()))) for name in self._sampled())
         else:
             origin = {True: "pooled", False: "prior"}
-            sources = tuple(ParameterSource(name, origin[getattr(self, name).dist == "pooled"],
-                                            f"no national series; prior "
-                                            f"{getattr(self, name).describe()}")
-                            for name in self._sampled())
-            sources += (ParameterSource("start", "assumption", self.start.describe()),)
+            sources = tuple(ParameterSource(name, origin[getattr(self, name).dist == "pooled"], (
+                Phrase.of("src_no_national"),
+                Phrase.of("src_prior", prior=getattr(self, name).describe())))
+                for name in self._sampled())
+            sources += (ParameterSource("start", "assumption", Phrase.of(
+                "src_declared", prior=self.start.describe())),)
         return ParameterFit({"local_level": posterior, "net_variance": net,
                              "has_evidence": bool(blocks)}, sources)
 

@@ -19,7 +19,7 @@ from forecast.models.evidence import Reading
 from forecast.models.growth import (ar1_term, check_common, describe_linear, draw_persistence,
                                     fit_persistence)
 from forecast.models.pooling import DriftPooling, fit_pooled, prior_with_spread
-from forecast.models.posterior import fit_linear, ols
+from forecast.models.posterior import fit_linear, no_fit, ols
 
 
 def input_growth(inputs: Mapping[str, np.ndarray], t: int) -> np.ndarray | float:
@@ -87,8 +87,7 @@ def fit_on_inputs(reading: Reading, inputs: Mapping[str, Component], input_names
     input_mean = sum(inputs[name].expected_change() for name in input_names)
     grid = None
     if persistence is not None:
-        grid, source = fit_persistence(persistence, {
-            "fitted": False, "reason": "no AR(1) fit is made on the residuals of this model"})
+        grid, source = fit_persistence(persistence, no_fit(0, "cal_no_fit_residuals"))
         sources = (*sources, source)
     return ParameterFit({"linear": posterior, "input_mean": input_mean, "persistence": grid,
                          "matched": dict(zip(years, zip(y_matched, x_matched))),

@@ -8,6 +8,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from forecast.messages import Phrase
 from forecast.spec.distributions import Distribution, HalfNormal, Normal, Pooled, PriorDistribution, PriorScale
 from forecast.models.base import Component, Draws, ParameterFit, ParameterSource
 from forecast.models.categorical import categorical
@@ -34,18 +35,23 @@ def _default_volatility() -> HalfNormal:
                       why="weakly informative default: yearly growth rarely swings by 10 points")
 
 
-def _rows_detail(reading: Reading) -> str:
+def _rows_detail(reading: Reading, **leaning: int) -> Phrase:
+    """The evidence blocks read (``leaning``: ``rank`` and ``n`` of a design that pins only
+    some combinations of the coefficients)."""
     if not reading.blocks:
-        return "no usable evidence"
+        return Phrase.of("src_no_evidence")
     lines = sorted({line for b in reading.blocks for line in b.rows})
     yearly = sum(1 for b in reading.blocks if len(b.years) == 1)
-    return (f"{len(reading.blocks)} block(s) covering {reading.years} year(s), {yearly} of them "
-            f"single years (evidence rows on lines {', '.join(map(str, lines))})")
+    return Phrase.of("src_rows_leaning" if leaning else "src_rows", blocks=len(reading.blocks),
+                     years=int(reading.years), yearly=yearly, lines=[int(n) for n in lines],
+                     **leaning)
 
 
-def _prior_text(prior: Distribution) -> str:
-    return f"prior {prior.describe()}"  # a pooled prior describes itself as pooled
+def _prior_text(prior: Distribution) -> Phrase:
+    return Phrase.of("src_prior", prior=prior.describe())  # a pooled prior says it is pooled
 
+
+NO_STATIONARY_WEIGHT = "the prior gives no weight inside (-1, 1)"
 
 IDENTIFIED = 0.5
 """Share of a parameter's prior variance the evidence must remove for calibration to say the
@@ -63,7 +69,6 @@ def describe_linear(posterior: LinearPosterior, names: list[str], reading: Readi
     (period averages only) the detail names the priors the identified combination leans on.
     """
     blocks = reading.blocks
-    detail = _rows_detail(reading)
     if design is None:
         design = np.ones((len(blocks), len(names)))
     rank = int(np.linalg.matrix_rank(design)) if len(blocks) else 0
@@ -73,20 +78,21 @@ def describe_linear(posterior: LinearPosterior, names: list[str], reading: Readi
     for index, (name, prior) in enumerate(zip(names + ["volatility"], priors + [sigma_prior])):
         var = beta_var[index] if index < len(names) else sigma_var
         if prior_var[index] <= 0:
-            sources.append(ParameterSource(name, "assumption", f"fixed: {_prior_text(prior)}"))
+            sources.append(ParameterSource(name, "assumption",
+                                           Phrase.of("src_fixed", prior=prior.describe())))
             continue
-        reduction = 1 - var / prior_var[index]
-        moved = f"the evidence removed {100 * reduction:.0f} % of the prior variance"
+        reduction = float(1 - var / prior_var[index])
         if blocks and reduction >= IDENTIFIED:
-            given = ("" if rank >= len(names) or index >= len(names) else
-                     f", leaning on the priors of the other coefficients (the evidence pins "
-                     f"{rank} combination(s) of {len(names)})")
-            sources.append(ParameterSource(name, "evidence",
-                                           f"{detail}{given}; {moved}; {_prior_text(prior)}"))
+            leaning = ({} if rank >= len(names) or index >= len(names) else
+                       {"rank": rank, "n": len(names)})
+            sources.append(ParameterSource(name, "evidence", (
+                _rows_detail(reading, **leaning), Phrase.of("src_removed", share=reduction),
+                _prior_text(prior))))
         else:
-            why = "no usable evidence" if not blocks else f"not identified: {moved}"
+            why = (Phrase.of("src_no_evidence") if not blocks else
+                   Phrase.of("src_not_identified", share=reduction))
             sources.append(ParameterSource(name, "pooled" if isinstance(prior, Pooled)
-                                           else "prior", f"{why}; {_prior_text(prior)}"))
+                                           else "prior", (why, _prior_text(prior))))
     return tuple(sources)
 
 
@@ -228,7 +234,7 @@ def _persistence_posterior(prior: Distribution, fit: dict | None,
         log_post = log_post - 0.5 * (
             (grid - fit["params"]["persistence"]) / fit["bse"]["persistence"]) ** 2
     if not np.isfinite(log_post).any():
-        raise TypeError("the prior gives no weight inside (-1, 1)")
+        raise TypeError(NO_STATIONARY_WEIGHT)
     weight = np.exp(log_post - log_post.max())
     return grid, weight / weight.sum()
 
@@ -245,16 +251,20 @@ def fit_persistence(prior: Distribution, diagnostic: dict,
     try:  # prior (times the AR(1) likelihood), restricted to stationary values
         grid = _persistence_posterior(prior, fitted)
     except TypeError as exc:
-        why = f"a prior without density is drawn as declared ({exc})"
-        return None, ParameterSource("persistence", "assumption", f"{why}; {prior_text}")
+        reason = (Phrase.of("src_no_stationary_weight") if str(exc) == NO_STATIONARY_WEIGHT
+                  else Phrase.written(str(exc)))
+        return None, ParameterSource("persistence", "assumption", (
+            Phrase.of("src_no_density", reason=reason), prior_text))
     if fitted is None:
         origin = "pooled" if isinstance(prior, Pooled) else "prior"
-        return grid, ParameterSource("persistence", origin,
-                                     f"{diagnostic['reason']}; {prior_text}")
+        reason = (Phrase.of(diagnostic["reason_key"], **diagnostic.get("reason_fields", {}))
+                  if diagnostic.get("reason_key") else Phrase.written(diagnostic["reason"]))
+        return grid, ParameterSource("persistence", origin, (reason, prior_text))
     first, last = fitted["years"]
-    estimate = (f"AR(1) on the yearly growth of {first}-{last}: phi "
-                f"{fitted['params']['persistence']:.3f} (se {fitted['bse']['persistence']:.3f})")
-    return grid, ParameterSource("persistence", "evidence", f"{estimate}, times the {prior_text}")
+    return grid, ParameterSource("persistence", "evidence", Phrase.of(
+        "src_ar1", first=int(first), last=int(last),
+        phi=round(float(fitted["params"]["persistence"]), 3),
+        se=round(float(fitted["bse"]["persistence"]), 3), prior=prior.describe()))
 
 
 def draw_persistence(prior: Distribution, posterior: tuple[np.ndarray, np.ndarray] | None,

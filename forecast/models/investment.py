@@ -9,6 +9,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from forecast.spec.distributions import Distribution, HalfNormal, Scale
+from forecast.messages import Phrase
 from forecast.models.base import Component, Draws, ParameterFit, ParameterSource
 from forecast.models.evidence import Reading
 
@@ -41,8 +42,10 @@ class Investment(Component):
         return self.share, None
 
     def fit_parameters(self, reading: Reading, inputs: Mapping[str, Component]) -> ParameterFit:
-        sources = (ParameterSource("share", "assumption", self.share.describe()),
-                   ParameterSource("volatility", "prior", self.volatility.describe()))
+        sources = (ParameterSource("share", "assumption",
+                                   Phrase.of("src_declared", prior=self.share.describe())),
+                   ParameterSource("volatility", "prior",
+                                   Phrase.of("src_declared", prior=self.volatility.describe())))
         return ParameterFit({"input_mean": sum(inputs[n].expected_change() for n in self.inputs)},
                             sources)
 

@@ -200,12 +200,9 @@ def ols(y: np.ndarray, x: np.ndarray, names: list[str]) -> dict:
     """
     y, x = np.asarray(y, float), np.asarray(x, float)
     if y.size < 3:
-        return {"fitted": False, "nobs": int(y.size), "reason": f"{y.size} matched yearly "
-                "observation(s); least squares with a constant and a slope needs at least 3 "
-                "(one residual degree of freedom)"}
+        return no_fit(int(y.size), "cal_no_fit_few", n=int(y.size), least=3)
     if np.ptp(x) <= 1e-12 * max(1.0, float(np.abs(x).max())):
-        return {"fitted": False, "nobs": int(y.size),
-                "reason": "the regressor does not vary across the matched years"}
+        return no_fit(int(y.size), "cal_no_fit_flat")
     import statsmodels.api as sm
 
     result = sm.OLS(y, sm.add_constant(x, has_constant="add")).fit()
@@ -214,6 +211,16 @@ def ols(y: np.ndarray, x: np.ndarray, names: list[str]) -> dict:
             "params": dict(zip(names, map(float, result.params))),
             "bse": dict(zip(names, map(float, result.bse))),
             "sigma": float(np.sqrt(result.scale)), "rsquared": float(result.rsquared)}
+
+
+def no_fit(nobs: int, key: str, **fields: int) -> dict:
+    """The diagnostic of a fit not made: ``fitted`` false, ``nobs``, the ``reason`` in English
+    and as the catalog's ``reason_key`` with its ``reason_fields`` (written in any language by
+    :func:`forecast.messages.message`)."""
+    from forecast.messages import message
+
+    return {"fitted": False, "nobs": nobs, "reason": message(key, "en", **fields),
+            "reason_key": key, "reason_fields": dict(fields)}
 
 
 def ar1(series: np.ndarray) -> dict:
@@ -229,9 +236,8 @@ def ar1(series: np.ndarray) -> dict:
     """
     series = np.asarray(series, float)
     if series.size < MIN_AR_POINTS:
-        return {"fitted": False, "nobs": int(series.size),
-                "reason": f"the longest run of consecutive yearly values has {series.size}; an "
-                          f"AR(1) fit needs at least {MIN_AR_POINTS}"}
+        return no_fit(int(series.size), "cal_no_fit_short_run", n=int(series.size),
+                       least=MIN_AR_POINTS)
     from statsmodels.tsa.ar_model import AutoReg
 
     result = AutoReg(series, lags=1, trend="c").fit()
