@@ -10,6 +10,7 @@ name (common random numbers). The engine loops over years and components, never 
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import math
 import threading
@@ -307,10 +308,20 @@ def dask_client(*, scheduler: str | None = None, workers: int = 1) -> Iterator[A
         yield client
 
 
+def _indexed(function: Callable[..., Any]) -> Callable[..., Any]:
+    return functools.partial(_call_on_chunk, function)
+
+
+def _call_on_chunk(function: Callable[..., Any], model: Model, seed: int, index: int,
+                   chunk: Sequence[tuple[int, int]], *extra: Any) -> Any:
+    return function(model, seed, chunk, *extra)
+
+
 def _run(function: Callable[..., Any], model: Model, seed: int,
          chunks: list[list[tuple[int, int]]], extra: tuple[Any, ...], *, workers: int,
          scheduler: str | None, progress: Progress | None) -> Iterator[tuple[int, Any]]:
-    """Run ``function(model, seed, chunk, *extra)`` on every chunk: here, or as Dask tasks.
+    """Run ``function(model, seed, chunk, *extra)`` on every chunk: here, or as Dask tasks
+    (see :func:`_share`).
 
     Yields ``(chunk index, result)`` in the order the chunks finish.
     """
@@ -320,98 +331,107 @@ def _run(function: Callable[..., Any], model: Model, seed: int,
             if progress is not None:
                 progress(sum(size for _, size in chunk))
         return
-    if scheduler is None:
-        yield from _run_while_starting(function, model, seed, chunks, extra, workers=workers,
-                                       progress=progress)
-        return
-    with dask_client(scheduler=scheduler, workers=workers) as client:
-        from distributed import as_completed
-
-        shared = client.scatter(model, broadcast=True, hash=False)
-        futures = {client.submit(function, shared, seed, chunk, *extra, pure=False): index
-                   for index, chunk in enumerate(chunks)}
-        for future in as_completed(futures):
-            index = futures.pop(future)
-            yield index, future.result()
-            future.release()
-            if progress is not None:
-                progress(sum(size for _, size in chunks[index]))
+    for kind, index, result in _share(
+            _indexed(function), model, seed, chunks, extra, workers=workers,
+            scheduler=scheduler, here=lambda index, chunk: function(model, seed, chunk, *extra)):
+        if kind == "parts":
+            continue
+        yield index, result
+        if progress is not None:
+            progress(sum(size for _, size in chunks[index]))
 
 
-RUN_WHILE_STARTING = True
-"""With ``workers`` (a new local cluster), run chunks in this process until the cluster is up
+RUN_HERE = True
+"""With ``workers`` (a new local cluster), this process is one of the ``workers``: it runs
+chunks from the start, while the cluster of ``workers - 1`` processes starts and alongside it
 (False: every chunk runs on the cluster; the results are the same)."""
 
 
-def _run_while_starting(function: Callable[..., Any], model: Model, seed: int,
-                        chunks: list[list[tuple[int, int]]], extra: tuple[Any, ...], *,
-                        workers: int, progress: Progress | None) -> Iterator[tuple[int, Any]]:
-    """:func:`_run` on a new local cluster: this process runs chunks while the cluster starts
-    (its workers take a few seconds to start and import), then the cluster runs the rest, at
-    most two tasks per worker at a time. Which chunks run where changes no result: kept
-    blocks are put in place by index and partial summaries merge exactly in any order."""
+def _share(task: Callable[..., Any], model: Model, seed: int,
+           chunks: list[list[tuple[int, int]]], extra: tuple[Any, ...], *, workers: int,
+           scheduler: str | None, here: Callable[[int, Sequence[tuple[int, int]]], Any],
+           collect: tuple[Callable[..., Any], tuple[Any, ...]] | None = None,
+           ) -> Iterator[tuple[str, int, Any]]:
+    """Share ``chunks`` between this process and a Dask cluster.
+
+    The cluster is ``scheduler``'s, or a new local one of ``workers - 1`` processes (this
+    process being the other worker: with :data:`RUN_HERE` it runs ``here(index, chunk)`` on
+    chunks from the start, while the cluster starts, which takes a few seconds, and then beside
+    it). Both take the chunks in order from one queue; the cluster gets
+    ``task(model, seed, index, chunk, *extra)`` with the model sent once, at most two tasks per
+    worker thread in flight. With ``collect = (function, args)``, ``Client.run(function,
+    *args)`` runs on every worker once the tasks are done.
+
+    Yields ``("here", index, result)`` and ``("task", index, result)`` as chunks finish, then
+    ``("parts", -1, {worker: collected})``. Which chunks run where changes no result: kept
+    blocks are put in place by index and partial summaries merge exactly in any order.
+    """
     import queue
-    import threading
     from collections import deque
 
     pending = deque(enumerate(chunks))  # popleft is atomic: both threads take from it
-    done: queue.Queue = queue.Queue()
-    ready, stop, finished = threading.Event(), threading.Event(), object()
+    events: queue.Queue = queue.Queue()
+    stop, finished = threading.Event(), object()
+    cluster_workers = workers - 1 if RUN_HERE else workers
 
     def remote() -> None:
         try:
-            with dask_client(workers=workers) as client:
+            with dask_client(scheduler=scheduler, workers=cluster_workers) as client:
                 from distributed import as_completed
 
-                ready.set()
                 shared = client.scatter(model, broadcast=True, hash=False)
                 running, futures = as_completed(), {}
 
                 def submit() -> None:
-                    if stop.is_set() or not pending:
+                    if stop.is_set():
                         return
                     try:
                         index, chunk = pending.popleft()
                     except IndexError:
                         return
-                    future = client.submit(function, shared, seed, chunk, *extra, pure=False)
+                    future = client.submit(task, shared, seed, index, chunk, *extra,
+                                           pure=False)
                     futures[future] = index
                     running.add(future)
 
-                for _ in range(2 * workers):
+                for _ in range(2 * max(1, sum(client.nthreads().values()))):
                     submit()
                 for future in running:
-                    done.put((futures.pop(future), future.result()))
+                    events.put(("task", futures.pop(future), future.result()))
                     future.release()
                     submit()
-                done.put(finished)  # before the cluster closes
+                if collect is not None:
+                    events.put(("parts", -1, client.run(collect[0], *collect[1])))
+                events.put(finished)  # before the cluster closes
         except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
-            done.put(exc)
+            events.put(exc)
         finally:
-            ready.set()
-            done.put(finished)
+            events.put(finished)
+
+    def received(block: bool) -> Iterator[tuple[str, int, Any]]:
+        while True:
+            try:
+                item = events.get(block=block)
+            except queue.Empty:
+                return
+            if item is finished:
+                events.put(finished)  # seen again by the blocking wait below
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
 
     thread = threading.Thread(target=remote, name="forecast-dask", daemon=True)
     thread.start()
     try:
-        while RUN_WHILE_STARTING and not ready.is_set() and pending:
+        while scheduler is None and RUN_HERE:
             try:
                 index, chunk = pending.popleft()
             except IndexError:
                 break
-            yield index, function(model, seed, chunk, *extra)
-            if progress is not None:
-                progress(sum(size for _, size in chunk))
-        while True:
-            item = done.get()
-            if item is finished:
-                break
-            if isinstance(item, BaseException):
-                raise item
-            index, result = item
-            yield index, result
-            if progress is not None:
-                progress(sum(size for _, size in chunks[index]))
+            yield "here", index, here(index, chunk)
+            yield from received(block=False)
+        yield from received(block=True)
     finally:
         stop.set()
         thread.join()
@@ -508,93 +528,40 @@ def _summarise_on_cluster(accumulator: SummaryAccumulator, model: Model, seed: i
     Each task adds its chunk to its worker's own partial summary and returns only its number
     of draws; at the end every worker hands over its partial summaries once
     (``Client.run``), so a 23 MB state crosses the network once per worker, not once per task.
-    With a new local cluster (``scheduler`` None) this process adds chunks itself while the
-    cluster starts (:data:`RUN_WHILE_STARTING`). The partial summaries say which chunks they
+    With a new local cluster (``scheduler`` None) this process is one of the ``workers``
+    (:data:`RUN_HERE`, :func:`_share`). The partial summaries say which chunks they
     hold: a chunk held by no one (a worker lost after its tasks finished) or by two is
     simulated again here, so the result is exact whatever happens to the workers, and
     bit-identical to a run in one process (merging is exact and order-free).
     """
-    import queue
     import uuid
-    from collections import deque
 
     binning, layout = accumulator.histograms.binning, accumulator.layout
     token = uuid.uuid4().hex
-    pending = deque(enumerate(chunks))  # popleft is atomic: both threads take from it
-    events: queue.Queue = queue.Queue()
-    ready, stop, finished = threading.Event(), threading.Event(), object()
+    held: set[int] = set()
 
-    def remote() -> None:
-        try:
-            with dask_client(scheduler=scheduler, workers=workers) as client:
-                from distributed import as_completed
+    def add_here(index: int, chunk: Sequence[tuple[int, int]]) -> int:
+        _add_chunk(accumulator, model, seed, chunk, None)
+        held.add(index)
+        return sum(size for _, size in chunk)
 
-                ready.set()
-                shared = client.scatter(model, broadcast=True, hash=False)
-                slots = 2 * max(1, sum(client.nthreads().values()))
-                running, futures = as_completed(), {}
-
-                def submit() -> None:
-                    if stop.is_set():
-                        return
-                    try:
-                        index, chunk = pending.popleft()
-                    except IndexError:
-                        return
-                    future = client.submit(_summarise_on_worker, shared, seed, index, chunk,
-                                           layout, binning, token, pure=False)
-                    futures[future] = index
-                    running.add(future)
-
-                for _ in range(slots):
-                    submit()
-                for future in running:
-                    futures.pop(future)
-                    events.put(("done", future.result()))
-                    future.release()
-                    submit()
-                events.put(("parts", client.run(_collect_on_worker, token)))
-        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
-            events.put(exc)
-        finally:
-            ready.set()
-            events.put(finished)
-
-    thread = threading.Thread(target=remote, name="forecast-dask", daemon=True)
-    thread.start()
-    here: set[int] = set()
-    parts = None
-    try:
-        while scheduler is None and RUN_WHILE_STARTING and not ready.is_set():
-            try:
-                index, chunk = pending.popleft()
-            except IndexError:
-                break
-            _add_chunk(accumulator, model, seed, chunk, progress)
-            here.add(index)
-        while parts is None:
-            item = events.get()
-            if item is finished:
-                break
-            if isinstance(item, BaseException):
-                raise item
-            if item[0] == "done":
-                if progress is not None:
-                    progress(item[1])
-            else:
-                parts = item[1]
-        held = set(here)
-        for part_list in (parts or {}).values():  # the cluster closes meanwhile
+    for kind, _, result in _share(_summarise_on_worker, model, seed, chunks,
+                                  (layout, binning, token), workers=workers,
+                                  scheduler=scheduler, here=add_here,
+                                  collect=(_collect_on_worker, (token,))):
+        if kind != "parts":
+            if progress is not None:
+                progress(result)
+            continue
+        # every task is done and no chunk is left to take: merge while the cluster closes
+        for part_list in result.values():
             for part_chunks, part in part_list:
                 if not part_chunks & held:
                     accumulator.merge(part)
                     held |= part_chunks
-        for index, chunk in enumerate(chunks):
-            if index not in held:  # lost with a worker, or held twice: simulated here
-                _add_chunk(accumulator, model, seed, chunk, None)
-    finally:
-        stop.set()
-        thread.join()
+    for index, chunk in enumerate(chunks):
+        if index not in held:  # lost with a worker, or held twice: simulated here
+            _add_chunk(accumulator, model, seed, chunk, None)
 
 
 def layout_of(model: Model, targets: Sequence[Target]) -> Layout:

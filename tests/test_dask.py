@@ -85,13 +85,14 @@ def test_unreachable_scheduler_is_a_clear_error(tmp_path):
     assert "Traceback" not in result.output and not (tmp_path / "x").exists()
 
 
-@pytest.mark.parametrize("while_starting", [True, False])
-def test_a_new_local_cluster_gives_the_same_bits(scenario, model, monkeypatch, while_starting):
-    """``workers``: chunks run here while the cluster starts, the rest on it (or, with
-    ``RUN_WHILE_STARTING`` off, all on it); either way the bits of one process."""
+@pytest.mark.parametrize("run_here", [True, False])
+def test_a_new_local_cluster_gives_the_same_bits(scenario, model, monkeypatch, run_here):
+    """``workers``: this process runs chunks from the start, beside a new cluster of
+    ``workers - 1`` processes (or, with ``RUN_HERE`` off, every chunk runs on a cluster of
+    ``workers``); either way the bits of one process."""
     import forecast.engine as engine
 
-    monkeypatch.setattr(engine, "RUN_WHILE_STARTING", while_starting)
+    monkeypatch.setattr(engine, "RUN_HERE", run_here)
     draws = 6 * BLOCK_SIZE + 3
     local = simulate_summaries(model, scenario.targets, draws=draws, seed=SEED)
     seen = []
