@@ -451,7 +451,8 @@ def simulate_paths(model: Model, *, draws: int, seed: int, workers: int = 1,
     seed : int
         Root seed.
     workers : int
-        Processes of a local Dask cluster to spread the blocks over (1: this process).
+        Processes to spread the blocks over: this one and a new local Dask cluster of
+        ``workers - 1`` (1: this process alone; see :func:`_share`).
     chunk_blocks : int, optional
         Blocks per task. Neither this, ``workers`` nor ``scheduler`` changes the result.
     scheduler : str, optional
