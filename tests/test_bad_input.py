@@ -172,14 +172,18 @@ def test_non_finite_result_names_component_year_and_parameters(workspace):
 
 def test_interrupted_save_leaves_nothing(tmp_path, monkeypatch):
     results = forecast.simulate(BASE, draws=200, seed=1)
-    import xarray as xr
+    from forecast.io.netcdf import NetcdfContent
 
-    def explode(self, *args, **kwargs):
+    calls = []
+
+    def explode(self, *args, **kwargs):  # the NetCDF writer the save uses, interrupted
+        calls.append(1)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(xr.Dataset, "to_netcdf", explode)
+    monkeypatch.setattr(NetcdfContent, "write", explode)
     with pytest.raises(KeyboardInterrupt):
         results.save(tmp_path / "run")
+    assert calls  # the interruption happened inside the save
     assert not (tmp_path / "run").exists()
     assert list(tmp_path.iterdir()) == []
 

@@ -90,7 +90,7 @@ def test_the_notebook_shows_tables_and_charts(executed):
 
 def test_the_notebook_prints_the_errors_it_promises(executed):
     notebook, _ = executed
-    assert "draws: found -5" in _text(_outputs(notebook, "shorter = "))
+    assert "draws: found -5" in _text(_outputs(notebook, "from pathlib import Path\n\nshorter = "))
     printed = _text(_outputs(notebook, "broken = "))
     assert "<dict>: draws: " in printed and "<frame>: row 1: value: found 'nine hundred'" in printed
     assert "report.html" in _text(_outputs(notebook, "import tempfile"))
