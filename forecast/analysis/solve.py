@@ -76,11 +76,11 @@ class Solution:
         -------
         str
         """
-        from forecast.formatting import number, significant
+        from forecast.formatting import percent, significant
         from forecast.messages import message
 
         def share(p: float, decimals: int) -> str:
-            return f"{number(100 * p, decimals, lang)}%"
+            return percent(p, decimals, lang)
 
         def value(v: float, digits: int = 6) -> str:
             return significant(v, digits, lang, group=False)

@@ -34,17 +34,16 @@ def _prior_option(text: str, option: str, allowed: tuple[str | None, ...]):
 
 
 def _print_backtest(result, console) -> None:
-    from rich.table import Table
+    from forecast.cli.tables import add_columns, make_table
 
     s = result.settings
-    table = Table(title=f"Backtest: fit {s.first_year}-{s.cutoff}, forecast "
-                  f"{s.cutoff + 1}-{s.last_year}, {len(result.provinces)} provinces "
-                  f"({s.column}, log scale)", title_justify="left")
-    for column, justify in (("method", "left"), ("horizon", "right"), ("n", "right"),
-                            ("50 % coverage", "right"), ("90 % coverage", "right"),
-                            ("CRPS", "right"), ("mean PIT", "right"),
-                            ("PIT histogram (10 bins)", "left")):
-        table.add_column(column, justify=justify)
+    table = make_table(console, f"Backtest: fit {s.first_year}-{s.cutoff}, forecast "
+                       f"{s.cutoff + 1}-{s.last_year}, {len(result.provinces)} provinces "
+                       f"({s.column}, log scale)")
+    add_columns(table, (("method", "left"), ("horizon", "right"), ("n", "right"),
+                        ("50 % coverage", "right"), ("90 % coverage", "right"),
+                        ("CRPS", "right"), ("mean PIT", "right"),
+                        ("PIT histogram (10 bins)", "left")))
     for r in result.records:
         table.add_row(r["method"], str(r["horizon"]), str(r["forecasts"]),
                       f"{100 * r['coverage50']:.0f} % ± {100 * r['coverage50_se']:.0f}",
@@ -53,23 +52,23 @@ def _print_backtest(result, console) -> None:
                       " ".join(f"{c:>2}" for c in r["pit_histogram"]))
     console.print(table)
     for what, why in result.excluded:
-        console.print(f"  left out {what}: {why}", soft_wrap=True)
+        console.print(f"  left out {what}: {why}")
     for item in result.skipped:
-        console.print(f"  skipped {item['province']}: {item['why']}", soft_wrap=True)
+        console.print(f"  skipped {item['province']}: {item['why']}")
     console.print("Coverage ± its binomial standard error at the nominal rate; CRPS of log "
                   "revenue ± its standard error across forecasts. Provinces share their years, "
-                  "so forecasts of one year are not independent.", soft_wrap=True)
+                  "so forecasts of one year are not independent.")
 
 
 def _print_horizons(column: str, result: dict, console) -> None:
-    from rich.table import Table
+    from forecast.cli.tables import add_columns, make_table
 
     s = result["settings"]
-    table = Table(title=f"Backtest at every origin and horizon: {column}, model {s['model']} "
-                  "(log scale)", title_justify="left")
-    for column_name in ("method", "horizon", "n", "origins", "50 % coverage", "90 % coverage",
-                        "CRPS", "vs naive", "vs climatology", "mean PIT", "interval score 90"):
-        table.add_column(column_name, justify="left" if column_name == "method" else "right")
+    table = make_table(console, f"Backtest at every origin and horizon: {column}, model "
+                       f"{s['model']} (log scale)")
+    add_columns(table, ((name, "left" if name == "method" else "right") for name in (
+        "method", "horizon", "n", "origins", "50 % coverage", "90 % coverage", "CRPS",
+        "vs naive", "vs climatology", "mean PIT", "interval score 90")))
     for r in result["summary"]:
         origins = r["origins"]
         table.add_row(r["method"], str(r["horizon"]), str(r["forecasts"]),
@@ -140,7 +139,7 @@ def backtest(panel: Path | None, library: Path | None, first_year: int, cutoff: 
             _print_horizons(column, result, console)
         console.print("Coverage ± its binomial standard error at the nominal rate; CRPS of log "
                       "revenue and its ratio to each benchmark's; forecasts of one origin share "
-                      "the national path, so they are not independent.", soft_wrap=True)
+                      "the national path, so they are not independent.")
         console.print(f"Wrote {out / 'backtest.json'}")
         return
     settings = BacktestSettings(

@@ -55,13 +55,13 @@ def _print_calibration(report, console, lang: str = "en") -> None:
             console.print("  " + message(
                 "t_evidence_row", lang, where=f"{row['file']}:{line}", indicator=row["indicator"],
                 kind=row["kind"], years=years, value=significant(row["value"], 10, lang),
-                unit=unit_text(row["unit"], lang), source=row["source"]), soft_wrap=True)
+                unit=unit_text(row["unit"], lang), source=row["source"]))
         def reason(key, fields, text):  # a model's reason, in the language when known
             return text if key is None else message(key, lang, **fields)
 
         for unused in info["unused"]:
             console.print("  " + message("t_unused_row", lang, line=unused["line"], why=reason(
-                unused["why_key"], unused["why_fields"], unused["why"])), soft_wrap=True)
+                unused["why_key"], unused["why_fields"], unused["why"])))
         for fit_name, fit in info["fits"].items():
             fit_name = message(f"cal_fit_{fit['kind']}", lang) \
                 if f"cal_fit_{fit['kind']}" in CATALOG else fit_name
@@ -70,13 +70,12 @@ def _print_calibration(report, console, lang: str = "en") -> None:
                                       for k, v in fit["params"].items())
                 console.print("  " + message("t_fit", lang, name=fit_name, method=fit["method"],
                                              n=fit["nobs"], estimates=estimates,
-                                             sigma=num(fit["sigma"])), soft_wrap=True)
+                                             sigma=num(fit["sigma"])))
             else:
                 console.print("  " + message("t_no_fit", lang, name=fit_name, reason=reason(
-                    fit.get("reason_key"), fit.get("reason_fields", {}), fit["reason"])),
-                    soft_wrap=True)
+                    fit.get("reason_key"), fit.get("reason_fields", {}), fit["reason"])))
     console.print(message("t_calibration_draws", lang, draws=significant(report.draws, 12, lang),
-                          seed=report.seed), soft_wrap=True)
+                          seed=report.seed))
 
 
 @click.command(cls=Command)

@@ -57,9 +57,8 @@ def compare(items: tuple[Path, ...], draws: int | None, seed: int | None, out: P
     Scenarios run with one seed so they share their random numbers: the difference of each
     target's probability comes with the standard error of the paired difference.
     """
-    from rich.table import Table
-
     from forecast.analysis.compare import compare as run_compare
+    from forecast.cli.tables import add_columns, add_id_column, make_table, narrow
     from forecast.formatting import format_probability, format_rate, number
     from forecast.io.writers import check_writable, write_folder
     from forecast.messages import message
@@ -70,30 +69,39 @@ def compare(items: tuple[Path, ...], draws: int | None, seed: int | None, out: P
     reference = comparison.runs[0]
     seeds = (message("t_common_seed", lang, seed=reference.seed) if comparison.paired
              else message("t_unpaired", lang))
-    table = Table(title=message("t_compared", lang, name=comparison.scenarios[0],
-                                draws=number(reference.draws, 0, lang), seed=seeds),
-                  title_justify="left")
-    for key in ("t_target", "t_scenario", "t_probability", "t_difference", "t_required",
-                "t_median_rate"):
-        table.add_column(message(key, lang),
-                         justify="left" if key in ("t_target", "t_scenario") else "right")
-    for record in comparison.records():
+    console = make_console()
+    records = comparison.records()
+    table = make_table(console, message("t_compared", lang, name=comparison.scenarios[0],
+                                        draws=number(reference.draws, 0, lang), seed=seeds))
+    compact = narrow(console)  # the scenario under the target, in the first column
+    names = [r["target"] for r in records] + ["  " + s for s in comparison.scenarios]
+    add_id_column(table, message("t_target", lang) + (
+        " / " + message("t_scenario", lang) if compact else ""), names)
+    add_columns(table, [(message(key, lang), "left" if key == "t_scenario" else "right")
+                        for key in ("t_scenario", "t_probability", "t_difference",
+                                    "t_required", "t_median_rate")
+                        if not (compact and key == "t_scenario")])
+    for record in records:
         first = record["scenario"] == comparison.scenarios[0]
+        names = ([f"{record['target']}\n  {record['scenario']}" if first else
+                  f"  {record['scenario']}"] if compact else
+                 [record["target"] if first else "", record["scenario"]])
         rate = functools.partial(format_rate, rate_kind=record["rate_kind"], unit=record["unit"],
                                  lang=lang)
-        table.add_row(record["target"] if first else "", record["scenario"],
-                      format_probability(record["probability"], record["probability_se"], lang),
-                      "" if first else
-                      f"{number(100 * record['difference'], 1, lang, sign=True)} ± "
-                      f"{number(100 * record['difference_se'], 1, lang)}",
-                      rate(record["required_rate"]), rate(record["median_rate"]),
+        cells = [format_probability(record["probability"], record["probability_se"], lang),
+                 "" if first else
+                 f"{number(100 * record['difference'], 1, lang, sign=True)} ± "
+                 f"{number(100 * record['difference_se'], 1, lang)}",
+                 rate(record["required_rate"]), rate(record["median_rate"])]
+        if compact and first:  # the numbers on the scenario's line, under the target id
+            cells = [f"\n{cell}" for cell in cells]
+        table.add_row(*names, *cells,
                       end_section=record["scenario"] == comparison.scenarios[-1])
-    console = make_console()
     console.print(table)
     console.print(message("t_difference_note" if comparison.paired else "t_difference_unpaired",
                           lang))
     for sentence in comparison.left_out_text(lang):
-        console.print(message("t_not_compared", lang, what=sentence), soft_wrap=True)
+        console.print(message("t_not_compared", lang, what=sentence))
     contents = comparison.outputs()
     write_folder(out, contents, force=force)
     console.print(message("t_wrote", lang, files=", ".join(str(out / name) for name in contents)))

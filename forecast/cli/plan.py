@@ -12,20 +12,16 @@ from forecast.cli.app import SEED, Command, console as make_console, draws_optio
 from forecast.cli.options import LANG
 
 
-def _rate(value: float | None, kind: str, lang: str) -> str:
-    from forecast.formatting import number, significant
+def _rate(value: float | None, kind: str, unit: str, lang: str) -> str:
+    from forecast.formatting import format_rate
 
-    if value is None or value != value:
-        return "-"
-    if kind == "growth":
-        return f"{number(100 * value, 1, lang, sign=True)}%"
-    return ("-" if value < 0 else "+") + significant(abs(value), 3, lang)
+    return format_rate(value, kind, unit, lang)
 
 
 def _share(p: float, lang: str, decimals: int = 1) -> str:
-    from forecast.formatting import number
+    from forecast.formatting import percent
 
-    return f"{number(100 * p, decimals, lang)}%"
+    return percent(p, decimals, lang)
 
 
 _BINDING = (  # the constraints forecast.analysis.plan reports as binding, and their words
@@ -51,10 +47,11 @@ def binding_text(item: str, lang: str) -> str:
             continue
         g = match.groups()
         if key == "t_binding_joint":
-            return message(key, lang, p=f"{number(float(g[0]), 1, lang)}%", wanted=f"{g[1]}%")
+            return message(key, lang, p=f"{number(float(g[0]), 1, lang)} %",
+                           wanted=f"{g[1]} %")
         if key == "t_binding_target":
-            return message(key, lang, target=g[0], p=f"{number(float(g[1]), 1, lang)}%",
-                           wanted=f"{g[2]}%")
+            return message(key, lang, target=g[0], p=f"{number(float(g[1]), 1, lang)} %",
+                           wanted=f"{g[2]} %")
         if key == "t_binding_budget":
             return message(key, lang, name=g[0], spent=value(g[1]), limit=value(g[2]))
         return message(key, lang, name=g[0], high=value(g[1]))
@@ -117,8 +114,10 @@ def plan(scenario: Path, probability: float, targets: str, joint: bool, budget: 
     from forecast.messages import message
 
     target_file = None if out is None else check_plan_file(out, force=force)
-    answer = run_plan(load_scenario(scenario), probability=probability, targets=targets,
+    spec = load_scenario(scenario)
+    answer = run_plan(spec, probability=probability, targets=targets,
                       joint=joint, budgets=list(budget), draws=draws, seed=seed)
+    units = {t.id: spec.indicators[t.indicator].unit for t in spec.targets}
     if target_file is not None:
         try:
             target_file.parent.mkdir(parents=True, exist_ok=True)
@@ -132,7 +131,8 @@ def plan(scenario: Path, probability: float, targets: str, joint: bool, budget: 
     if as_json:
         click.echo(json.dumps(answer.to_json(), indent=2, ensure_ascii=False))
         return
-    from rich.table import Table
+    from forecast.cli.tables import add_columns, add_id_column, make_table, narrow
+    from forecast.formatting import format_probability
 
     number4 = lambda v: significant(v, 4, lang)  # noqa: E731
     console = make_console()
@@ -142,7 +142,7 @@ def plan(scenario: Path, probability: float, targets: str, joint: bool, budget: 
     wanted = _share(answer.probability, lang, 0)
     if answer.feasible:
         console.print(message("t_plan_feasible", lang, which=which, p=wanted, values=values,
-                              cost=number4(answer.cost)), soft_wrap=True)
+                              cost=number4(answer.cost)))
     else:
         reached = (message("t_plan_reached_together", lang, p=_share(
             answer.joint_probability, lang)) if answer.joint else ", ".join(
@@ -151,11 +151,12 @@ def plan(scenario: Path, probability: float, targets: str, joint: bool, budget: 
                  and o.probability < answer.probability]
         console.print(message("t_plan_infeasible", lang, which=which, p=wanted, values=values,
                               reached=reached)
-                      + (message("t_plan_unmoved", lang, ids=", ".join(still)) if still else ""),
-                      soft_wrap=True)
-    levers = Table(title=message("t_plan_setting" if answer.feasible else "t_plan_best", lang))
-    for key in ("t_lever", "t_value", "t_cost_year"):
-        levers.add_column(message(key, lang), justify="left" if key == "t_lever" else "right")
+                      + (message("t_plan_unmoved", lang, ids=", ".join(still)) if still else ""))
+    levers = make_table(console, message("t_plan_setting" if answer.feasible else "t_plan_best",
+                                         lang))
+    add_id_column(levers, message("t_lever", lang), [*answer.setting, message("t_total", lang),
+                  *(message("t_budget_row", lang, name=g) for g in answer.cost_by_group)])
+    add_columns(levers, [(message(key, lang), "right") for key in ("t_value", "t_cost_year")])
     for name, value in answer.setting.items():
         levers.add_row(name, number4(value), "")
     levers.add_row(message("t_total", lang), "", number4(answer.cost))
@@ -163,36 +164,43 @@ def plan(scenario: Path, probability: float, targets: str, joint: bool, budget: 
         levers.add_row(message("t_budget_row", lang, name=group), "", message(
             "t_of", lang, part=number4(spent), whole=number4(answer.budgets[group])))
     console.print(levers)
-    table = Table()
-    for key in ("t_target", "t_probability", "t_required", "t_implied_rate", "t_fastest_panel",
-                "t_precedent"):
-        table.add_column(message(key, lang),
-                         justify="left" if key in ("t_target", "t_precedent") else "right")
+    table = make_table(console)
+    compact = narrow(console)  # required over implied; the panel's pace over the verdict
+    add_id_column(table, message("t_target", lang), [o.target for o in answer.outcomes])
+    headers = [message(k, lang) for k in ("t_probability", "t_required", "t_implied_rate",
+                                          "t_fastest_panel", "t_precedent")]
+    if compact:
+        headers = [headers[0], f"{headers[1]} / {headers[2]}", f"{headers[3]} / {headers[4]}"]
+    add_columns(table, [(h, "left" if i == len(headers) - 1 else "right")
+                        for i, h in enumerate(headers)])
     for o in answer.outcomes:
         pace = o.pace
-        table.add_row(o.target + ("" if o.moved else " " + message("t_not_moved", lang)),
-                      f"{_share(o.probability, lang)} ± {_share(o.probability_se, lang)}",
-                      _rate(o.required_rate, o.rate_kind, lang),
-                      _rate(o.implied_rate, o.rate_kind, lang),
-                      "-" if pace is None or pace.fastest is None else
-                      f"{_rate(pace.fastest, pace.rate_kind, lang)} ({pace.holder} "
-                      f"{pace.first}-{pace.last})",
-                      message("t_no_panel", lang) if pace is None else
-                      message("t_faster" if pace.faster else "t_within", lang))
+        unit = units.get(o.target, "")
+        cells = [format_probability(o.probability, o.probability_se, lang),
+                 _rate(o.required_rate, o.rate_kind, unit, lang),
+                 _rate(o.implied_rate, o.rate_kind, unit, lang),
+                 "-" if pace is None or pace.fastest is None else
+                 f"{_rate(pace.fastest, pace.rate_kind, pace.units, lang)} ({pace.holder} "
+                 f"{pace.first}-{pace.last})",
+                 message("t_no_panel", lang) if pace is None else
+                 message("t_faster" if pace.faster else "t_within", lang)]
+        if compact:
+            cells = [cells[0], f"{cells[1]}\n{cells[2]}", f"{cells[3]}\n{cells[4]}"]
+        table.add_row(o.target + ("" if o.moved else "\n" + message("t_not_moved", lang)),
+                      *cells, end_section=compact)
     console.print(table)
-    console.print(message("t_plan_joint", lang, p=f"{_share(answer.joint_probability, lang)} ± "
-                          f"{_share(answer.joint_probability_se, lang)}"))
+    console.print(message("t_plan_joint", lang, p=format_probability(
+        answer.joint_probability, answer.joint_probability_se, lang)))
     if answer.feasible:
         console.print(message("t_binding", lang, items="; ".join(
-            binding_text(item, lang) for item in answer.binding) or message("t_none", lang)),
-            soft_wrap=True)
+            binding_text(item, lang) for item in answer.binding) or message("t_none", lang)))
     for o in answer.outcomes:
         if o.pace is not None and o.pace.faster:
-            console.print(f"{o.target}: {pace_text(o.pace, lang)}", soft_wrap=True)
+            console.print(f"{o.target}: {pace_text(o.pace, lang)}")
     held = ", ".join(f"{n} = {significant(v, 6, lang, group=False)}"
                      for n, v in answer.held.items())
     console.print(message("t_plan_trials", lang, n=answer.simulations,
                           draws=number(answer.draws, 0, lang), seed=answer.seed)
-                  + (message("t_plan_held", lang, held=held) if held else ""), soft_wrap=True)
+                  + (message("t_plan_held", lang, held=held) if held else ""))
     if target_file is not None:
         console.print(message("t_wrote", lang, files=str(target_file)))

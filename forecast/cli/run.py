@@ -155,13 +155,13 @@ def run(scenario: Path, draws: int | None, seed: int | None, out: Path | None, f
         for name, component in model.components.items():
             for row, why in unused_rows(component):
                 console.print(f"Not used (--allow-unused): {row.file}:{row.line} {name}: "
-                              f"{why}", soft_wrap=True)
+                              f"{why}")
         total = loaded.draws if draws is None else draws
         note = None if scheduler else workers_unused(
             total, workers, keep_draws=total <= KEEP_DRAWS_LIMIT if keep_draws is None
             else keep_draws)
         if note:
-            console.print(f"--workers {workers}: {note}.", soft_wrap=True)
+            console.print(f"--workers {workers}: {note}.")
         from forecast.cli.progress import ProgressBar, wanted
 
         with ProgressBar(total, enabled=wanted(quiet=quiet)) as progress:

@@ -14,8 +14,7 @@ from forecast.cli.options import LANG
 def print_sensitivity(result, console, lang: str = "en") -> None:
     """Per target: the inputs that explain most of its hit indicator's variance, the groups,
     what to measure first and where it misses; then the overall ranking, in ``lang``."""
-    from rich.table import Table
-
+    from forecast.cli.tables import add_columns, add_id_column, make_table
     from forecast.formatting import number, percent
     from forecast.messages import CATALOG, message
     from forecast.report.html import _box_sentence
@@ -28,14 +27,14 @@ def print_sensitivity(result, console, lang: str = "en") -> None:
 
     data = result.to_json()
     for target, entry in data["targets"].items():
-        table = Table(title=f"{target}: P = {two(entry['probability'])}", title_justify="left")
-        keys = ("t_input", "t_origin", "t_first_order", "t_total_order", "t_given_data",
-                "t_if_known")
-        for key in keys:
-            table.add_column(message(key, lang),
-                             justify="left" if key in ("t_input", "t_origin") else "right")
+        table = make_table(console, f"{target}: P = {two(entry['probability'])}")
+        shown = entry["inputs"][:6]
+        add_id_column(table, message("t_input", lang), [row["input"] for row in shown])
+        add_columns(table, [(message(key, lang), "left" if key == "t_origin" else "right")
+                            for key in ("t_origin", "t_first_order", "t_total_order",
+                                        "t_given_data", "t_if_known")])
         spread = {m["input"]: m for m in entry["measure_first"]}
-        for row in entry["inputs"][:6]:
+        for row in shown:
             known = spread.get(row["input"])
             table.add_row(
                 row["input"], origin(row["origin"]),
@@ -50,10 +49,10 @@ def print_sensitivity(result, console, lang: str = "en") -> None:
         groups = ", ".join(message("t_group_share", lang, group=origin(g),
                                    first=two(v["first_order"]), total=two(v["total"]))
                            for g, v in entry["groups"].items())
-        console.print("  " + message("t_by_origin", lang, groups=groups), soft_wrap=True)
+        console.print("  " + message("t_by_origin", lang, groups=groups))
         box = entry["scenario_discovery"]
         if box is not None:
-            console.print(f"  {_box_sentence(target, box, lang)}", soft_wrap=True)
+            console.print(f"  {_box_sentence(target, box, lang)}")
         for item in entry["disagreements"]:
             what = message("t_disagree_detail", lang, input=item["input"],
                            sobol=two(item["first_order"]), sobol_se=two(item["first_order_se"]),
@@ -61,8 +60,7 @@ def print_sensitivity(result, console, lang: str = "en") -> None:
                            given_se=two(item["given_data_first_order_se"]))
             output = message({"hit": "t_output_hit"}.get(item["output"], "t_output_quantity"),
                              lang)
-            console.print("  " + message("t_disagree", lang, output=output, what=what),
-                          soft_wrap=True)
+            console.print("  " + message("t_disagree", lang, output=output, what=what))
     console.print(message("t_measure_first", lang))
     for rank, item in enumerate(data["measure_first"][:8], start=1):
         console.print(f"  {rank}. {item['input']} ({origin(item['origin'])}): "

@@ -37,12 +37,11 @@ def solve(scenario: Path, target: str, lever: str, probability: float, draws: in
         click.echo(json.dumps(solution.to_json(), indent=2))
         return
     console = make_console()
-    console.print(answer_text(solution, lang), soft_wrap=True)
+    console.print(answer_text(solution, lang))
     console.print(message("t_solve_trials", lang, n=len(solution.trials),
                           draws=number(solution.draws, 0, lang), seed=solution.seed,
                           low=significant(solution.low, 6, lang, group=False),
-                          high=significant(solution.high, 6, lang, group=False)),
-                  soft_wrap=True)
+                          high=significant(solution.high, 6, lang, group=False)))
 
 
 def answer_text(solution, lang: str = "en") -> str:
