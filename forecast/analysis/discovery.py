@@ -53,12 +53,12 @@ class Box:
     def sentence(self) -> str:
         """One sentence: where and how often the target misses."""
         if not self.limits:
-            return (f"{self.target} misses in {self.miss_rate:.0%} of draws; no region of the "
-                    "inputs concentrates the misses.").replace("%", " %")
-        return (f"{self.target} misses in {self.density:.0%} of draws where "
-                f"{' and '.join(self.conditions())} (those draws are {self.mass:.0%} of all "
-                f"and hold {self.coverage:.0%} of the misses; {self.miss_rate:.0%} miss "
-                "overall).").replace("%", " %")
+            return (f"{self.target} misses in {_percent(self.miss_rate, 0)} of draws; no region of the "
+                    "inputs concentrates the misses.")
+        return (f"{self.target} misses in {_percent(self.density, 0)} of draws where "
+                f"{' and '.join(self.conditions())} (those draws are {_percent(self.mass, 0)} of all "
+                f"and hold {_percent(self.coverage, 0)} of the misses; {_percent(self.miss_rate, 0)} miss "
+                "overall).")
 
     def to_json(self) -> dict:
         return {"limits": [{"input": n, "low": lo, "high": hi} for n, lo, hi in self.limits],
@@ -110,6 +110,13 @@ def miss_box(target: str, inputs: Mapping[str, np.ndarray], missed: np.ndarray, 
     limits = [item for item in limits if item[1] is not None or item[2] is not None]
     return Box(target, tuple(limits), float(row["density"]), float(row["coverage"]),
                float(row["mass"]), rate)
+
+
+def _percent(share: float, decimals: int) -> str:
+    """A share in English as the rest of the tool writes it (``80.0 %``)."""
+    from forecast.formatting import percent
+
+    return percent(share, decimals, "en")
 
 
 __all__ = ["Box", "GAP", "LIMIT", "MAX_DIMENSIONS", "miss_box"]

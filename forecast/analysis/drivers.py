@@ -177,9 +177,9 @@ class Driver:
 
     def words(self) -> str:
         """``depends on poverty_rate.base: 0 % if it was 0.064, 81 % if it was 0.14``."""
-        return (f"depends on {self.input}: {self.low_probability:.0%} if it was "
-                f"{self.low_value:.3g}, {self.high_probability:.0%} if it was "
-                f"{self.high_value:.3g}").replace("%", " %")
+        return (f"depends on {self.input}: {_percent(self.low_probability, 0)} if it was "
+                f"{self.low_value:.3g}, {_percent(self.high_probability, 0)} if it was "
+                f"{self.high_value:.3g}")
 
 
 @dataclass(frozen=True)
@@ -232,6 +232,13 @@ def origins_by_key(info: Mapping) -> dict[str, str]:
     """``indicator.key`` -> origin from a run's :class:`~forecast.info.IndicatorInfo`."""
     return {f"{name}.{key}": origin for name, item in info.items()
             for key, origin in item.origins.items()}
+
+
+def _percent(share: float, decimals: int) -> str:
+    """A share in English as the rest of the tool writes it (``80.0 %``)."""
+    from forecast.formatting import percent
+
+    return percent(share, decimals, "en")
 
 
 __all__ = ["CURVE_BINS", "Curve", "Driver", "GROUPS", "GROUP_OF", "TargetDrivers", "curve",

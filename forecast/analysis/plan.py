@@ -405,15 +405,15 @@ def _report(scenario: Scenario, problem: _Problem, runs: Trials, setting: dict[s
     values = ", ".join(f"{n} = {setting[n]:.4g}" for n in problem.levers)
     if feasible:
         message = (f"cheapest setting giving {'all chosen targets together' if problem.joint else 'every chosen target'}"
-                   f" at least {wanted:.0%}: {values}; cost {cost:,.4g} a year")
+                   f" at least {_percent(wanted, 0)}: {values}; cost {cost:,.4g} a year")
     else:
         short = [o.target for o in outcomes if o.probability < wanted]
         still = [t for t in short if not moved[t]]
         message = (f"infeasible: no setting of the costed levers within their ranges and the "
                    f"budgets gives {'all chosen targets together' if problem.joint else 'every chosen target'} "
-                   f"{wanted:.0%}; the best reachable ({values}) gives "
-                   + (f"{joint_p:.1%} together" if problem.joint else
-                      ", ".join(f"{o.target} {o.probability:.1%}" for o in outcomes))
+                   f"{_percent(wanted, 0)}; the best reachable ({values}) gives "
+                   + (f"{_percent(joint_p, 1)} together" if problem.joint else
+                      ", ".join(f"{o.target} {_percent(o.probability, 1)}" for o in outcomes))
                    + (f"; no lever moves {', '.join(still)}" if still else ""))
     return Plan(scenario=scenario.name, probability=wanted, targets=list(chosen),
                 joint=problem.joint, feasible=feasible, setting=dict(setting), cost=cost,
@@ -431,9 +431,9 @@ def _binding(scenario: Scenario, problem: _Problem, setting: Mapping[str, float]
     out = []
     if problem.joint:
         if joint_p - wanted <= max(2 * joint_se, 0.005):
-            out.append(f"joint probability {joint_p:.1%} (wanted {wanted:.0%})")
+            out.append(f"joint probability {_percent(joint_p, 1)} (wanted {_percent(wanted, 0)})")
     else:
-        out += [f"target {o.target}: {o.probability:.1%} (wanted {wanted:.0%})" for o in outcomes
+        out += [f"target {o.target}: {_percent(o.probability, 1)} (wanted {_percent(wanted, 0)})" for o in outcomes
                 if o.probability - wanted <= max(2 * o.probability_se, 0.005)]
     spent = problem.group_costs(setting)
     out += [f"budget {g}: {spent[g]:,.4g} of {limit:,.4g} a year" for g, limit in
@@ -443,6 +443,13 @@ def _binding(scenario: Scenario, problem: _Problem, setting: Mapping[str, float]
         if setting[name] >= lever.high - 1e-3 * (lever.high - lever.low):
             out.append(f"lever {name} at the top of its range ({lever.high:g})")
     return out
+
+
+def _percent(share: float, decimals: int) -> str:
+    """A share in English as the rest of the tool writes it (``80.0 %``)."""
+    from forecast.formatting import percent
+
+    return percent(share, decimals, "en")
 
 
 __all__ = ["Plan", "TargetOutcome", "parse_budgets", "plan"]

@@ -133,7 +133,7 @@ def paces(scenario: Scenario, targets: Sequence[str], summary) -> dict[str, Pace
         required = row.required_rate
         faster = pace is not None and (required > pace if rising else required < pace)
         where = f"{span[0]}-{span[1]}" if span else "the panel"
-        show = (lambda r: f"{r:.1%}") if row.rate_kind == "growth" else (lambda r: f"{r:.3g}")
+        show = (lambda r: f"{_percent(r, 1)}") if row.rate_kind == "growth" else (lambda r: f"{r:.3g}")
         if pace is None:
             message = f"no {years}-year window in {precedent.panel}.{precedent.column}"
         else:
@@ -177,6 +177,13 @@ def pace_text(pace: Pace, lang: str = "en") -> str:
                    first=pace.first, last=pace.last)
     return text + (message("t_pace_faster", lang, units=units, where=where) if pace.faster
                    else "")
+
+
+def _percent(share: float, decimals: int) -> str:
+    """A share in English as the rest of the tool writes it (``80.0 %``)."""
+    from forecast.formatting import percent
+
+    return percent(share, decimals, "en")
 
 
 __all__ = ["Pace", "fastest_pace", "pace_text", "paces", "window_years"]

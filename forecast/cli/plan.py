@@ -25,8 +25,8 @@ def _share(p: float, lang: str, decimals: int = 1) -> str:
 
 
 _BINDING = (  # the constraints forecast.analysis.plan reports as binding, and their words
-    (re.compile(r"joint probability ([\d.]+)% \(wanted (\d+)%\)"), "t_binding_joint"),
-    (re.compile(r"target (\w+): ([\d.]+)% \(wanted (\d+)%\)"), "t_binding_target"),
+    (re.compile(r"joint probability ([\d.]+) ?% \(wanted (\d+) ?%\)"), "t_binding_joint"),
+    (re.compile(r"target (\w+): ([\d.]+) ?% \(wanted (\d+) ?%\)"), "t_binding_target"),
     (re.compile(r"budget (\w+): ([\d.,]+) of ([\d.,]+) a year"), "t_binding_budget"),
     (re.compile(r"lever (\w+) at the top of its range \(([-\d.e+]+)\)"), "t_binding_lever"),
 )
