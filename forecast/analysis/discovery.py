@@ -53,12 +53,12 @@ class Box:
     def sentence(self) -> str:
         """One sentence: where and how often the target misses."""
         if not self.limits:
-            return (f"{self.target} misses in {_percent(self.miss_rate, 0)} of draws; no region of the "
-                    "inputs concentrates the misses.")
+            return (f"{self.target} misses in {_percent(self.miss_rate, 0)} of draws; no "
+                    "region of the inputs concentrates the misses.")
         return (f"{self.target} misses in {_percent(self.density, 0)} of draws where "
-                f"{' and '.join(self.conditions())} (those draws are {_percent(self.mass, 0)} of all "
-                f"and hold {_percent(self.coverage, 0)} of the misses; {_percent(self.miss_rate, 0)} miss "
-                "overall).")
+                f"{' and '.join(self.conditions())} (those draws are "
+                f"{_percent(self.mass, 0)} of all and hold {_percent(self.coverage, 0)} of the "
+                f"misses; {_percent(self.miss_rate, 0)} miss overall).")
 
     def to_json(self) -> dict:
         return {"limits": [{"input": n, "low": lo, "high": hi} for n, lo, hi in self.limits],
