@@ -433,7 +433,8 @@ def _binding(scenario: Scenario, problem: _Problem, setting: Mapping[str, float]
         if joint_p - wanted <= max(2 * joint_se, 0.005):
             out.append(f"joint probability {_percent(joint_p, 1)} (wanted {_percent(wanted, 0)})")
     else:
-        out += [f"target {o.target}: {_percent(o.probability, 1)} (wanted {_percent(wanted, 0)})" for o in outcomes
+        out += [f"target {o.target}: {_percent(o.probability, 1)} (wanted "
+                f"{_percent(wanted, 0)})" for o in outcomes
                 if o.probability - wanted <= max(2 * o.probability_se, 0.005)]
     spent = problem.group_costs(setting)
     out += [f"budget {g}: {spent[g]:,.4g} of {limit:,.4g} a year" for g, limit in

@@ -133,7 +133,8 @@ def paces(scenario: Scenario, targets: Sequence[str], summary) -> dict[str, Pace
         required = row.required_rate
         faster = pace is not None and (required > pace if rising else required < pace)
         where = f"{span[0]}-{span[1]}" if span else "the panel"
-        show = (lambda r: f"{_percent(r, 1)}") if row.rate_kind == "growth" else (lambda r: f"{r:.3g}")
+        show = ((lambda r: _percent(r, 1)) if row.rate_kind == "growth"
+                else (lambda r: f"{r:.3g}"))
         if pace is None:
             message = f"no {years}-year window in {precedent.panel}.{precedent.column}"
         else:
