@@ -161,7 +161,8 @@ def simulate(scenario: Scenario | Mapping[str, Any] | str | Path, *, draws: int 
     draws, seed : int, optional
         Override the scenario's ``draws`` and ``seed``.
     workers : int
-        Processes of a local Dask cluster (1: this process); the result does not depend on it.
+        Processes sharing the blocks: this one and a new local Dask cluster of
+        ``workers - 1`` (1: this process alone); the result does not depend on it.
     keep_draws : bool, optional
         Keep every draw (``True``) or only summaries: target probabilities (exact) and
         quantiles (within a stated bound), with memory bounded by the block size (``False``).

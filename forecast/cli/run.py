@@ -117,7 +117,9 @@ def print_summary(results, console, *, lang: str = "en", all_assumptions: bool =
               help="Output folder (default: runs/<scenario name>).")
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Processes of a local Dask cluster; results do not depend on it.")
+              metavar="N", help="Processes sharing the blocks: this one and a local Dask "
+              "cluster of N-1 worker processes (1: this process alone); results do not "
+              "depend on it.")
 @click.option("--scheduler", metavar="tcp://HOST:PORT", help="Run the blocks on this Dask "
               "cluster; results do not depend on it.")
 @click.option("--keep-draws/--no-keep-draws", default=None, help="Keep every draw in "
