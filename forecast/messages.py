@@ -374,14 +374,14 @@ CATALOG: dict[str, dict[str, str]] = {
                                     "ước lượng độc lập)"},
     "t_not_compared": {"en": "Not compared: {what}", "vi": "Không so sánh: {what}"},
     "origin_noise": {"en": "noise", "vi": "nhiễu"},
-    "t_solve_value": {"en": "{lever} = {value} ({spread}, Monte Carlo) gives {target} a {p} "
-                            "chance (wanted {wanted})",
+    "t_solve_value": {"en": "{lever} = {value} ({spread}, Monte Carlo) gives {target} a "
+                            "probability of {p} (wanted {wanted})",
                       "vi": "{lever} = {value} ({spread}, Monte Carlo) cho {target} xác suất "
                             "{p} (cần {wanted})"},
     "t_solve_flat_nearby": {"en": "flat nearby: uncertainty unknown",
                             "vi": "gần như không đổi quanh đó: chưa rõ độ bất định"},
-    "t_solve_none": {"en": "no value of {lever} in [{low}, {high}] gives {target} a {wanted} "
-                           "chance: the best, at {best}, gives {p}",
+    "t_solve_none": {"en": "no value of {lever} in [{low}, {high}] gives {target} a "
+                           "probability of {wanted}: the best, at {best}, gives {p}",
                      "vi": "không giá trị nào của {lever} trong [{low}; {high}] cho {target} "
                            "xác suất {wanted}: tốt nhất, tại {best}, cho {p}"},
     "t_solve_flat": {"en": " (the lever does not move this target)",
