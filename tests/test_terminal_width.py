@@ -55,9 +55,11 @@ def test_tables_fit_80_columns_with_ids_in_full(command, lang, tmp_path):
     assert check_width(output, ids) == []
 
 
-def test_backtest_fits_80_columns(tmp_path):
-    output = _output(["backtest", "--out", "{out}"], tmp_path)
+@pytest.mark.parametrize("horizons", [[], ["--horizons"]])
+def test_backtest_fits_80_columns(horizons, tmp_path):
+    output = _output(["backtest", "--out", "{out}", *horizons], tmp_path)
     assert check_width(output, ("model", "naive")) == []
+    assert not horizons or "2010-2013" in output  # origins are not broken either
 
 
 def test_the_check_fails_on_cut_ids_and_wide_lines():

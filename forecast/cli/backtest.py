@@ -61,24 +61,45 @@ def _print_backtest(result, console) -> None:
 
 
 def _print_horizons(column: str, result: dict, console) -> None:
-    from forecast.cli.tables import add_columns, make_table
+    from forecast.cli.tables import make_table, narrow
 
     s = result["settings"]
     table = make_table(console, f"Backtest at every origin and horizon: {column}, model "
                        f"{s['model']} (log scale)")
-    add_columns(table, ((name, "left" if name == "method" else "right") for name in (
-        "method", "horizon", "n", "origins", "50 % coverage", "90 % coverage", "CRPS",
-        "vs naive", "vs climatology", "mean PIT", "interval score 90")))
+    compact = narrow(console)  # the two coverages and the two CRPS ratios stacked
+    headers = ["method", "horizon", "n", "origins", "50 % coverage", "90 % coverage", "CRPS",
+               "CRPS vs naive", "vs climatology", "mean PIT", "interval score 90"]
+    if compact:
+        headers = ["method", "ahead", "n", "origins", "cover 50 / 90 %", "CRPS",
+                   "ratio naive / clim", "mean PIT", "IS 90"]
+    rows = []
     for r in result["summary"]:
         origins = r["origins"]
-        table.add_row(r["method"], str(r["horizon"]), str(r["forecasts"]),
-                      f"{origins[0]}-{origins[-1]}" if len(origins) > 1 else str(origins[0]),
-                      f"{100 * r['coverage50']:.0f} % ± {100 * r['coverage50_se']:.0f}",
-                      f"{100 * r['coverage90']:.0f} % ± {100 * r['coverage90_se']:.0f}",
-                      f"{r['crps']:.3f}", f"{r['crps_vs_naive']:.2f}" if "crps_vs_naive" in r
-                      else "", f"{r['crps_vs_climatology']:.2f}" if "crps_vs_climatology" in r
-                      else "", f"{r['mean_pit']:.2f}", f"{r['interval90']:.3f}")
+        cells = [r["method"], str(r["horizon"]), str(r["forecasts"]),
+                 f"{origins[0]}-{origins[-1]}" if len(origins) > 1 else str(origins[0]),
+                 f"{100 * r['coverage50']:.0f} % ± {100 * r['coverage50_se']:.0f}",
+                 f"{100 * r['coverage90']:.0f} % ± {100 * r['coverage90_se']:.0f}",
+                 f"{r['crps']:.3f}", f"{r['crps_vs_naive']:.2f}" if "crps_vs_naive" in r
+                 else "", f"{r['crps_vs_climatology']:.2f}" if "crps_vs_climatology" in r
+                 else "", f"{r['mean_pit']:.2f}", f"{r['interval90']:.3f}"]
+        if compact:
+            cells = cells[:4] + [f"{cells[4]}\n{cells[5]}", cells[6],
+                                 f"{cells[7]}\n{cells[8]}", cells[9], cells[10]]
+        rows.append(cells)
+    for index, name in enumerate(headers):
+        # narrow: each column as wide as its widest number (numbers are never broken), the
+        # header wrapping between its words
+        width = max([len(line) for row in rows for line in row[index].split("\n")]
+                    + [len(word) for word in name.split()]) if compact else None
+        table.add_column(name, justify="left" if name == "method" else "right",
+                         overflow="fold", width=width)
+    for cells in rows:
+        table.add_row(*cells)
     console.print(table)
+    if compact:
+        console.print("ahead: horizon in years; cover: coverage of the 50 % and 90 % intervals; "
+                      "ratio: CRPS over that of the naive and of the climatology forecast; IS "
+                      "90: interval score of the 90 % interval.")
 
 
 @click.command(cls=Command)
