@@ -347,7 +347,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "ho_median": {"en": "median", "vi": "trung vị"},
     "ho_range": {"en": "5–95 %", "vi": "khoảng 5–95 %"},
     "ho_pit": {"en": "PIT", "vi": "vị trí (PIT)"},
-    "ho_in90": {"en": "in the 90 % interval", "vi": "trong khoảng dự báo 90 %"},
+    "ho_in90": {"en": "in the 90 % interval", "vi": "trong khoảng 90 %"},
     "ho_summary": {"en": "{n} figures: the 50 % intervals held {c50}, the 90 % intervals {c90}; "
                          "mean PIT {pit} (0.5 when unbiased; the share of draws at or below the "
                          "figure).",

@@ -100,7 +100,7 @@ def test_holdout_in_vietnamese_and_its_refusals():
     runner = CliRunner()
     vi = runner.invoke(main, ["holdout", str(PHU_THO), "--lang", "vi", "--draws", "500"])
     assert vi.exit_code == 0, vi.output
-    assert "số liệu" in vi.output and "khoảng dự báo 90 %" in vi.output
+    assert "số liệu" in vi.output and "trong khoảng 90 %" in vi.output
     late = runner.invoke(main, ["holdout", str(PHU_THO), "--origin", "2024"])
     assert late.exit_code == 2 and "must not be after the base year 2020" in late.output
     base = runner.invoke(main, ["holdout", str(ROOT / "scenarios" / "base.yaml")])

@@ -27,6 +27,8 @@ COMMANDS = {
                     ("budget_revenue.intercept", "budget_revenue.base")),
     "update": (["update", PHU_THO, "--draws", "2000", "--out", "{out}"],
                ("ntm_communes_2025",)),
+    "holdout": (["holdout", PHU_THO, "--origin", "2017", "--draws", "500"],
+                ("ntm_communes", "poverty_rate")),
 }
 
 

@@ -12,33 +12,40 @@ from forecast.cli.options import LANG
 
 
 def _print_holdout(result, console, lang: str = "en") -> None:
-    from rich.table import Table
-
+    from forecast.cli.tables import add_columns, add_id_column, make_table, narrow
     from forecast.formatting import number, percent, significant
     from forecast.messages import message, unit_text
 
-    table = Table(title=message("ho_title", lang, origin=result.origin), title_justify="left")
-    for key, justify in (("ho_indicator", "left"), ("ho_figure", "left"), ("ho_observed", "right"),
-                         ("ho_median", "right"), ("ho_range", "right"), ("ho_pit", "right"),
-                         ("ho_in90", "left")):
-        table.add_column(message(key, lang), justify=justify, overflow="fold")
-    for held in result.scored:
+    table = make_table(console, message("ho_title", lang, origin=result.origin))
+    stacked = narrow(console)  # the figure under the indicator, on a narrow terminal
+
+    def figure(held) -> str:
         row = held.row
         years = f"{row.year}" + (f"–{row.year_end}" if row.year_end else "")
-        value = lambda v: significant(v, 4, lang)  # noqa: E731
+        return f"{row.kind} {years} ({Path(row.file).name}:{row.line})"
+
+    add_id_column(table, message("ho_indicator", lang), [h.indicator for h in result.scored])
+    keys = (("ho_observed", "right"), ("ho_median", "right"), ("ho_range", "right"),
+            ("ho_pit", "right"), ("ho_in90", "left"))
+    add_columns(table, [(message(key, lang), justify)
+                        for key, justify in ((() if stacked else (("ho_figure", "left"),))
+                                             + keys)])
+    value = lambda v: significant(v, 4, lang)  # noqa: E731
+    for held in result.scored:
         q = held.quantiles
-        table.add_row(held.indicator, f"{row.kind} {years} ({Path(row.file).name}:{row.line})",
-                      f"{value(row.value)} {unit_text(row.unit, lang)}", value(q[2]),
-                      f"{value(q[0])} – {value(q[4])}", number(held.pit, 2, lang),
+        first = [f"{held.indicator}\n{figure(held)}"] if stacked else [held.indicator,
+                                                                       figure(held)]
+        table.add_row(*first, f"{value(held.row.value)} {unit_text(held.row.unit, lang)}",
+                      value(q[2]), f"{value(q[0])} – {value(q[4])}", number(held.pit, 2, lang),
                       message("ho_yes" if held.in90 else "ho_no", lang))
     console.print(table)
     s = result.summary()
     console.print(message("ho_summary", lang, n=s["figures"],
                           c50=percent(s["coverage50"], 0, lang),
                           c90=percent(s["coverage90"], 0, lang),
-                          pit=number(s["mean_pit"], 2, lang)), soft_wrap=True)
+                          pit=number(s["mean_pit"], 2, lang)))
     for what, why in result.why(lang):
-        console.print("  " + message("ho_skipped", lang, what=what, why=why), soft_wrap=True)
+        console.print("  " + message("ho_skipped", lang, what=what, why=why))
 
 
 @click.command(cls=Command)
