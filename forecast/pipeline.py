@@ -18,7 +18,7 @@ from forecast.io.region import read_scenario_history
 from forecast.io.prior_library import load_prior_library
 from forecast.info import describe_model
 from forecast.limits import check_draws, check_seed
-from forecast.results import Results, draws_dataset, provenance
+from forecast.results import Results, kept_draws, provenance
 from forecast.io.scenario_file import load_scenario
 from forecast.priors.library import PriorLibrary
 from forecast.spec.scenario import Scenario
@@ -206,7 +206,7 @@ def simulate(scenario: Scenario | Mapping[str, Any] | str | Path, *, draws: int 
             block = simulate_paths(model, draws=draws, seed=seed, workers=workers,
                                    scheduler=scheduler, progress=progress)
             counts = exact_counts(layout_of(model, scenario.targets), block.paths)
-            kept = draws_dataset(block.paths, block.parameters, info, scenario.years)
+            kept = kept_draws(block.paths, block.parameters, info, scenario.years)
         else:
             counts = simulate_summaries(model, scenario.targets, draws=draws, seed=seed,
                                         workers=workers, scheduler=scheduler,

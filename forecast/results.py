@@ -6,6 +6,11 @@ sampled parameter); a run that kept only summaries has none, and asking for it r
 :class:`~forecast.errors.SummariesOnlyError` rather than offering quantiles under an indicator's
 name. ``results.to_dataset()`` is what ``results.nc`` holds: the summary's counts and quantiles,
 the draws if kept, and provenance with a schema version (:data:`SCHEMA`).
+
+A run keeps its draws as :class:`KeptDraws` (plain arrays); the Dataset is built from them on
+first access to ``results.dataset``, so that a run that only prints and saves never imports
+xarray (importing it, with pandas, pint and dask's array module, cost a default run more than
+its simulation).
 """
 
 from __future__ import annotations
@@ -41,8 +46,10 @@ class Results:
         ``seed``, ``created``.
     years : sequence of int
         Simulated years, base year first.
-    draws : xarray.Dataset, optional
-        Every draw (dims ``year`` and ``draw``), if the run kept them.
+    draws : KeptDraws or xarray.Dataset, optional
+        Every draw (dims ``year`` and ``draw``), if the run kept them: a
+        :class:`KeptDraws` (:func:`kept_draws`) or a Dataset of the same variables (a run read
+        back from ``results.nc``).
     """
 
     def __init__(self, counts: Counts, *, targets: Sequence[Target],
@@ -54,18 +61,19 @@ class Results:
         self.provenance = dict(provenance)
         self.years = [int(y) for y in years]
         self._draws = draws
+        self._dataset = None if draws is None or isinstance(draws, KeptDraws) else draws
         self.summary: Summary = summarise(counts, self.targets, self.info, self.years,
                                           self._drivers() if draws is not None else None)
 
     def _drivers(self) -> dict[str, Any]:
-        """Per target, the inputs that drive its hit indicator in these draws."""
-        from forecast.analysis.drivers import origins_by_key, target_drivers
+        """Per target, the inputs that drive its hit indicator in these draws (each input
+        ranked once for all targets: :func:`forecast.analysis.drivers.run_drivers`)."""
+        from forecast.analysis.drivers import origins_by_key, run_drivers
 
         parameters = {str(k): self._draws[k].values for k in self._draws.data_vars
                       if self._draws[k].attrs.get("kind") == "parameter"}
-        origins = origins_by_key(self.info)
-        return {t.id: target_drivers(parameters, self.met(t.id), origins)
-                for t in self.targets}
+        return run_drivers(parameters, {t.id: self.met(t.id) for t in self.targets},
+                           origins_by_key(self.info))
 
     # -- notebook -----------------------------------------------------------------------
     def text(self, lang: str = "en") -> str:
@@ -198,7 +206,8 @@ class Results:
 
     @property
     def dataset(self):
-        """Every draw: an ``xarray.Dataset`` with dims ``year`` and ``draw``.
+        """Every draw: an ``xarray.Dataset`` with dims ``year`` and ``draw`` (built on first
+        access from the run's :class:`KeptDraws`, then the same object).
 
         Raises
         ------
@@ -206,7 +215,9 @@ class Results:
             If the run kept only its summary.
         """
         self._require_draws("results.dataset")
-        return self._draws
+        if self._dataset is None:
+            self._dataset = self._draws.to_xarray()
+        return self._dataset
 
     def _require_draws(self, what: str) -> None:
         if self._draws is None:
@@ -221,6 +232,8 @@ class Results:
         """The simulated values of indicator ``name``, shape (year, draw)."""
         self.indicator_info(name)
         self._require_draws(f"the value of {name} in each draw")
+        if isinstance(self._draws, KeptDraws):
+            return self._draws[name].values
         return self._draws[name].transpose("year", "draw").values
 
     def target_values(self, target_id: str) -> np.ndarray:
@@ -444,28 +457,92 @@ def left_out_text(record: Mapping[str, str], lang: str = "en") -> str:
         "label", "target", "definition", "owner", "owner_definition")})
 
 
-def draws_dataset(paths: Mapping[str, np.ndarray], parameters: Mapping[str, np.ndarray],
-                  info: Mapping[str, IndicatorInfo], years: Sequence[int]):
-    """The Dataset of every draw: indicators (year, draw) with ``units``, ``long_name`` and
-    labels per language in attrs, and sampled parameters (draw), each ``base`` in its
-    indicator's unit, the others on the component's own scale (``units`` 1)."""
-    import xarray as xr
+class KeptDraws:
+    """Every draw of a run as plain arrays: what :attr:`Results.dataset` shows as an
+    ``xarray.Dataset`` and ``results.nc`` saves, held without xarray.
 
+    It reads like the Dataset where the package reads draws: ``draws.data_vars`` (the names),
+    ``draws[name]`` (a variable with ``dims``, ``values`` and ``attrs``), ``name in draws``.
+
+    Parameters
+    ----------
+    variables : mapping of forecast.io.netcdf.NetcdfVariable
+        Every indicator (dims ``year``, ``draw``; ``attrs["kind"]`` ``indicator``) and sampled
+        parameter (dim ``draw``; ``kind`` ``parameter``), in the order they are saved.
+    years : sequence of int
+        The simulated years (the ``year`` coordinate), base year first.
+    draws : int
+        The number of draws (the ``draw`` coordinate is 0 .. draws - 1).
+    """
+
+    def __init__(self, variables: Mapping[str, Any], years: Sequence[int], draws: int):
+        self.variables = dict(variables)
+        self.years = [int(y) for y in years]
+        self.draws = int(draws)
+
+    @property
+    def data_vars(self) -> list[str]:
+        """The names of the variables, in order."""
+        return list(self.variables)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.variables
+
+    def __getitem__(self, name: str) -> Any:
+        return self.variables[name]
+
+    def to_xarray(self):
+        """The ``xarray.Dataset`` of every draw (coords ``year`` and ``draw``; the arrays are
+        shared, not copied)."""
+        import xarray as xr
+
+        data_vars = {name: xr.Variable(v.dims, v.values, attrs=v.attrs)
+                     for name, v in self.variables.items()}
+        return xr.Dataset(data_vars, coords={"year": list(self.years),
+                                             "draw": np.arange(self.draws)})
+
+
+def kept_draws(paths: Mapping[str, np.ndarray], parameters: Mapping[str, np.ndarray],
+               info: Mapping[str, IndicatorInfo], years: Sequence[int]) -> KeptDraws:
+    """Every draw of a run: indicators (year, draw) with ``units``, ``long_name`` and labels
+    per language in attrs, and sampled parameters (draw), each ``base`` in its indicator's
+    unit, the others on the component's own scale (``units`` 1).
+
+    Parameters
+    ----------
+    paths : mapping of ndarray
+        Each indicator's values, shape (year, draw).
+    parameters : mapping of ndarray
+        Each sampled parameter (``indicator.key``), shape (draw,).
+    info : mapping of IndicatorInfo
+    years : sequence of int
+
+    Returns
+    -------
+    KeptDraws
+    """
+    from forecast.io.netcdf import NetcdfVariable
     from forecast.io.results_file import label_attrs
 
-    data_vars: dict[str, Any] = {}
+    variables: dict[str, Any] = {}
     for name, values in paths.items():
-        data_vars[name] = xr.Variable(("year", "draw"), values, attrs={
+        variables[name] = NetcdfVariable(("year", "draw"), values, {
             "units": info[name].unit, **label_attrs(info[name].label, name),
             "model": info[name].model, "kind": "indicator"})
     for key, values in parameters.items():
         indicator, _, setting = key.partition(".")
         unit = info[indicator].unit if setting == "base" and indicator in info else "1"
-        data_vars[key] = xr.Variable(("draw",), values, attrs={
+        variables[key] = NetcdfVariable(("draw",), values, {
             "units": unit, "long_name": f"{setting or key} of {indicator} (sampled parameter)",
             "kind": "parameter", "forecast_name": key})
     size = next(iter(paths.values())).shape[1]
-    return xr.Dataset(data_vars, coords={"year": list(years), "draw": np.arange(size)})
+    return KeptDraws(variables, years, size)
+
+
+def draws_dataset(paths: Mapping[str, np.ndarray], parameters: Mapping[str, np.ndarray],
+                  info: Mapping[str, IndicatorInfo], years: Sequence[int]):
+    """The ``xarray.Dataset`` of every draw (:func:`kept_draws`, as a Dataset)."""
+    return kept_draws(paths, parameters, info, years).to_xarray()
 
 
 def provenance(scenario: Any, *, seed: int) -> dict[str, Any]:
@@ -502,5 +579,5 @@ def run_date() -> str:
     return stamp.date().isoformat()
 
 
-__all__ = ["Results", "SCHEMA", "draws_dataset", "left_out_text", "provenance", "run_date", "run_labels",
-           "shared_targets"]
+__all__ = ["KeptDraws", "Results", "SCHEMA", "draws_dataset", "kept_draws", "left_out_text",
+           "provenance", "run_date", "run_labels", "shared_targets"]

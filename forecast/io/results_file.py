@@ -125,8 +125,9 @@ def encode(counts: Counts, *, targets: Sequence[Target], info: Mapping[str, Indi
     provenance : mapping
         :data:`PROVENANCE`.
     years : sequence of int
-    draws : xarray.Dataset, optional
-        Every draw (:func:`forecast.results.draws_dataset`), if kept.
+    draws : forecast.results.KeptDraws or xarray.Dataset, optional
+        Every draw (:func:`forecast.results.kept_draws`), if kept: what is read is
+        ``draws.data_vars`` and each ``draws[name]``'s ``dims``, ``values`` and ``attrs``.
     met : ndarray of bool, shape (target, draw), optional
         Whether each target is reached in each draw (with ``draws``).
 

@@ -192,21 +192,34 @@ class Cumulative(TargetKind):
 
     name = "cumulative"
 
+    BRACKET: ClassVar[tuple[float, float]] = (-0.99, 10.0)
+    """The rates searched for the required rate (NaN outside)."""
+
     def quantity(self, target, path, base_year):
         return path[target.first_year - base_year: target.last_year - base_year + 1].sum(axis=0)
 
     def required_rate(self, target, base_value, base_year, indicator_rate_kind):
-        from scipy.optimize import brentq
-
+        """The constant growth ``g`` of the yearly value from the base year at which the sum
+        over the period just meets the threshold: ``base * sum((1 + g) ** k) = threshold``
+        over the period's years ``k`` after the base year. A period of one year has the
+        closed form ``(threshold / base) ** (1 / k) - 1``; longer ones are solved with
+        ``scipy.optimize.brentq`` (imported only then). NaN for a base level that is not
+        positive or a rate outside :attr:`BRACKET`."""
         if base_value <= 0:
             return math.nan
+        low, high = self.BRACKET
         offsets = np.arange(target.first_year, target.last_year + 1) - base_year
+        if len(offsets) == 1:
+            ratio = target.threshold / base_value
+            rate = ratio ** (1.0 / float(offsets[0])) - 1.0 if ratio > 0 else -1.0
+            return float(rate) if low <= rate <= high else math.nan
+        from scipy.optimize import brentq
 
         def gap(rate: float) -> float:
             return float(base_value * np.sum((1.0 + rate) ** offsets) - target.threshold)
 
         try:
-            return brentq(gap, -0.99, 10.0)
+            return brentq(gap, low, high)
         except ValueError:
             return math.nan
 
