@@ -46,7 +46,8 @@ from forecast.errors import (
     ScenarioError,
     did_you_mean,
 )
-from forecast.io.history import Evidence, History, read_history
+from forecast.io.history import Evidence, History
+from forecast.io.observed import observed_files, read_observed
 from forecast.models.base import Component, ComponentError
 from forecast.spec.scenario import Scenario, dependency_order
 from forecast.summary import (
@@ -57,25 +58,6 @@ from forecast.summary import (
 )
 
 # -- reading and checking the observed files ---------------------------------------------------
-
-def observed_files(scenario: Scenario) -> list[Path]:
-    """The files the scenario declares under ``monitoring.observed``, resolved against the
-    folder of the file that declared them."""
-    out = []
-    for i, name in enumerate(scenario.monitoring.observed):
-        file, _ = scenario.locate("monitoring", "observed", i)
-        folder = Path(file).parent if file not in (None, "<memory>") else Path(".")
-        out.append((folder / name).resolve())
-    return out
-
-
-def read_observed(files: Sequence[str | Path]) -> tuple[Evidence, ...]:
-    """Every row of the observed files (each read as a history file)."""
-    rows: list[Evidence] = []
-    for file in files:
-        rows.extend(read_history(file).rows)
-    return tuple(rows)
-
 
 def _owners(scenario: Scenario) -> dict[str, str]:
     """History name -> scenario indicator: each indicator's own name and its evidence names."""

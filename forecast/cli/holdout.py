@@ -62,7 +62,7 @@ def holdout(scenario: Path, origin: int | None, draws: int, seed: int | None, as
     """Calibrate SCENARIO on the figures up to an origin and score its forecasts of every later
     figure its indicators name (the history file's and the monitoring.observed files')."""
     from forecast.analysis.holdout import holdout as run_holdout
-    from forecast.analysis.update import observed_files, read_observed
+    from forecast.io.observed import observed_files, read_observed
     from forecast.io.history import History
     from forecast.io.prior_library import load_prior_library
     from forecast.io.scenario_file import load_scenario
