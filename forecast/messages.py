@@ -365,6 +365,73 @@ CATALOG: dict[str, dict[str, str]] = {
     "ho_yes": {"en": "yes", "vi": "có"},
     "ho_no": {"en": "no", "vi": "không"},
     "ho_skipped": {"en": "not scored: {what}: {why}", "vi": "không chấm điểm: {what}: {why}"},
+    # -- terminal: forecast backtest ----------------------------------------------------------
+    "bt_title": {"en": "Backtest: fit {first}-{cutoff}, forecast {start}-{last}, {n} provinces "
+                       "({column}, log scale)",
+                 "vi": "Kiểm định trên số liệu quá khứ: ước lượng trên {first}-{cutoff}, dự báo "
+                       "{start}-{last}, {n} tỉnh ({column}, thang logarit)"},
+    "bt_horizons_title": {"en": "Backtest at every origin and horizon: {column}, model {model} "
+                                "(log scale)",
+                          "vi": "Kiểm định trên số liệu quá khứ ở mọi năm lập dự báo và mọi chân "
+                                "trời dự báo: {column}, mô hình {model} (thang logarit)"},
+    "bt_model_pooled": {"en": "pooled", "vi": "gộp"},
+    "bt_model_independent": {"en": "independent", "vi": "độc lập"},
+    "bt_method": {"en": "method", "vi": "phương pháp"},
+    "bt_method_model": {"en": "model", "vi": "mô hình"},
+    "bt_method_naive": {"en": "naive", "vi": "đơn giản"},
+    "bt_method_climatology": {"en": "climatology", "vi": "liên tỉnh"},
+    "bt_horizon": {"en": "horizon", "vi": "chân trời dự báo"},
+    "bt_all": {"en": "all", "vi": "tất cả"},
+    "bt_n": {"en": "n", "vi": "số dự báo"},
+    "bt_origins": {"en": "origins", "vi": "năm lập dự báo"},
+    "bt_coverage50": {"en": "50 % coverage", "vi": "độ phủ khoảng 50 %"},
+    "bt_coverage90": {"en": "90 % coverage", "vi": "độ phủ khoảng 90 %"},
+    "bt_crps": {"en": "CRPS", "vi": "điểm CRPS"},
+    "bt_crps_vs_naive": {"en": "CRPS vs naive", "vi": "tỷ số CRPS so với đơn giản"},
+    "bt_vs_climatology": {"en": "vs climatology", "vi": "so với liên tỉnh"},
+    "bt_mean_pit": {"en": "mean PIT", "vi": "PIT trung bình"},
+    "bt_interval90": {"en": "interval score 90", "vi": "điểm khoảng 90"},
+    "bt_histogram": {"en": "PIT histogram (10 bins)", "vi": "tần suất PIT (10 nhóm)"},
+    "bt_ahead": {"en": "ahead", "vi": "số năm"},
+    "bt_cover": {"en": "cover 50 / 90 %", "vi": "độ phủ 50 / 90 %"},
+    "bt_ratio": {"en": "ratio naive / clim", "vi": "tỷ số"},
+    "bt_is90": {"en": "IS 90", "vi": "điểm khoảng 90"},
+    "bt_compact_note": {
+        "en": ("ahead: horizon in years; cover: coverage of the 50 % and 90 % intervals; ratio: "
+               "CRPS over that of the naive and of the climatology forecast; IS 90: interval "
+               "score of the 90 % interval."),
+        "vi": ("số năm: chân trời dự báo, tính bằng năm; độ phủ: độ phủ của khoảng dự báo 50 % "
+               "(dòng trên) và 90 % (dòng dưới); tỷ số: điểm CRPS chia cho điểm CRPS của dự báo "
+               "đơn giản (dòng trên) và của phân phối liên tỉnh (dòng dưới); điểm khoảng 90: "
+               "điểm đánh giá khoảng dự báo 90 %.")},
+    "bt_note": {
+        "en": ("Coverage ± its binomial standard error at the nominal rate; CRPS of log revenue "
+               "± its standard error across forecasts. Provinces share their years, so "
+               "forecasts of one year are not independent."),
+        "vi": ("Độ phủ ± sai số chuẩn nhị thức tính tại tỷ lệ danh nghĩa; điểm CRPS của logarit "
+               "số thu ngân sách ± sai số chuẩn giữa các dự báo. Các tỉnh cùng chịu tác động "
+               "của từng năm, nên các dự báo cho cùng một năm không độc lập với nhau.")},
+    "bt_horizons_note": {
+        "en": ("Coverage ± its binomial standard error at the nominal rate; CRPS of log revenue "
+               "and its ratio to each benchmark's; forecasts of one origin share the national "
+               "path, so they are not independent."),
+        "vi": ("Độ phủ ± sai số chuẩn nhị thức tính tại tỷ lệ danh nghĩa; điểm CRPS của logarit "
+               "số thu ngân sách và tỷ số của nó với điểm CRPS của từng phương pháp đối chứng; "
+               "các dự báo lập cùng một năm có chung diễn biến cả nước, nên không độc lập với "
+               "nhau.")},
+    "bt_left_out": {"en": "left out {what}: {why}", "vi": "loại ra {what}: {why}"},
+    "bt_skipped": {"en": "skipped {province}: {why}", "vi": "bỏ qua {province}: {why}"},
+    "bt_what_unnamed": {"en": "{n} rows with an empty province (lines {lines})",
+                        "vi": "{n} dòng không ghi tỉnh (các dòng {lines})"},
+    "bt_why_unnamed": {"en": "no province to attach them to",
+                       "vi": "không biết các dòng này thuộc tỉnh nào"},
+    "bt_what_year": {"en": "levels of {year}", "vi": "số liệu năm {year}"},
+    "bt_why_few_levels": {"en": "{n} level(s) in the fitting years (fewer than {least}) or none "
+                                "in the cut-off year",
+                          "vi": "có {n} mức trong các năm ước lượng (ít hơn {least}) hoặc không "
+                                "có mức ở năm cuối ước lượng"},
+    "bt_why_missing_year": {"en": "a forecast year is missing",
+                            "vi": "thiếu số liệu của một năm dự báo"},
     # -- terminal: compare, solve, plan, calibrate, sensitivity, update ---------------------
     "t_difference_unpaired": {"en": "difference: points against the first scenario ± the "
                                     "standard error of the unpaired difference (different "

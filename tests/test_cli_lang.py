@@ -73,9 +73,60 @@ def test_english_stays_the_default(command, tmp_path):
 
 def test_every_printing_command_takes_lang():
     for name in ("run", "compare", "solve", "update", "calibrate", "sensitivity", "plan",
-                 "report", "plot"):
+                 "report", "plot", "backtest"):
         options = {o for p in main.commands[name].params for o in getattr(p, "opts", [])}
         assert "--lang" in options, name
+
+
+BACKTEST_VI = ("Kiểm định trên số liệu quá khứ", "tỉnh", "phương pháp", "mô hình", "đơn giản",
+               "chân trời dự báo", "độ phủ khoảng 50 %", "điểm CRPS", "PIT trung bình",
+               "tần suất PIT", "tất cả", "loại ra", "bỏ qua", "Độ phủ ± sai số chuẩn", "Đã ghi")
+BACKTEST_EN = ("Backtest", "62 provinces", "method", "horizon", "coverage", "mean PIT",
+               "histogram", "left out", "skipped", "Wrote", "log scale", "fitting years",
+               "empty province")
+CRPS_VI, CRPS_EN = re.compile(r"\b0,\d{3} ± 0,\d{3}\b"), re.compile(r"\b0\.\d{3} ± 0\.\d{3}\b")
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_backtest_prints_in_the_language(lang, tmp_path):
+    import json
+
+    args = ["backtest", "--draws", "200", "--out", str(tmp_path / "bt")]
+    result = CliRunner().invoke(main, args + (["--lang", lang] if lang == "vi" else []),
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    words, english, crps = (BACKTEST_VI, BACKTEST_EN, CRPS_VI) if lang == "vi" else (
+        BACKTEST_EN, BACKTEST_VI, CRPS_EN)
+    for word in words:
+        assert word in result.output, (word, result.output)
+    for word in english:
+        assert word not in result.output, (word, result.output)
+    assert crps.search(result.output), result.output
+    assert re.search(r"\b\d+ % ± \d+\b", result.output)  # the coverages
+    # the backtest's own reasons in the language; the prior library's as it writes them
+    if lang == "vi":
+        assert "có 1 mức trong các năm ước lượng (ít hơn 3)" in result.output
+        assert "4 dòng không ghi tỉnh (các dòng 761, 762, 763, 764)" in result.output
+        assert "loại ra số liệu năm 2009: " in result.output
+    # backtest.json stays in English whatever the language
+    saved = json.loads((tmp_path / "bt" / "backtest.json").read_text(encoding="utf-8"))
+    assert saved["skipped"][-1]["why"].startswith("1 level(s) in the fitting years")
+    assert {r["method"] for r in saved["summary"]} == {"model", "naive"}
+
+
+def test_backtest_horizons_prints_in_vietnamese(tmp_path):
+    args = ["backtest", "--horizons", "--draws", "200", "--out", str(tmp_path / "bt")]
+    vi = CliRunner().invoke(main, args + ["--lang", "vi"], env={"COLUMNS": "80"})
+    assert vi.exit_code == 0, vi.output
+    for word in ("mọi năm lập dự báo và mọi chân trời dự báo", "mô hình gộp", "thang logarit",
+                 "liên tỉnh", "đơn giản", "năm lập", "độ phủ", "tỷ số", "điểm khoảng 90",
+                 "số năm: chân trời dự báo", "phân phối liên tỉnh", "Đã ghi"):
+        assert word in vi.output, (word, vi.output)
+    printed = vi.output.split("Đã ghi")[0]  # without the folder written
+    for word in ("origin", "horizon", "naive", "climatology", "ratio", "cover", "IS 90",
+                 "Coverage", "Wrote", "benchmark"):
+        assert word not in printed, (word, vi.output)
+    assert re.search(r"\b0,\d{3}\b", vi.output) and not re.search(r"\b0\.\d{3}\b", vi.output)
 
 
 def test_an_unknown_language_is_a_usage_error():

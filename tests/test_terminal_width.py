@@ -57,11 +57,16 @@ def test_tables_fit_80_columns_with_ids_in_full(command, lang, tmp_path):
     assert check_width(output, ids) == []
 
 
+@pytest.mark.parametrize("lang", ["en", "vi"])
 @pytest.mark.parametrize("horizons", [[], ["--horizons"]])
-def test_backtest_fits_80_columns(horizons, tmp_path):
-    output = _output(["backtest", "--out", "{out}", *horizons], tmp_path)
-    assert check_width(output, ("model", "naive")) == []
+def test_backtest_fits_80_columns(horizons, lang, tmp_path):
+    output = _output(["backtest", "--out", "{out}", *horizons, "--lang", lang], tmp_path)
+    methods = {"en": ("model", "naive"), "vi": ("mô hình", "đơn giản")}[lang]
+    assert check_width(output, [] if lang == "vi" else methods) == []
+    assert all(name in output for name in methods)  # each method's name on one line
     assert not horizons or "2010-2013" in output  # origins are not broken either
+    numbers = r"\b0\.\d{3}\b" if lang == "en" else r"\b0,\d{3}\b"
+    assert re.search(numbers, output)  # CRPS: three decimals, on one line
 
 
 def test_the_check_fails_on_cut_ids_and_wide_lines():
