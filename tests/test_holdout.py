@@ -105,4 +105,9 @@ def test_holdout_in_vietnamese_and_its_refusals():
     assert late.exit_code == 2 and "must not be after the base year 2020" in late.output
     base = runner.invoke(main, ["holdout", str(ROOT / "scenarios" / "base.yaml")])
     assert base.exit_code == 2 and "no figure after 2020" in base.output
-    assert "Traceback" not in base.output + late.output
+    early = runner.invoke(main, ["holdout", str(PHU_THO), "--origin", "2000"])
+    assert early.exit_code == 2 and "--origin: the figures up to 2000 do not calibrate" in \
+        early.output
+    ancient = runner.invoke(main, ["holdout", str(PHU_THO), "--origin", "1800"])
+    assert ancient.exit_code == 2 and "--origin: found 1800" in ancient.output
+    assert "Traceback" not in base.output + late.output + early.output + ancient.output

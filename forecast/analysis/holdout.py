@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from forecast.analysis.backtest import crps_samples
-from forecast.errors import InputError
+from forecast.errors import DataError, InputError, Problem, ScenarioError
 from forecast.io.history import Evidence, History
 from forecast.priors.library import PriorLibrary
 from forecast.spec.scenario import Scenario
@@ -161,6 +161,8 @@ def holdout(scenario: Scenario, history: History, later: History, *, priors: Pri
     from forecast.engine import simulate_paths
 
     origin = scenario.base_year if origin is None else int(origin)
+    if origin < 1900:
+        raise InputError.single(f"found {origin}; expected a year from 1900 on", key="origin")
     if origin > scenario.base_year:
         raise InputError.single(f"found {origin}; the origin must not be after the base year "
                                 f"{scenario.base_year} (later figures are what is scored)",
@@ -184,7 +186,12 @@ def holdout(scenario: Scenario, history: History, later: History, *, priors: Pri
         for evidence in component.evidence:
             names[evidence] = name
     kept = History(tuple(r for r in history.rows if not after(r)), history.file)
-    model = calibrate(moved, kept, priors=priors, allow_unused=True)
+    try:
+        model = calibrate(moved, kept, priors=priors, allow_unused=True)
+    except (ScenarioError, DataError) as exc:  # say that the origin is why
+        raise type(exc)(list(exc.problems) + [Problem(
+            None, None, "origin", f"the figures up to {origin} do not calibrate the scenario; "
+            "choose a later origin")]) from None
     paths = simulate_paths(model, draws=draws, seed=seed).paths
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(origin, 1)))
     scored = []
