@@ -83,23 +83,6 @@ def _print(rows: dict[str, dict], draws: dict[str, int]) -> None:
               f"{row['cpu']:>8.2f}{row['peak_mb']:>9.0f}{per:>10.1f}", flush=True)
 
 
-def machine() -> dict:
-    import platform
-
-    import numpy
-
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
-            "numpy": numpy.__version__, "load_average": os.getloadavg()}
-
-
 def _size(text: str) -> int:
     return int(float(text))
 
@@ -119,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="draws for EMA Workbench, the engine and the NumPy reference")
     parser.add_argument("--json", help="also write every figure to this file")
     args = parser.parse_args(argv)
+    from run import machine  # the one description of the machine, beside this script
+
     report: dict = {"machine": machine(), "comparisons": {}}
     print(f"# machine: {json.dumps(report['machine'])}", flush=True)
     forecast = _forecast()
