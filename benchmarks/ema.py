@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import random
 import sys
 import time
-from bisect import bisect_right
 from pathlib import Path
 
 import numpy as np
@@ -37,91 +35,20 @@ def make_model(spec: dict):
     import reference as ref
     from ema_workbench import ArrayOutcome, IntegerParameter, Model, ScalarOutcome
 
-    s = spec
-    steps = len(s["years"]) - 1
-    base_year = s["years"][0]
-    lin = {name: ref._as_lists(s[name]["linear"]) for name in
-           ("output", "price_level", "budget_revenue", "poverty_rate", "income_per_capita",
-            "paved_road_share")}
-    a, road_spec, inv_spec = s["ntm_communes"], s["paved_road_share"], s["social_investment"]
-    hazard_cumulative, cells = list(np.cumsum(a["weight"])), a["grid"].size
-    jump_p, jump_size = s["output"]["jump"]
-    ceiling = road_spec["ceiling"]
-    ar1 = {}
-    for name in ("output", "price_level", "budget_revenue", "income_per_capita"):
-        p = s[name]["persistence"]
-        ar1[name] = p if p is None or p[0] == "prior" else \
-            ("grid", p[1].tolist(), None, list(np.cumsum(p[2])))
-    start = {name: s[name]["previous"] for name in ar1}
-    targets = [(t, ref.INDICATORS.index(t[1])) for t in s["targets"]]
+    setup = ref.loop_setup(spec)
+    base_year = spec["years"][0]
+    targets = [(t, ref.INDICATORS.index(t[1])) for t in spec["targets"]]
 
     def one_draw(seed: int) -> dict:
-        r = random.Random(seed)
-        out_b, out_s = ref._loop_posterior(r, lin["output"])
-        pr_b, pr_s = ref._loop_posterior(r, lin["price_level"])
-        rev_b, rev_s = ref._loop_posterior(r, lin["budget_revenue"])
-        pov_b, pov_s = ref._loop_posterior(r, lin["poverty_rate"])
-        inc_b, inc_s = ref._loop_posterior(r, lin["income_per_capita"])
-        road_b, road_s = ref._loop_posterior(r, lin["paved_road_share"])
-        network = ref._draw(r, road_spec["network"])
-        share = min(max(ref._draw(r, inv_spec["share"]), 1e-9), 1 - 1e-9)
-        inv_vol = ref._draw(r, inv_spec["volatility"])
-        rho = {name: ref._loop_rho(r, p) for name, p in ar1.items()}
-        x = [0.0]
-        cell = min(bisect_right(hazard_cumulative, r.random() * hazard_cumulative[-1]), cells - 1)
-        hazard = (cell + r.random()) / cells
-        out, price = [ref._draw(r, s["output"]["base"])], [ref._draw(r, s["price_level"]["base"])]
-        rev = [ref._draw(r, s["budget_revenue"]["base"])]
-        pov = [ref._draw(r, s["poverty_rate"]["base"])]
-        inc = [ref._draw(r, s["income_per_capita"]["base"])]
-        road = [min(max(ref._draw(r, road_spec["base"]), 0.0), ceiling)]
-        ntm = [min(max(round(ref._draw(r, a["base"])), 0), a["units"])]
-        inv = [share * out[0] * price[0]]
-        logit_share, walk = math.log(share / (1 - share)), 0.0
-        for t in range(1, steps + 1):
-            jump = ref._draw(r, jump_size) if r.random() < jump_p else 0.0
-            out.append(out[-1] * math.exp(ref._loop_growth(
-                out, t, out_b[0], out_s * r.gauss(0.0, 1.0), rho["output"], start["output"])
-                + jump))
-            price.append(price[-1] * math.exp(ref._loop_growth(
-                price, t, pr_b[0], pr_s * r.gauss(0.0, 1.0), rho["price_level"],
-                start["price_level"])))
-            real, nominal = math.log(out[t] / out[t - 1]), math.log(price[t] / price[t - 1])
-            x.append(real + nominal)
-            rev.append(rev[-1] * math.exp(ref._loop_elastic(
-                rev, t, rev_b, rev_s * r.gauss(0.0, 1.0), x, rho["budget_revenue"],
-                start["budget_revenue"])))
-            inc.append(inc[-1] * math.exp(ref._loop_elastic(
-                inc, t, inc_b, inc_s * r.gauss(0.0, 1.0), x, rho["income_per_capita"],
-                start["income_per_capita"])))
-            pov.append(ref._sig(math.log(pov[-1] / (1 - pov[-1])) + pov_b[0] + pov_b[1] * real
-                                + pov_s * r.gauss(0.0, 1.0)))
-            walk += inv_vol * r.gauss(0.0, 1.0)
-            inv.append(ref._sig(logit_share + walk) * out[t] * price[t])
-            gap = ceiling - road[-1]
-            road.append(min(max(ceiling - gap * math.exp(-(road_b[0] + road_s * r.gauss(0.0, 1.0)))
-                                + inv[t] * road_spec["money_share"]
-                                / (road_spec["unit_cost"] * network), 0.0), ceiling))
-            at_risk = a["units"] - ntm[-1]
-            funded = min(max(a["extra"] / at_risk, 0.0), 1.0) if at_risk > 0 else 0.0
-            h = 1.0 - (1.0 - min(max(hazard, 0.0), 1.0)) * (1.0 - funded)
-            ntm.append(ntm[-1] + ref._binomial(r, int(at_risk), h))
-        paths = (out, price, rev, pov, inv, inc, road, ntm)
+        paths = ref.loop_paths(random.Random(seed), setup)
         result = {"paths": np.array(paths)}
         for (tid, _, kind, first, last, _, _), i in targets:
-            path = paths[i]
-            if kind == "level":
-                result[tid] = path[last - base_year]
-            elif kind == "average_change":
-                result[tid] = (path[last - base_year] - path[first - 1 - base_year]) / \
-                    (last - first + 1)
-            else:
-                result[tid] = sum(path[first - base_year:last - base_year + 1])
+            result[tid] = ref.target_quantity(kind, paths[i], first, last, base_year)
         return result
 
     model = Model("reference", function=one_draw)
     model.uncertainties = [IntegerParameter("seed", 0, 2**31 - 2)]
-    model.outcomes = [ArrayOutcome("paths")] + [ScalarOutcome(t[0]) for t in s["targets"]]
+    model.outcomes = [ArrayOutcome("paths")] + [ScalarOutcome(t[0]) for t in spec["targets"]]
     return model
 
 

@@ -211,12 +211,14 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -35.0, 35.0)))
 
 
-def _quantity(kind: str, path: np.ndarray, first: int, last: int, base_year: int) -> np.ndarray:
+def target_quantity(kind: str, path, first: int, last: int, base_year: int):
+    """A target's quantity from an indicator's path: arrays (year, draw) or one draw's list."""
     if kind == "level":
         return path[last - base_year]
     if kind == "average_change":
         return (path[last - base_year] - path[first - 1 - base_year]) / (last - first + 1)
-    return path[first - base_year:last - base_year + 1].sum(axis=0)
+    window = path[first - base_year:last - base_year + 1]
+    return window.sum(axis=0) if isinstance(window, np.ndarray) else sum(window)
 
 
 def run_numpy(spec: dict, draws: int, seed: int) -> dict:
@@ -288,7 +290,7 @@ def run_numpy(spec: dict, draws: int, seed: int) -> dict:
     fan = np.quantile(paths.reshape(-1, n), FAN, axis=1).T.reshape(len(INDICATORS), steps + 1, -1)
     probabilities, quantiles, joint = {}, {}, np.ones(n, dtype=bool)
     for tid, name, kind, first, last, at_least, at_most in spec["targets"]:
-        quantity = _quantity(kind, paths[INDICATORS.index(name)], first, last, years[0])
+        quantity = target_quantity(kind, paths[INDICATORS.index(name)], first, last, years[0])
         met = quantity >= at_least if at_least is not None else quantity <= at_most
         probabilities[tid] = float(met.mean())
         quantiles[tid] = np.quantile(quantity, TARGET_QUANTILES)
@@ -401,30 +403,104 @@ def _quantile(values: array, q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def run_loop(spec: dict, draws: int, seed: int) -> dict:
-    """Simulate ``draws`` draws one at a time in Python and summarise them."""
-    r = random.Random(seed)
+def loop_setup(spec: dict) -> dict:
+    """What every draw of the loop model reads, prepared once: the posteriors as lists, the
+    persistence as declared or as a grid with cumulative weights, the hazard grid."""
     s = spec
-    years = s["years"]
-    steps = len(years) - 1
-    lin = {name: _as_lists(s[name]["linear"]) for name in
-           ("output", "price_level", "budget_revenue", "poverty_rate", "income_per_capita",
-            "paved_road_share")}
-    a, road_spec, inv_spec = s["ntm_communes"], s["paved_road_share"], s["social_investment"]
-    hazard_cumulative, cells = list(np.cumsum(a["weight"])), a["grid"].size
-    jump_p, jump_size = s["output"]["jump"]
-    ceiling = road_spec["ceiling"]
+    a = s["ntm_communes"]
     ar1 = {}  # persistence: as declared, or a grid as lists with cumulative weights
     for name in ("output", "price_level", "budget_revenue", "income_per_capita"):
         p = s[name]["persistence"]
         ar1[name] = p if p is None or p[0] == "prior" else \
             ("grid", p[1].tolist(), None, list(np.cumsum(p[2])))
-    start = {name: s[name]["previous"] for name in ar1}
+    return {"spec": s, "steps": len(s["years"]) - 1,
+            "lin": {name: _as_lists(s[name]["linear"]) for name in
+                    ("output", "price_level", "budget_revenue", "poverty_rate",
+                     "income_per_capita", "paved_road_share")},
+            "hazard_cumulative": list(np.cumsum(a["weight"])), "cells": a["grid"].size,
+            "ar1": ar1, "start": {name: s[name]["previous"] for name in ar1}}
+
+
+def loop_paths(r: random.Random, setup: dict, bases: dict | None = None) -> tuple[list, ...]:
+    """One draw of the eight indicators' paths, one year at a time in Python.
+
+    ``bases`` gives the base level of some indicators for this draw (correlated bases drawn
+    beforehand); the others are drawn here, in a fixed order of ``r``'s stream.
+    """
+    s, lin, ar1, start = setup["spec"], setup["lin"], setup["ar1"], setup["start"]
+    a, road_spec, inv_spec = s["ntm_communes"], s["paved_road_share"], s["social_investment"]
+    jump_p, jump_size = s["output"]["jump"]
+    ceiling, cells, hazard_cumulative = road_spec["ceiling"], setup["cells"], \
+        setup["hazard_cumulative"]
+    bases = bases or {}
+    out_b, out_s = _loop_posterior(r, lin["output"])
+    pr_b, pr_s = _loop_posterior(r, lin["price_level"])
+    rev_b, rev_s = _loop_posterior(r, lin["budget_revenue"])
+    pov_b, pov_s = _loop_posterior(r, lin["poverty_rate"])
+    inc_b, inc_s = _loop_posterior(r, lin["income_per_capita"])
+    road_b, road_s = _loop_posterior(r, lin["paved_road_share"])
+    network = _draw(r, road_spec["network"])
+    share = min(max(_draw(r, inv_spec["share"]), 1e-9), 1 - 1e-9)
+    inv_vol = _draw(r, inv_spec["volatility"])
+    rho = {name: _loop_rho(r, p) for name, p in ar1.items()}
+    x = [0.0]
+    cell = min(bisect_right(hazard_cumulative, r.random() * hazard_cumulative[-1]), cells - 1)
+    hazard = (cell + r.random()) / cells
+    out, price = [_draw(r, s["output"]["base"])], [_draw(r, s["price_level"]["base"])]
+    rev = [_draw(r, s["budget_revenue"]["base"])]
+    pov = [bases["poverty_rate"] if "poverty_rate" in bases
+           else _draw(r, s["poverty_rate"]["base"])]
+    inc = [_draw(r, s["income_per_capita"]["base"])]
+    road = [min(max(bases["paved_road_share"] if "paved_road_share" in bases
+                    else _draw(r, road_spec["base"]), 0.0), ceiling)]
+    ntm = [min(max(round(bases["ntm_communes"] if "ntm_communes" in bases
+                         else _draw(r, a["base"])), 0), a["units"])]
+    inv = [share * out[0] * price[0]]
+    logit_share, walk = math.log(share / (1 - share)), 0.0
+    for t in range(1, setup["steps"] + 1):
+        jump = _draw(r, jump_size) if r.random() < jump_p else 0.0
+        out.append(out[-1] * math.exp(_loop_growth(
+            out, t, out_b[0], out_s * r.gauss(0.0, 1.0), rho["output"], start["output"])
+            + jump))
+        price.append(price[-1] * math.exp(_loop_growth(
+            price, t, pr_b[0], pr_s * r.gauss(0.0, 1.0), rho["price_level"],
+            start["price_level"])))
+        real, nominal = math.log(out[t] / out[t - 1]), math.log(price[t] / price[t - 1])
+        x.append(real + nominal)
+        rev.append(rev[-1] * math.exp(_loop_elastic(
+            rev, t, rev_b, rev_s * r.gauss(0.0, 1.0), x, rho["budget_revenue"],
+            start["budget_revenue"])))
+        inc.append(inc[-1] * math.exp(_loop_elastic(
+            inc, t, inc_b, inc_s * r.gauss(0.0, 1.0), x, rho["income_per_capita"],
+            start["income_per_capita"])))
+        pov.append(_sig(math.log(pov[-1] / (1 - pov[-1])) + pov_b[0] + pov_b[1] * real
+                        + pov_s * r.gauss(0.0, 1.0)))
+        walk += inv_vol * r.gauss(0.0, 1.0)
+        inv.append(_sig(logit_share + walk) * out[t] * price[t])
+        gap = ceiling - road[-1]
+        road.append(min(max(ceiling - gap * math.exp(-(road_b[0] + road_s * r.gauss(0.0, 1.0)))
+                            + inv[t] * road_spec["money_share"]
+                            / (road_spec["unit_cost"] * network), 0.0), ceiling))
+        at_risk = a["units"] - ntm[-1]
+        funded = min(max(a["extra"] / at_risk, 0.0), 1.0) if at_risk > 0 else 0.0
+        h = 1.0 - (1.0 - min(max(hazard, 0.0), 1.0)) * (1.0 - funded)
+        ntm.append(ntm[-1] + _binomial(r, int(at_risk), h))
+    return out, price, rev, pov, inv, inc, road, ntm
+
+
+def run_loop(spec: dict, draws: int, seed: int) -> dict:
+    """Simulate ``draws`` draws one at a time in Python and summarise them."""
+    r = random.Random(seed)
+    s = spec
+    years = s["years"]
+    setup = loop_setup(spec)
+    steps = setup["steps"]
     columns = [[array("d") for _ in range(steps + 1)] for _ in INDICATORS]
     targets = [(t, INDICATORS.index(t[1])) for t in s["targets"]]
     quantities = {t[0]: array("d") for t in s["targets"]}
     met_count, joint_count = dict.fromkeys(quantities, 0), 0
     names, chol = _copula(s["correlations"])
+    a, road_spec = s["ntm_communes"], s["paved_road_share"]
     bases = {}  # correlated base levels, drawn first and reordered by correlated normals
     for name in names:
         bases[name] = sorted(_draw(r, road_spec["base"] if name == "paved_road_share" else
@@ -440,71 +516,13 @@ def run_loop(spec: dict, draws: int, seed: int) -> dict:
                 ranked[i] = bases[name][rank]
             bases[name] = ranked
     for draw in range(draws):
-        out_b, out_s = _loop_posterior(r, lin["output"])
-        pr_b, pr_s = _loop_posterior(r, lin["price_level"])
-        rev_b, rev_s = _loop_posterior(r, lin["budget_revenue"])
-        pov_b, pov_s = _loop_posterior(r, lin["poverty_rate"])
-        inc_b, inc_s = _loop_posterior(r, lin["income_per_capita"])
-        road_b, road_s = _loop_posterior(r, lin["paved_road_share"])
-        network = _draw(r, road_spec["network"])
-        share = min(max(_draw(r, inv_spec["share"]), 1e-9), 1 - 1e-9)
-        inv_vol = _draw(r, inv_spec["volatility"])
-        rho = {name: _loop_rho(r, p) for name, p in ar1.items()}
-        x = [0.0]
-        cell = min(bisect_right(hazard_cumulative, r.random() * hazard_cumulative[-1]), cells - 1)
-        hazard = (cell + r.random()) / cells
-        out, price = [_draw(r, s["output"]["base"])], [_draw(r, s["price_level"]["base"])]
-        rev = [_draw(r, s["budget_revenue"]["base"])]
-        pov = [bases["poverty_rate"][draw] if "poverty_rate" in bases
-               else _draw(r, s["poverty_rate"]["base"])]
-        inc = [_draw(r, s["income_per_capita"]["base"])]
-        road = [min(max(bases["paved_road_share"][draw] if "paved_road_share" in bases
-                        else _draw(r, road_spec["base"]), 0.0), ceiling)]
-        ntm = [min(max(round(bases["ntm_communes"][draw] if "ntm_communes" in bases
-                             else _draw(r, a["base"])), 0), a["units"])]
-        inv = [share * out[0] * price[0]]
-        logit_share, walk = math.log(share / (1 - share)), 0.0
-        for t in range(1, steps + 1):
-            jump = _draw(r, jump_size) if r.random() < jump_p else 0.0
-            out.append(out[-1] * math.exp(_loop_growth(
-                out, t, out_b[0], out_s * r.gauss(0.0, 1.0), rho["output"], start["output"])
-                + jump))
-            price.append(price[-1] * math.exp(_loop_growth(
-                price, t, pr_b[0], pr_s * r.gauss(0.0, 1.0), rho["price_level"],
-                start["price_level"])))
-            real, nominal = math.log(out[t] / out[t - 1]), math.log(price[t] / price[t - 1])
-            x.append(real + nominal)
-            rev.append(rev[-1] * math.exp(_loop_elastic(
-                rev, t, rev_b, rev_s * r.gauss(0.0, 1.0), x, rho["budget_revenue"],
-                start["budget_revenue"])))
-            inc.append(inc[-1] * math.exp(_loop_elastic(
-                inc, t, inc_b, inc_s * r.gauss(0.0, 1.0), x, rho["income_per_capita"],
-                start["income_per_capita"])))
-            pov.append(_sig(math.log(pov[-1] / (1 - pov[-1])) + pov_b[0] + pov_b[1] * real
-                            + pov_s * r.gauss(0.0, 1.0)))
-            walk += inv_vol * r.gauss(0.0, 1.0)
-            inv.append(_sig(logit_share + walk) * out[t] * price[t])
-            gap = ceiling - road[-1]
-            road.append(min(max(ceiling - gap * math.exp(-(road_b[0] + road_s * r.gauss(0.0, 1.0)))
-                                + inv[t] * road_spec["money_share"]
-                                / (road_spec["unit_cost"] * network), 0.0), ceiling))
-            at_risk = a["units"] - ntm[-1]
-            funded = min(max(a["extra"] / at_risk, 0.0), 1.0) if at_risk > 0 else 0.0
-            h = 1.0 - (1.0 - min(max(hazard, 0.0), 1.0)) * (1.0 - funded)
-            ntm.append(ntm[-1] + _binomial(r, int(at_risk), h))
-        paths = (out, price, rev, pov, inv, inc, road, ntm)
+        paths = loop_paths(r, setup, {name: values[draw] for name, values in bases.items()})
         for i, path in enumerate(paths):
             for t, value in enumerate(path):
                 columns[i][t].append(value)
         all_met = True
         for (tid, _, kind, first, last, at_least, at_most), i in targets:
-            path = paths[i]
-            if kind == "level":
-                quantity = path[last - years[0]]
-            elif kind == "average_change":
-                quantity = (path[last - years[0]] - path[first - 1 - years[0]]) / (last - first + 1)
-            else:
-                quantity = sum(path[first - years[0]:last - years[0] + 1])
+            quantity = target_quantity(kind, paths[i], first, last, years[0])
             quantities[tid].append(quantity)
             met = quantity >= at_least if at_least is not None else quantity <= at_most
             met_count[tid] += met
