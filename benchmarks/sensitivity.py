@@ -34,9 +34,12 @@ def salib_indices(matrices: list[np.ndarray], resamples: int = 100, seed: int = 
     from SALib.analyze.sobol import first_order, total_order
 
     Y = np.column_stack(matrices)
+    D = Y.shape[1] - 2
+    if np.std(np.r_[Y[:, 0], Y[:, -1]]) <= 0.0 or D == 0:  # no variance: every index 0
+        return (np.zeros(D),) * 4
     Y = (Y - Y.mean()) / Y.std()
     a, ab, b = Y[:, :1], Y[:, 1:-1], Y[:, -1:]
-    n, D = len(Y), ab.shape[1]
+    n = len(Y)
     rows = np.random.default_rng(seed).integers(n, size=(n, resamples))
     s1, st = np.empty((resamples, D)), np.empty((resamples, D))
     ar, br = a[rows], b[rows]
