@@ -365,6 +365,38 @@ CATALOG: dict[str, dict[str, str]] = {
     "ho_yes": {"en": "yes", "vi": "có"},
     "ho_no": {"en": "no", "vi": "không"},
     "ho_skipped": {"en": "not scored: {what}: {why}", "vi": "không chấm điểm: {what}: {why}"},
+    "hr_title": {"en": "Each region's own series held out: {indicator}, yearly growth (%/yr), "
+                       "{regions}; every origin, horizons 1-5",
+                 "vi": "Kiểm định trên chuỗi số liệu riêng của từng địa bàn: {indicator}, tốc "
+                       "độ tăng hằng năm (%/năm), {regions}; mọi năm lập dự báo, chân trời dự "
+                       "báo 1-5 năm"},
+    "hr_note": {"en": ("Coverage ± its binomial standard error at the nominal rate; CRPS in "
+                       "points of growth and its ratio to each benchmark's (naive: the region's "
+                       "own mean and sd; climatology: every region's yearly figures up to the "
+                       "origin); mean PIT ± its standard error for a calibrated forecast "
+                       "(0.5 when unbiased). The regions share their years (2020, 2023), so "
+                       "forecasts of one year are not independent and the standard errors are "
+                       "too small."),
+                "vi": ("Độ phủ ± sai số chuẩn nhị thức tính tại tỷ lệ danh nghĩa; điểm CRPS "
+                       "tính bằng điểm phần trăm tăng trưởng và tỷ số của nó với điểm CRPS của "
+                       "từng phương pháp đối chứng (đơn giản: trung bình và độ lệch chuẩn của "
+                       "chính địa bàn; liên tỉnh: mọi số liệu hằng năm của các địa bàn đến năm "
+                       "lập dự báo); PIT trung bình ± sai số chuẩn của nó khi dự báo được hiệu "
+                       "chỉnh tốt (bằng 0,5 khi không lệch). Các địa bàn cùng chịu tác động của "
+                       "từng năm (2020, 2023), "
+                       "nên các dự báo cho cùng một năm không độc lập với nhau và sai số chuẩn "
+                       "nhỏ hơn thực tế.")},
+    "hr_inputs": {"en": "it reads the inputs {inputs}, which a region's own rows do not "
+                        "calibrate",
+                  "vi": "chỉ tiêu dùng các đầu vào {inputs}, không ước lượng được từ số liệu "
+                        "riêng của một địa bàn"},
+    "hr_no_rows": {"en": "no region has rows of its evidence ({evidence})",
+                   "vi": "không địa bàn nào có số liệu của {evidence}"},
+    "hr_not_yearly": {"en": "this check scores yearly growth figures in {growth} (its forecasts "
+                            "start from an index at the origin, not from a level)",
+                      "vi": "phép kiểm định này chỉ chấm điểm tốc độ tăng hằng năm theo "
+                            "{growth} (dự báo bắt đầu từ một chỉ số tại năm lập dự báo, không "
+                            "từ một mức)"},
     # -- terminal: forecast backtest ----------------------------------------------------------
     "bt_title": {"en": "Backtest: fit {first}-{cutoff}, forecast {start}-{last}, {n} provinces "
                        "({column}, log scale)",
