@@ -152,7 +152,7 @@ def test_calibrate_in_vietnamese_writes_fits_and_reasons_from_the_catalog():
 # English sentences of the models' provenance texts (forecast.models, forecast.info)
 SOURCE_ENGLISH = ("the evidence removed", "no usable evidence", "base-year level not given",
                   "not identified", "block(s) covering", "evidence rows on lines",
-                  "leaning on the priors", "no evidence pair", "read on line", "prior normal(",
+                  "no evidence pair", "read on line", "prior normal(",
                   "prior halfnormal(", "prior pooled", "no AR(1) fit is made")
 
 
@@ -165,14 +165,20 @@ def test_calibrate_writes_how_each_parameter_was_obtained_in_the_language():
     for english in SOURCE_ENGLISH:
         assert english not in vi.output, english
         assert english in en.output, english
-    for words in ("số liệu làm giảm 92 % phương sai tiên nghiệm",
-                  "mức năm gốc không nguồn nào công bố: ", "tiên nghiệm normal(0,07; 0,03)",
+    for words in ("số liệu làm giảm 81 % phương sai tiên nghiệm",
+                  "mức năm gốc không nguồn nào công bố: ", "tiên nghiệm normal(0,0757; 0,0159553)",
                   "tiên nghiệm gộp vietnam_provincial_revenue_volatility = lognormal(-1,7077; "
                   "0,257358)", "mức năm 2020 đọc ở dòng 10: ",
                   "mô hình này không ước lượng AR(1) trên phần dư"):
         assert words in vi.output, words
-    assert "the evidence removed 92 % of the prior variance; prior normal(0.07, 0.03)" in (
+    assert "the evidence removed 81 % of the prior variance; prior normal(0.0757, 0.0159553)" in (
         en.output)
+    # a design the evidence pins only partly (Phú Thọ's fiscal model) leans on the priors
+    args = ["calibrate", str(BASE.parent / "phu_tho.yaml"), "--draws", "200"]
+    vi = CliRunner().invoke(main, [*args, "--lang", "vi"], env=env)
+    en = CliRunner().invoke(main, args, env=env)
+    assert "leaning on the priors" in en.output and "leaning on the priors" not in vi.output
+    assert "dựa thêm vào tiên nghiệm của các hệ số còn lại" in vi.output
 
 
 def test_parameter_sources_are_phrases_with_their_english_kept():

@@ -128,6 +128,33 @@ def test_pooling_shrinks_the_drift_towards_the_group_as_the_data_thin_out():
     assert 0.05 < means[1] < 0.11 and means[-1] > 0.15
 
 
+def test_a_pooled_spread_is_the_prior_librarys_and_an_unknown_name_is_located():
+    """``pooling.spread: {dist: pooled, name}`` stands for the library's distribution (the
+    same posterior as that distribution written out); an unknown name is an error at
+    ``pooling.spread.name``."""
+    from forecast.errors import ForecastError
+    from forecast.spec.distributions import Pooled
+
+    library = load_prior_library()
+    name = "vietnam_provincial_revenue_drift_spread"
+    levels = dict(zip(range(2015, 2021), np.exp(0.12 * np.arange(6))))
+
+    def fitted(spread):
+        return Growth(model="growth", unit="u", evidence=["x"],
+                      drift=Normal(dist="normal", loc=0.05, scale=0.005, why=WHY),
+                      volatility=Fixed(dist="fixed", value=0.1, why=WHY),
+                      pooling=DriftPooling(spread=spread)).calibrate(
+                          _history(levels), base_year=2020, priors=library)
+
+    pooled = fitted(Pooled(dist="pooled", name=name, why=WHY))
+    written = fitted(library.distribution(name))
+    assert pooled.expected_change() == pytest.approx(written.expected_change(), rel=1e-12)
+    assert 0.05 < pooled.expected_change() < 0.12  # shrunk towards the group's 5 %
+    with pytest.raises(ForecastError) as error:
+        fitted(Pooled(dist="pooled", name="no_such_prior", why=WHY))
+    assert error.value.key == "pooling.spread.name"
+
+
 def _model_panel(path, units: int, rng: np.random.Generator) -> None:
     """A panel generated from the backtest's own model: a national local level path (drift
     changes and shocks drawn from the priors the backtest declares), relative drifts drawn

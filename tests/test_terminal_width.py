@@ -24,7 +24,7 @@ COMMANDS = {
                "--draws", "1000"], ("extra_road_share", "roads_2025")),
     "calibrate": (["calibrate", str(BASE), "--draws", "200"], ("volatility", "persistence")),
     "sensitivity": (["sensitivity", str(BASE), "--draws", "32", "--out", "{out}"],
-                    ("budget_revenue.intercept", "budget_revenue.base")),
+                    ("budget_revenue.elasticity", "budget_revenue.base")),
     "update": (["update", PHU_THO, "--draws", "2000", "--out", "{out}"],
                ("ntm_communes_2025",)),
     "holdout": (["holdout", PHU_THO, "--origin", "2017", "--draws", "500"],

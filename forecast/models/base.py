@@ -279,18 +279,24 @@ class Component(BaseModel):
     def _resolve_pooled(self, priors: PriorLibrary | None) -> "Component":
         """A copy whose pooled settings stand for the library's distributions (``self`` if
         there are none left to resolve)."""
+        def resolve(value: Pooled, key: str) -> Pooled:
+            if priors is None:
+                raise ComponentError(key, f"the pooled prior '{value.name}' comes from a "
+                                     "prior library, and none was given to calibrate with")
+            try:
+                return value.resolved(priors.distribution(value.name))
+            except InputError as exc:
+                raise ComponentError(f"{key}.name", exc.problems[0].message) from None
+
         update = {}
         for setting in type(self).model_fields:
             value = getattr(self, setting)
-            if not isinstance(value, Pooled) or value._resolved is not None:
-                continue
-            if priors is None:
-                raise ComponentError(setting, f"the pooled prior '{value.name}' comes from a "
-                                     "prior library, and none was given to calibrate with")
-            try:
-                update[setting] = value.resolved(priors.distribution(value.name))
-            except InputError as exc:
-                raise ComponentError(f"{setting}.name", exc.problems[0].message) from None
+            spread = getattr(value, "spread", None)  # a pooling's spread may be pooled too
+            if isinstance(spread, Pooled) and spread._resolved is None:
+                update[setting] = value.model_copy(
+                    update={"spread": resolve(spread, f"{setting}.spread")})
+            elif isinstance(value, Pooled) and value._resolved is None:
+                update[setting] = resolve(value, setting)
         return self.model_copy(update=update) if update else self
 
     def _base(self, rows: tuple[Evidence, ...], base_year: int, history: History | None = None,

@@ -20,7 +20,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from forecast.models.posterior import LinearPosterior, fit_linear
-from forecast.spec.distributions import Normal, Scale
+from forecast.spec.distributions import Normal, PriorScale
 
 POINTS = 16
 """Quantile points of the spread ``tau`` the posterior is mixed over."""
@@ -32,10 +32,11 @@ class DriftPooling(BaseModel):
     is the distribution of the spread of regions' persistent drifts around it."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    spread: Scale = Field(description="Distribution of the sd of regions' persistent drifts "
-                          "around the group's (e.g. the pooled prior "
-                          "vietnam_provincial_revenue_drift_spread written out: `forecast "
-                          "priors` prints it).")
+    spread: PriorScale = Field(description="Distribution of the sd of regions' persistent "
+                               "drifts around the group's, or a pooled prior derived from a "
+                               "panel (`{dist: pooled, name: "
+                               "vietnam_provincial_revenue_drift_spread}`: `forecast priors` "
+                               "prints it).")
 
 
 def spread_points(spread, points: int = POINTS) -> np.ndarray:
