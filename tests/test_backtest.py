@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from scipy import stats
 
 from forecast.analysis.backtest import (PERSISTENCE_NAME, POOLED_NAME, BacktestSettings,
-                                       crps_samples, run_backtest)
+                                       run_backtest)
+from forecast.analysis.scores import crps_samples
 from forecast.cli.app import main
 from forecast.io.panel import read_panel
 from forecast.io.prior_library import load_prior_library

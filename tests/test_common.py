@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from forecast.analysis.backtest import HorizonSettings, run_horizons
+from forecast.analysis.horizons import HorizonSettings, run_horizons
 from forecast.engine import Model, simulate_paths
 from forecast.io.history import Evidence, History
 from forecast.io.panel import read_panel

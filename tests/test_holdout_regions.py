@@ -15,7 +15,7 @@ from scipy import stats
 
 import forecast
 from conftest import ROOT
-from forecast.analysis.holdout import LAST_HORIZON, METHODS, holdout_regions
+from forecast.analysis.holdout_regions import LAST_HORIZON, METHODS, holdout_regions
 from forecast.cli import main
 from forecast.io.history import History, read_history
 from forecast.io.prior_library import load_prior_library

@@ -1,1 +1,2 @@
-"""Analyses of calibrated models and their runs: compare, solve, backtest, calibration report."""
+"""Analyses of calibrated models and their runs: drivers, sensitivity, compare, solve, plan,
+update, the backtests and hold-outs, the calibration report."""

@@ -228,7 +228,7 @@ def backtest(panel: Path | None, library: Path | None, first_year: int, cutoff: 
 
     check_writable(out, force=force)
     if horizons:
-        from forecast.analysis.backtest import COLUMNS, HorizonSettings, run_horizons
+        from forecast.analysis.horizons import COLUMNS, HorizonSettings, run_horizons
 
         loaded = load_prior_library(library)
         results = {column: run_horizons(loaded, HorizonSettings(

@@ -141,7 +141,7 @@ def holdout(scenario: Path, origin: int | None, draws: int, seed: int | None, re
                                 "--regions)", key="origin")
     loaded = load_scenario(scenario)
     if regions:
-        from forecast.analysis.holdout import holdout_regions
+        from forecast.analysis.holdout_regions import holdout_regions
 
         panel = holdout_regions(loaded, scenario_history(loaded, resolved=False),
                                 priors=load_prior_library(), draws=draws, seed=seed)
