@@ -25,7 +25,7 @@ _EXPORTS = {
     "compare": "analysis.compare", "Comparison": "analysis.compare",
     "solve": "analysis.solve", "Solution": "analysis.solve",
     "holdout": "analysis.holdout", "Holdout": "analysis.holdout",
-    "update": "analysis.update", "Update": "analysis.update",
+    "update": "pipeline", "Update": "analysis.update",
     "sensitivity": "analysis.sensitivity", "Sensitivity": "analysis.sensitivity",
     "write_report": "pipeline",
     "BLOCK_SIZE": "engine", "Model": "engine", "simulate_paths": "engine",
@@ -65,7 +65,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from forecast.analysis.sensitivity import Sensitivity, sensitivity
     from forecast.analysis.holdout import Holdout, holdout
     from forecast.analysis.solve import Solution, solve
-    from forecast.analysis.update import Update, update
+    from forecast.analysis.update import Update
     from forecast.calibration import calibrate as calibrate_model
     from forecast.engine import BLOCK_SIZE, Model, simulate_paths
     from forecast.errors import (DataError, ForecastError, InputError, ModelError, ScenarioError,
@@ -74,7 +74,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from forecast.io.prior_library import load_prior_library
     from forecast.io.scenario_file import load_scenario
     from forecast.models import Component, registry
-    from forecast.pipeline import calibrate, simulate, write_report
+    from forecast.pipeline import calibrate, simulate, update, write_report
     from forecast.priors.library import PriorLibrary
     from forecast.results import Results
     from forecast.info import Assumption, IndicatorInfo

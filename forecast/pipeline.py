@@ -118,6 +118,12 @@ def _whole(value: Any) -> Any:
         return value
 
 
+def prior_library(priors: PriorLibrary | None = None) -> PriorLibrary:
+    """``priors``, or the prior library shipped in the package when none is given
+    (:func:`forecast.io.prior_library.load_prior_library`)."""
+    return load_prior_library() if priors is None else priors
+
+
 def calibrate(scenario: Scenario | Mapping[str, Any] | str | Path, *,
               priors: PriorLibrary | None = None, allow_unused: bool = False,
               history: HistoryLike | None = None) -> Model:
@@ -143,7 +149,7 @@ def calibrate(scenario: Scenario | Mapping[str, Any] | str | Path, *,
         Components fitted to their evidence, in dependency order.
     """
     scenario = as_scenario(scenario)
-    priors = load_prior_library() if priors is None else priors
+    priors = prior_library(priors)
     history = scenario_history(scenario, history)
     return calibrate_model(scenario, history, priors=priors, allow_unused=allow_unused)
 
@@ -151,7 +157,8 @@ def calibrate(scenario: Scenario | Mapping[str, Any] | str | Path, *,
 def simulate(scenario: Scenario | Mapping[str, Any] | str | Path, *, draws: int | None = None,
              seed: int | None = None, workers: int = 1, keep_draws: bool | None = None,
              scheduler: str | None = None, progress: Progress | None = None,
-             model: Model | None = None, history: HistoryLike | None = None) -> Results:
+             model: Model | None = None, history: HistoryLike | None = None,
+             priors: PriorLibrary | None = None) -> Results:
     """Calibrate and simulate a scenario.
 
     Parameters
@@ -178,6 +185,8 @@ def simulate(scenario: Scenario | Mapping[str, Any] | str | Path, *, draws: int 
     history : History, DataFrame or rows, optional
         The evidence to calibrate on (see :func:`scenario_history`); default: the history the
         scenario carries, else its history file.
+    priors : PriorLibrary, optional
+        Where pooled priors come from (default: the library shipped in the package).
 
     Returns
     -------
@@ -199,7 +208,7 @@ def simulate(scenario: Scenario | Mapping[str, Any] | str | Path, *, draws: int 
     draws = scenario.draws if draws is None else check_draws(_whole(draws))
     seed = scenario.seed if seed is None else check_seed(_whole(seed))
     keep_draws = draws <= KEEP_DRAWS_LIMIT if keep_draws is None else keep_draws
-    model = calibrate(scenario, history=history) if model is None else model
+    model = calibrate(scenario, history=history, priors=priors) if model is None else model
     info = describe_model(scenario, model)
     try:
         if keep_draws:
@@ -220,6 +229,52 @@ def simulate(scenario: Scenario | Mapping[str, Any] | str | Path, *, draws: int 
                                               "settings and the shocks on it")]) from None
     return Results(counts, targets=scenario.targets, info=info,
                    provenance=provenance(scenario, seed=seed), years=scenario.years, draws=kept)
+
+
+def update(scenario: Scenario | Mapping[str, Any] | str | Path,
+           observed: Sequence[str | Path] | None = None, *, as_of: int | None = None,
+           draws: int | None = None, seed: int | None = None,
+           baseline: Scenario | Mapping[str, Any] | str | Path | None = None,
+           priors: PriorLibrary | None = None):
+    """The odds of the scenario's targets given the figures observed after its base year
+    (:func:`forecast.analysis.update.update_odds`, with its files read here).
+
+    Parameters
+    ----------
+    scenario : Scenario, dict or path
+        The scenario (see :func:`as_scenario`); the history it carries, if any, is used in
+        place of its history file.
+    observed : sequence of paths, optional
+        CSV files in the history format (default: the scenario's ``monitoring.observed``).
+    as_of : int, optional
+        Use only figures dated up to this year (default: the latest observed year).
+    draws, seed : int, optional
+        Override the scenario's (at most 200,000 draws: the update keeps every draw).
+    baseline : Scenario, dict or path, optional
+        The scenario as it stood at the base year, when it has changed since.
+    priors : PriorLibrary, optional
+        Default: the library shipped in the package.
+
+    Returns
+    -------
+    forecast.analysis.update.Update
+
+    Raises
+    ------
+    DataError
+        At the file, line and key of a bad observed row (nothing is simulated).
+    """
+    from forecast.analysis.update import update_odds
+    from forecast.io.observed import observed_files, read_observed
+
+    scenario = as_scenario(scenario)
+    priors = prior_library(priors)
+    rows = read_observed(list(observed) if observed else observed_files(scenario))
+    old = None if baseline is None else as_scenario(baseline, key="baseline")
+    return update_odds(scenario, scenario_history(scenario, resolved=False), rows,
+                       priors=priors, as_of=as_of, draws=draws, seed=seed, baseline=old,
+                       baseline_history=None if old is None
+                       else scenario_history(old, resolved=False))
 
 
 _scenario = as_scenario  # the name other modules of the package import

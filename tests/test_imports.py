@@ -104,3 +104,36 @@ def test_specs_and_priors_keep_to_their_layers():
         if module.startswith("forecast.priors"):
             assert not {t for t in targets if t.startswith(("forecast.io", "forecast.models",
                                                              "forecast.cli"))}, module
+
+
+# io modules that hold values or write what a caller hands them, not readers of files
+VALUE_OR_WRITER = ("forecast.io.history", "forecast.io.writers", "forecast.io.yaml_source")
+
+
+def test_analyses_models_and_reports_read_no_file():
+    """Analyses, models, the engine and the report take their inputs as values: none imports
+    an io reader (scenario files, histories from disk, observed files, panels, the prior
+    library), not even inside a function. Paths are read by the cli and pipeline layers."""
+    graph = import_graph(module_level=False)
+    layers = ("forecast.analysis", "forecast.models", "forecast.report", "forecast.engine",
+              "forecast.calibration", "forecast.summary", "forecast.priors")
+    for module, targets in graph.items():
+        if module.startswith(layers):
+            readers = {t for t in targets if t.startswith("forecast.io")
+                       and t not in VALUE_OR_WRITER}
+            assert not readers, (module, readers)
+
+
+def test_the_layer_check_fails_on_a_reader(monkeypatch):
+    """The check above sees an analysis module that reads the prior library itself."""
+    graph = import_graph(module_level=False)
+    graph["forecast.analysis.precedent"] = graph["forecast.analysis.precedent"] | {
+        "forecast.io.prior_library"}
+    monkeypatch.setattr(__import__(__name__), "import_graph", lambda **_: graph,
+                        raising=False)
+    try:
+        test_analyses_models_and_reports_read_no_file()
+    except AssertionError as exc:
+        assert "forecast.io.prior_library" in str(exc)
+    else:
+        raise AssertionError("the layer check passed an analysis module reading a file")

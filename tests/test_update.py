@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 import forecast
-from forecast.analysis.update import conditioned_run, update
+from forecast.analysis.update import conditioned_run
+from forecast.pipeline import update
 from forecast.cli import main
 from forecast.errors import DataError
 from forecast.io.history import read_history

@@ -29,6 +29,7 @@ import numpy as np
 from forecast.analysis.precedent import Pace, paces
 from forecast.analysis.trials import Trials, check_probability, check_targets
 from forecast.errors import InputError, did_you_mean
+from forecast.priors.library import PriorLibrary
 from forecast.spec.scenario import Scenario
 from forecast.summary import binomial_se
 
@@ -305,7 +306,8 @@ class _Problem:
 
 def plan(scenario: Scenario, *, probability: float = 0.8, targets: Sequence[str] | str = "all",
          joint: bool = False, budgets: Mapping[str, Any] | Sequence[str] = (),
-         draws: int | None = None, seed: int | None = None) -> Plan:
+         draws: int | None = None, seed: int | None = None,
+         priors: PriorLibrary | None = None) -> Plan:
     """The cheapest setting of the scenario's costed levers at which every chosen target (with
     ``joint``: all of them together) is reached with ``probability``.
 
@@ -323,11 +325,17 @@ def plan(scenario: Scenario, *, probability: float = 0.8, targets: Sequence[str]
         Yearly limits replacing the scenario's ``budgets:``.
     draws, seed : int, optional
         Override the scenario's.
+    priors : PriorLibrary, optional
+        Where pooled priors and the panels of ``precedents:`` come from (default: the library
+        shipped in the package).
 
     Returns
     -------
     Plan
     """
+    from forecast.pipeline import prior_library
+
+    priors = prior_library(priors)
     probability = check_probability(probability)
     if isinstance(targets, str):
         targets = [t.id for t in scenario.targets] if targets.strip() == "all" else \
@@ -339,7 +347,7 @@ def plan(scenario: Scenario, *, probability: float = 0.8, targets: Sequence[str]
         raise InputError.single("no lever of this scenario declares a cost; give levers a "
                                 "'cost:' to plan with them", file=scenario.file, key="levers")
     held = {name: lever.value for name, lever in scenario.levers.items() if name not in levers}
-    runs = Trials(scenario, chosen, draws=draws, seed=seed)
+    runs = Trials(scenario, chosen, draws=draws, seed=seed, priors=priors)
     problem = _Problem(scenario, runs, chosen, probability, joint, levers,
                        _unit_costs(scenario, runs, levers), limits)
     integer = [n for n in levers if scenario.levers[n].integer]
@@ -378,11 +386,12 @@ def plan(scenario: Scenario, *, probability: float = 0.8, targets: Sequence[str]
             answer = candidate
     feasible = answer is not None
     setting = answer if feasible else (best_seen or dict(lows))
-    return _report(scenario, problem, runs, setting, feasible, moved, held)
+    return _report(scenario, problem, runs, setting, feasible, moved, held, priors)
 
 
 def _report(scenario: Scenario, problem: _Problem, runs: Trials, setting: dict[str, float],
-            feasible: bool, moved: Mapping[str, bool], held: Mapping[str, float]) -> Plan:
+            feasible: bool, moved: Mapping[str, bool], held: Mapping[str, float],
+            priors: PriorLibrary) -> Plan:
     from forecast.pipeline import simulate
 
     wanted, chosen = problem.probability, problem.targets
@@ -390,7 +399,7 @@ def _report(scenario: Scenario, problem: _Problem, runs: Trials, setting: dict[s
                        model=runs.model_at(setting), keep_draws=True).summary
     exact = runs.probabilities(setting)
     smoothed = runs.smoothed(setting)
-    found = paces(scenario, chosen, summary)
+    found = paces(scenario, chosen, summary, priors)
     outcomes = []
     for t in chosen:
         row = summary.target(t)

@@ -3,7 +3,7 @@ panel achieved over a period of the same length.
 
 A scenario says under ``precedents:`` which panel column an indicator compares with (budget
 revenue against the provinces' settled revenue), with why. The panel is one of the prior
-library's, read through :mod:`forecast.io.prior_library`, and what the library's priors leave
+library's (given as a value), and what the library's priors leave
 out of it (years, series, breaks, each with its reason) is left out here too: a window whose ends
 fall in a left-out year, a left-out province, or a window across a province's break.
 """
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from forecast.errors import DataError, ScenarioError, did_you_mean
+from forecast.priors.library import PriorLibrary
 from forecast.spec.scenario import Scenario
 
 
@@ -110,16 +111,14 @@ def fastest_pace(values: Mapping[str, Mapping[int, float]], years: int, rate_kin
     return (*best, windows, span)
 
 
-def paces(scenario: Scenario, targets: Sequence[str], summary) -> dict[str, Pace]:
+def paces(scenario: Scenario, targets: Sequence[str], summary,
+          library: PriorLibrary) -> dict[str, Pace]:
     """Per chosen target whose indicator has a precedent: its :class:`Pace` (the others have
-    none: "no panel")."""
-    from forecast.io.prior_library import load_prior_library
-
+    none: "no panel"), from the panels of ``library``."""
     wanted = [t for t in scenario.targets if t.id in targets and t.indicator in
               scenario.precedents]
     if not wanted:
         return {}
-    library = load_prior_library()
     out = {}
     for target in wanted:
         precedent, values, drop_years, drop_series, drop_changes = _panel(

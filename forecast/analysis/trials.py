@@ -75,16 +75,19 @@ class Trials:
         Override the scenario's.
     model : Model, optional
         The calibrated model, if at hand.
+    priors : PriorLibrary, optional
+        Where pooled priors come from when the scenario is calibrated here (default: the
+        library shipped in the package).
     """
 
     def __init__(self, scenario: Scenario, targets: Sequence[str], *, draws: int | None = None,
-                 seed: int | None = None, model=None):
+                 seed: int | None = None, model=None, priors=None):
         from forecast.pipeline import calibrate
 
         self.scenario = scenario
         self.draws = scenario.draws if draws is None else int(draws)
         self.seed = scenario.seed if seed is None else int(seed)
-        self.model = calibrate(scenario) if model is None else model
+        self.model = calibrate(scenario, priors=priors) if model is None else model
         by_id = {t.id: t for t in scenario.targets}
         self.targets: dict[str, Target] = {i: by_id[i] for i in targets}
         self.simulations = 0

@@ -26,7 +26,6 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -47,8 +46,8 @@ from forecast.errors import (
     did_you_mean,
 )
 from forecast.io.history import Evidence, History
-from forecast.io.observed import observed_files, read_observed
 from forecast.models.base import Component, ComponentError
+from forecast.priors.library import PriorLibrary
 from forecast.spec.scenario import Scenario, dependency_order
 from forecast.summary import (
     KEEP_DRAWS_LIMIT,
@@ -401,29 +400,30 @@ def label_results(run: Run, scenario: Scenario) -> None:
     results.summary = dataclasses.replace(results.summary, targets=tuple(targets))
 
 
-def update(scenario: Scenario | str | Path, observed: Sequence[str | Path] | None = None, *,
-           as_of: int | None = None, draws: int | None = None, seed: int | None = None,
-           baseline: Scenario | str | Path | None = None, priors=None) -> Update:
+def update_odds(scenario: Scenario, history: History, observed: Sequence[Evidence], *,
+                priors: PriorLibrary, as_of: int | None = None, draws: int | None = None,
+                seed: int | None = None, baseline: Scenario | None = None,
+                baseline_history: History | None = None) -> Update:
     """The odds of the scenario's targets given the figures observed after its base year.
+
+    Everything comes in as values (:func:`forecast.pipeline.update` reads the files).
 
     Parameters
     ----------
-    scenario : Scenario, dict or path
-        The scenario, its plain data or the path of its file
-        (:func:`forecast.pipeline.as_scenario`); the history it carries, if any, is used in
-        place of its history file.
-    observed : sequence of paths, optional
-        CSV files in the history format (default: the scenario's ``monitoring.observed``).
+    scenario : Scenario
+    history : History
+        Its evidence as read (``resolved=False``: predecessor rows with their region tags).
+    observed : sequence of Evidence
+        The figures observed after the base year (rows in the history format).
+    priors : PriorLibrary
     as_of : int, optional
         Use only figures dated up to this year (default: the latest observed year).
     draws, seed : int, optional
         Override the scenario's (at most 200,000 draws: the update keeps every draw).
-    baseline : Scenario or path, optional
-        The scenario file as it stood at the base year, when it has changed since: the change
-        of each probability is split into the part due to the new figures and the part due
-        to the file.
-    priors : PriorLibrary, optional
-        Default: the library shipped in the package.
+    baseline : Scenario, optional
+        The scenario as it stood at the base year, when it has changed since: the change of
+        each probability is split into the part due to the new figures and the part due to
+        the file; ``baseline_history`` is its evidence (default: ``history``).
 
     Returns
     -------
@@ -434,19 +434,12 @@ def update(scenario: Scenario | str | Path, observed: Sequence[str | Path] | Non
     DataError
         At the file, line and key of a bad observed row (nothing is simulated).
     """
-    from forecast.io.prior_library import load_prior_library
-    from forecast.pipeline import as_scenario, scenario_history
-
-    scenario = as_scenario(scenario)
-    priors = load_prior_library() if priors is None else priors
-    files = list(observed) if observed else observed_files(scenario)
     draws = scenario.draws if draws is None else int(draws)
     seed = scenario.seed if seed is None else int(seed)
     if draws > KEEP_DRAWS_LIMIT:
         raise InputError.single(f"an update keeps every draw; at most {KEEP_DRAWS_LIMIT:,} "
                                 f"draws (found {draws:,})", key="draws")
-    history = scenario_history(scenario, resolved=False)
-    observations = check_observed(scenario, history, read_observed(files))
+    observations = check_observed(scenario, history, observed)
     latest = max((o.year for o in observations), default=scenario.base_year)
     as_of = latest if as_of is None else int(as_of)
     if as_of < scenario.base_year:
@@ -467,15 +460,15 @@ def update(scenario: Scenario | str | Path, observed: Sequence[str | Path] | Non
         label_results(item, scenario)
     start = None
     if baseline is not None:
-        old = as_scenario(baseline, key="baseline")
-        if old.base_year != scenario.base_year or [t.id for t in old.targets] != \
+        if baseline.base_year != scenario.base_year or [t.id for t in baseline.targets] != \
                 [t.id for t in scenario.targets]:
             raise InputError.single("the baseline scenario must have the same base year and "
                                     "targets as the scenario", key="baseline")
-        start = conditioned_run(old, scenario_history(old, resolved=False), [],
-                                as_of=old.base_year, draws=draws, seed=seed, priors=priors)
+        start = conditioned_run(baseline, history if baseline_history is None
+                                else baseline_history, [], as_of=baseline.base_year,
+                                draws=draws, seed=seed, priors=priors)
     return Update(scenario, as_of, now, path[0], start, tuple(path))
 
 
-__all__ = ["Observation", "Update", "check_observed", "conditioned_run", "read_observed",
-           "simulate_conditioned", "update"]
+__all__ = ["Observation", "Update", "check_observed", "conditioned_run",
+           "simulate_conditioned", "update_odds"]

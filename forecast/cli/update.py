@@ -114,7 +114,7 @@ def update(scenario: Path, observed: tuple[Path, ...], as_of: int | None,
            baseline: Path | None, draws: int | None, seed: int | None, out: Path | None,
            force: bool, lang: str) -> None:
     """Update the odds of SCENARIO's targets with the figures observed since its base year."""
-    from forecast.analysis.update import update as run_update
+    from forecast.pipeline import update as run_update
     from forecast.io.scenario_file import load_scenario
     from forecast.io.writers import check_writable, write_folder
 
