@@ -37,7 +37,7 @@ _EXPORTS = {
     "Component": "models", "registry": "models",
     "Results": "results", "Summary": "summary", "TargetSummary": "summary",
     "Scenario": "spec.scenario", "Shock": "spec.scenario", "json_schema": "spec.schema",
-    "dependency_order": "spec.scenario", "parse_scenario": "spec.scenario",
+    "dependency_order": "spec.checks", "parse_scenario": "spec.scenario",
     "Target": "spec.targets", "TargetKind": "spec.targets", "target_kind": "spec.targets",
     "IndicatorInfo": "info", "Assumption": "info",
 }
@@ -78,7 +78,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from forecast.priors.library import PriorLibrary
     from forecast.results import Results
     from forecast.info import Assumption, IndicatorInfo
-    from forecast.spec.scenario import Scenario, Shock, dependency_order, parse_scenario
+    from forecast.spec.checks import dependency_order
+    from forecast.spec.scenario import Scenario, Shock, parse_scenario
     from forecast.spec.schema import json_schema
     from forecast.spec.targets import Target, TargetKind, target_kind
     from forecast.summary import Summary, TargetSummary

@@ -11,7 +11,8 @@ from forecast.errors import DataError, Problem, ScenarioError
 from forecast.io.history import Evidence, History
 from forecast.models.base import Component, ComponentError
 from forecast.priors.library import PriorLibrary
-from forecast.spec.scenario import Scenario, dependency_order
+from forecast.spec.checks import dependency_order
+from forecast.spec.scenario import Scenario
 
 
 def calibrate(scenario: Scenario, history: History, *, priors: PriorLibrary,

@@ -48,7 +48,8 @@ from forecast.errors import (
 from forecast.io.history import Evidence, History
 from forecast.models.base import Component, ComponentError
 from forecast.priors.library import PriorLibrary
-from forecast.spec.scenario import Scenario, dependency_order
+from forecast.spec.checks import dependency_order
+from forecast.spec.scenario import Scenario
 from forecast.summary import (
     KEEP_DRAWS_LIMIT,
     binomial_se,

@@ -7,9 +7,7 @@ did-you-mean; relative paths are resolved against the folder of the file that se
 from __future__ import annotations
 
 import hashlib
-import typing
 import json
-import re
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -19,16 +17,16 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Fiel
                       StrictInt, Tag, TypeAdapter, ValidationError, create_model,
                       model_validator)
 
-from forecast.spec import distributions
 from forecast.spec.distributions import Distribution
 from forecast.errors import InputError, Problem, ScenarioError, did_you_mean
 from forecast.limits import MAX_DRAWS, MAX_SEED
-from forecast.spec.levers import (Budget, Lever, Precedent, find_refs, lever_problems,
-                                  set_levers)
+from forecast.spec.levers import Budget, Lever, Precedent, find_refs, set_levers
 from forecast.spec.region import Region, region_kind, region_name
 from forecast.spec.targets import Identifier, Target, Year
 from forecast.models import Component, registry
 from forecast.io.yaml_source import SourceMap, key_path
+from forecast.spec.checks import cross_part_problems, key_parts, scenario_problems
+from forecast.spec.validation import located_problems
 from forecast.correlation import Correlation
 
 
@@ -250,9 +248,9 @@ class Scenario(BaseModel):
                 try:
                     checked[key] = adapter.validate_python(value)
                 except ValidationError as exc:
-                    problems.extend(Problem(p.file, None, key_path((key, *_path(p.key)))
+                    problems.extend(Problem(p.file, None, key_path((key, *key_parts(p.key)))
                                             if p.key else key, p.message)
-                                    for p in _problems(exc, value, SourceMap(), self._file))
+                                    for p in located_problems(exc, value, SourceMap(), self._file))
         if problems:
             raise ScenarioError(problems)
         new = self._copy(**checked)
@@ -260,7 +258,7 @@ class Scenario(BaseModel):
             new._region_spec = None
             new._region_as_text()
         if set(checked) - {"draws", "seed", "name", "description", "history"}:
-            problems = _reserved_problems(new) + _cross_check(new)
+            problems = cross_part_problems(new)
             if problems:
                 raise ScenarioError(problems)
         return new
@@ -398,278 +396,6 @@ def scenario_class() -> type[Scenario]:
     return _scenario_class(tuple(sorted(registry())))
 
 
-# -- turning pydantic errors into located problems ----------------------------------------
-
-def _clean_loc(loc: tuple, raw: Any, missing: bool = False) -> tuple:
-    """Drop the union member labels pydantic inserts (``indicators.output.growth.drift``)."""
-    out: list[Any] = []
-    node = raw
-    tagged = None  # the mapping whose union tag was skipped (pydantic inserts it once)
-    for position, part in enumerate(loc):
-        last = position == len(loc) - 1
-        if isinstance(node, dict) and node is not tagged and isinstance(part, str) \
-                and part in (node.get("model"), node.get("dist")) and not last:
-            tagged = node
-            continue  # the tag pydantic inserts for a tagged union, even if also a key
-        if isinstance(part, str) and not (isinstance(node, dict) and part in node):
-            if not isinstance(node, dict) or not last or not missing:
-                continue  # a union member's label, not a key of the document
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        else:
-            node = None
-        out.append(part)
-    return tuple(out)
-
-
-def _allowed_keys(path: tuple, raw: Any) -> list[str]:
-    """Keys allowed in the mapping at ``path`` (for did-you-mean)."""
-    cls: Any = scenario_class()
-    node = raw
-    for part in path:
-        node = node.get(part) if isinstance(node, dict) else (
-            node[part] if isinstance(node, list) and isinstance(part, int) else None)
-        if cls is None:
-            return []
-        if isinstance(part, int):
-            continue
-        if cls is scenario_class() and part == "indicators":
-            cls = "indicators"
-            continue
-        if cls == "indicators":
-            cls = registry().get(node.get("model")) if isinstance(node, dict) else None
-            continue
-        if cls == "levers":
-            cls = Lever
-            continue
-        if cls is scenario_class() and part == "levers":
-            cls = "levers"
-            continue
-        if cls is scenario_class() and part == "region":
-            cls = Region
-            continue
-        if cls is scenario_class() and part in ("budgets", "precedents"):
-            cls = "budget" if part == "budgets" else "precedent"
-            continue
-        if cls in ("budget", "precedent"):
-            cls = Budget if cls == "budget" else Precedent
-            continue
-        if cls == "targets" or (isinstance(cls, type) and part == "targets"):
-            cls = Target
-            continue
-        if isinstance(cls, type) and part == "shocks":
-            cls = Shock
-            continue
-        field = cls.model_fields.get(part) if isinstance(cls, type) else None
-        if field is None:
-            return []
-        if isinstance(node, dict) and isinstance(node.get("dist"), str):
-            members = typing.get_args(typing.get_args(distributions.PriorDistribution)[0])
-            cls = {c.model_fields["dist"].annotation.__args__[0]: c
-                   for c in members}.get(node["dist"])
-        else:
-            annotation = field.annotation
-            args = getattr(annotation, "__args__", (annotation,))
-            cls = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)),
-                       None)
-    return list(cls.model_fields) if isinstance(cls, type) else []
-
-
-def _message(error: dict, path: tuple, raw: Any) -> str:
-    kind = error["type"]
-    found = error.get("input")
-    if kind == "extra_forbidden":
-        allowed = _allowed_keys(path[:-1], raw)
-        hint = did_you_mean(str(path[-1]), allowed)
-        expected = f"; expected one of: {', '.join(allowed)}" if allowed else ""
-        return f"unknown key '{path[-1]}'.{hint}{expected}".replace("'.;", "';").rstrip(".") + \
-            ("" if hint else "")
-    if kind == "missing":
-        return f"missing required key '{path[-1]}'"
-    if kind == "union_tag_invalid":
-        tag = error.get("ctx", {}).get("discriminator", "model").strip("'")
-        given = error.get("ctx", {}).get("tag")
-        choices = re.findall(r"'([^']+)'", error.get("ctx", {}).get("expected_tags", ""))
-        what = "model" if "model" in tag else "distribution"
-        every = typing.get_args(typing.get_args(distributions.PriorDistribution)[0])
-        if what == "distribution" and given in {c.model_fields["dist"].annotation.__args__[0]
-                                                for c in every}:
-            return (f"the {given} distribution cannot be used here; expected one of: "
-                    f"{', '.join(choices)}")
-        return (f"{what} '{given}' is not known.{did_you_mean(str(given), choices)} Expected "
-                f"one of: {', '.join(choices)}")
-    if kind == "union_tag_not_found":
-        tag = error.get("ctx", {}).get("discriminator", "'model'").strip("'")
-        return f"missing key '{tag}'"
-    if kind in ("dict_type", "model_type", "model_attributes_type", "dataclass_type"):
-        return f"found {type(found).__name__} {found!r}; expected a mapping of keys"
-    if kind in ("list_type", "tuple_type"):
-        return f"found {type(found).__name__} {found!r}; expected a list"
-    text = error["msg"]
-    text = text.replace("Value error, ", "")
-    if kind in ("value_error", "assertion_error"):
-        return text
-    return f"{text}; found {found!r}" if found is not None and not isinstance(found, dict) else text
-
-
-def _problems(exc: ValidationError, raw: dict, source: SourceMap, file: str) -> list[Problem]:
-    merged: dict[tuple, list[str]] = {}
-    for error in exc.errors():
-        path = _clean_loc(error["loc"], raw, missing=error["type"] == "missing")
-        messages = merged.setdefault(path, [])
-        message = _message(error, path, raw)
-        if message not in messages:
-            messages.append(message)
-    problems = []
-    for path, messages in merged.items():
-        missing = len(messages) == 1 and messages[0].startswith("missing required key")
-        located_file, line = source.locate(path[:-1] if missing else path)
-        problems.append(Problem(located_file or file, line, key_path(path), " or ".join(messages)))
-    return problems
-
-
-def dependency_order(scenario: Scenario) -> list[str]:
-    """Indicator names ordered so that every indicator comes after its inputs.
-
-    Raises
-    ------
-    ScenarioError
-        If the inputs form a cycle (the message names it).
-    """
-    import graphlib
-
-    graph = {name: [i for i in c.inputs if i in scenario.indicators]
-             for name, c in scenario.indicators.items()}
-    try:
-        return list(graphlib.TopologicalSorter(graph).static_order())
-    except graphlib.CycleError as exc:
-        cycle = exc.args[1]
-        raise ScenarioError([scenario.problem(("indicators", cycle[0], "inputs"),
-                                              "inputs form a cycle: " + " -> ".join(cycle))])
-
-
-def _cross_check(scenario: Scenario) -> list[Problem]:
-    problems: list[Problem] = []
-    names = list(scenario.indicators)
-    if scenario.horizon <= scenario.base_year:
-        problems.append(scenario.problem(("horizon",), f"horizon {scenario.horizon} must be after "
-                                         f"base_year {scenario.base_year}"))
-    for name, component in scenario.indicators.items():
-        for i, other in enumerate(component.inputs):
-            if other not in scenario.indicators:
-                problems.append(scenario.problem(("indicators", name, "inputs", i), (
-                    f"unknown indicator '{other}'.{did_you_mean(other, names)}")))
-            elif other == name:
-                problems.append(scenario.problem(("indicators", name, "inputs", i),
-                                                 "an indicator cannot be its own input"))
-    try:
-        dependency_order(scenario)
-    except ScenarioError as exc:
-        problems.extend(exc.problems)
-    seen: set[str] = set()
-    for i, target in enumerate(scenario.targets):
-        if target.id in seen:
-            problems.append(scenario.problem(("targets", i, "id"), f"duplicate id '{target.id}'"))
-        seen.add(target.id)
-        if target.indicator not in scenario.indicators:
-            problems.append(scenario.problem(("targets", i, "indicator"), (
-                f"unknown indicator '{target.indicator}'.{did_you_mean(target.indicator, names)}")))
-        problem = target.rule.year_problem(target, scenario.base_year, scenario.horizon)
-        if problem:
-            problems.append(scenario.problem(("targets", i, target.rule.takes), problem))
-    for name, component in scenario.indicators.items():
-        standard_break = getattr(component, "standard_break", None)
-        if standard_break is not None and not (
-                scenario.base_year < standard_break.year <= scenario.horizon):
-            problems.append(scenario.problem(
-                ("indicators", name, "standard_break", "year"),
-                f"{standard_break.year} lies outside {scenario.base_year + 1}..{scenario.horizon};"
-                " a break before the base year belongs in the base-year level"))
-    for name, component in scenario.indicators.items():
-        check = getattr(component, "check_years", None)
-        if check is not None:
-            for key, message in check(scenario.base_year, scenario.horizon):
-                problems.append(scenario.problem(("indicators", name, *_path(key)), message))
-        relation = getattr(component, "base", None)
-        if getattr(relation, "relation", None) and relation.to in scenario.indicators and \
-                relation.to not in component.inputs:
-            problems.append(scenario.problem(("indicators", name, "base", "to"), (
-                f"'{relation.to}' is an indicator of the scenario: a base related to it must "
-                "list it under 'inputs' (it is simulated first)")))
-    problems.extend(_correlation_problems(scenario))
-    for i, shock in enumerate(scenario.shocks):
-        if shock.indicator not in scenario.indicators:
-            problems.append(scenario.problem(("shocks", i, "indicator"), (
-                f"unknown indicator '{shock.indicator}'.{did_you_mean(shock.indicator, names)}")))
-        if shock.year is not None and not scenario.base_year < shock.year <= scenario.horizon:
-            problems.append(scenario.problem(("shocks", i, "year"), (
-                f"{shock.year} lies outside {scenario.base_year + 1}..{scenario.horizon}")))
-    problems.extend(scenario.problem(path, message) for path, message in lever_problems(
-        scenario.levers, scenario.budgets, scenario.indicators, scenario.precedents))
-    return problems
-
-
-RESERVED_NAMES = frozenset({"year", "draw", "target", "quantile", "indicator", "met",
-                            "target_quantile", "met_count", "scenario"})
-"""Names a saved run gives its own dimensions and variables (with every ``summary_*``): an
-indicator may not take one."""
-
-
-def _reserved_problems(scenario: Scenario) -> list[Problem]:
-    return [scenario.problem(("indicators", name), (
-        f"'{name}' is a name results.nc uses for its own data (reserved: "
-        f"{', '.join(sorted(RESERVED_NAMES))} and anything starting summary_); give the "
-        "indicator another name")) for name in scenario.indicators
-        if name in RESERVED_NAMES or name.startswith("summary_")]
-
-
-_MISSING = object()
-
-
-def _resolved(node: Any, path: tuple) -> Any:
-    """What validation made of the value at ``path`` of the document (``_MISSING`` if the
-    path does not lead through the validated objects)."""
-    for part in path:
-        if isinstance(node, BaseModel):
-            node = getattr(node, part, _MISSING) if isinstance(part, str) else _MISSING
-        elif isinstance(node, dict):
-            node = node.get(part, _MISSING)
-        elif isinstance(node, (list, tuple)) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        else:
-            return _MISSING
-        if node is _MISSING:
-            return _MISSING
-    return node
-
-
-def _boolean_problems(raw: Any, scenario: Scenario, path: tuple = ()) -> list[Problem]:
-    """A ``true``/``false`` of the file that validation turned into a number (a threshold
-    of 1): YAML booleans are not numbers."""
-    if isinstance(raw, bool):
-        value = _resolved(scenario, path)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return [scenario.problem(path, f"found {str(raw).lower()}; expected a number "
-                                     "(true and false are not numbers)")]
-        return []
-    items = raw.items() if isinstance(raw, dict) else enumerate(raw) \
-        if isinstance(raw, list) else ()
-    return [p for key, value in items for p in _boolean_problems(value, scenario, path + (key,))]
-
-
-def _path(key: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else p for p in key.split("."))
-
-
-def _correlation_problems(scenario: Scenario) -> list[Problem]:
-    from forecast.correlation import check_correlations
-
-    return [scenario.problem(("correlations", *path), message)
-            for path, message in check_correlations(scenario.correlations, scenario.indicators)]
-
-
 def parse_scenario(raw: dict[str, Any], source: SourceMap | None = None,
                    file: str = "<memory>") -> Scenario:
     """Validate plain data (as read from YAML) into a :class:`Scenario`.
@@ -683,14 +409,13 @@ def parse_scenario(raw: dict[str, Any], source: SourceMap | None = None,
     try:
         scenario = scenario_class().model_validate(raw)
     except ValidationError as exc:
-        raise ScenarioError(_problems(exc, raw, source, file)) from None
+        raise ScenarioError(located_problems(exc, raw, source, file)) from None
     scenario._file, scenario._source = file, source
     history_file = source.file_of(("history",)) or file
     if history_file not in ("<memory>", None):
         resolved = (Path(history_file).parent / scenario.history).resolve()
         scenario = scenario._copy(history=str(resolved))
-    problems = _boolean_problems(raw, scenario) + _reserved_problems(scenario) + \
-        _cross_check(scenario)
+    problems = scenario_problems(raw, scenario)
     if problems:
         raise ScenarioError(problems)
     return _resolve_levers(scenario)
