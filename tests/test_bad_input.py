@@ -78,12 +78,12 @@ SCENARIO_CASES = [
     ("    evidence: [value_added]", "    evidence: [value_add]", "Did you mean 'value_added'",
      "indicators.output.evidence"),
     # a volatility's distribution must have a density and no negative values
-    ('    volatility: {dist: halfnormal, scale: 0.015, why: "Assumption: yearly inflation rarely',
-     '    volatility: {dist: integers, low: 0, high: 2, why: "Assumption: yearly inflation rarely',
-     "the integers distribution cannot be used here", "indicators.price_level.volatility"),
-    ('    volatility: {dist: halfnormal, scale: 0.015, why: "Assumption: yearly inflation rarely',
-     '    volatility: {dist: uniform, low: -0.01, high: 0.02, why: "Assumption: yearly inflation rarely',
-     "cannot be negative", "indicators.price_level.volatility"),
+    ('    volatility: {dist: halfnormal, scale: 0.03, why: "Assumption: yearly income growth',
+     '    volatility: {dist: integers, low: 0, high: 2, why: "Assumption: yearly income growth',
+     "the integers distribution cannot be used here", "indicators.income_per_capita.volatility"),
+    ('    volatility: {dist: halfnormal, scale: 0.03, why: "Assumption: yearly income growth',
+     '    volatility: {dist: uniform, low: -0.01, high: 0.02, why: "Assumption: yearly income growth',
+     "cannot be negative", "indicators.income_per_capita.volatility"),
 ]
 
 
@@ -403,11 +403,11 @@ CONTROL = ["\\e]0;pwned\\a", "\\e[2J", "\\0", "\\ud800", "\\x85", "\\x9b31m"]
 @pytest.mark.parametrize("escape", CONTROL)
 def test_control_characters_are_refused_at_validation(workspace, escape):
     text = BASE_TEXT.replace(
-        'why: "Assumption: yearly inflation rarely', f'why: "{escape} Assumption: yearly '
-        'inflation rarely', 1)
+        'why: "Assumption: yearly income growth', f'why: "{escape} Assumption: yearly '
+        'income growth', 1)
     result, path, out = _run(workspace, text, command="validate")
     assert result.exit_code == 2, result.output
-    assert f"{path}:{_line_of(text, escape)}: indicators.price_level.volatility.why" in \
+    assert f"{path}:{_line_of(text, escape)}: indicators.income_per_capita.volatility.why" in \
         result.output and "control character" in result.output
     assert "\x1b" not in result.output
 

@@ -168,7 +168,7 @@ def test_calibrate_writes_how_each_parameter_was_obtained_in_the_language():
     for words in ("số liệu làm giảm 81 % phương sai tiên nghiệm",
                   "mức năm gốc không nguồn nào công bố: ", "tiên nghiệm normal(0,0757; 0,0159553)",
                   "tiên nghiệm gộp vietnam_provincial_revenue_volatility = lognormal(-1,7077; "
-                  "0,257358)", "mức năm 2020 đọc ở dòng 10: ",
+                  "0,257358)", "mức năm 2020 đọc ở dòng 15: ",
                   "mô hình này không ước lượng AR(1) trên phần dư"):
         assert words in vi.output, words
     assert "the evidence removed 81 % of the prior variance; prior normal(0.0757, 0.0159553)" in (
