@@ -166,12 +166,12 @@ def test_calibrate_writes_how_each_parameter_was_obtained_in_the_language():
         assert english not in vi.output, english
         assert english in en.output, english
     for words in ("số liệu làm giảm 81 % phương sai tiên nghiệm",
-                  "mức năm gốc không nguồn nào công bố: ", "tiên nghiệm normal(0,0757; 0,0159553)",
+                  "mức năm gốc không nguồn nào công bố: ", "tiên nghiệm normal(0,07234; 0,0174734)",
                   "tiên nghiệm gộp vietnam_provincial_revenue_volatility = lognormal(-1,7077; "
-                  "0,257358)", "mức năm 2020 đọc ở dòng 15: ",
+                  "0,257358)", "mức năm 2020 đọc ở dòng 20: ",
                   "mô hình này không ước lượng AR(1) trên phần dư"):
         assert words in vi.output, words
-    assert "the evidence removed 81 % of the prior variance; prior normal(0.0757, 0.0159553)" in (
+    assert "the evidence removed 81 % of the prior variance; prior normal(0.07234, 0.0174734)" in (
         en.output)
     # a design the evidence pins only partly (Phú Thọ's fiscal model) leans on the priors
     args = ["calibrate", str(BASE.parent / "phu_tho.yaml"), "--draws", "200"]

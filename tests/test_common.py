@@ -155,6 +155,70 @@ def test_a_pooled_spread_is_the_prior_librarys_and_an_unknown_name_is_located():
     assert error.value.key == "pooling.spread.name"
 
 
+def _group_history(own_growth: float = 12.0, group_until: int = 2020) -> History:
+    """A group's ten yearly growth figures (2011-2020 by default) and a region's 2015-2020
+    average."""
+    growth = [6.0, 7.0, 5.0, 8.0, 6.0, 7.0, 6.5, 6.0, 7.5, 7.0]
+    rows = [Evidence("group", "average_growth", y - 1, y, g, "%/yr", "test", "", "t.csv", i + 2)
+            for i, (y, g) in enumerate(zip(range(group_until - 9, group_until + 1), growth))]
+    rows.append(Evidence("own", "average_growth", 2015, 2020, own_growth, "%/yr", "test", "",
+                         "t.csv", len(rows) + 2))
+    return History(tuple(rows), "t.csv")
+
+
+def _grouped(**pooling) -> Growth:
+    return Growth(model="growth", unit="u", evidence=["own"],
+                  drift=Normal(dist="normal", loc=0.07, scale=0.05, why=WHY),
+                  volatility=HalfNormal(dist="halfnormal", scale=0.03, why=WHY),
+                  base=Fixed(dist="fixed", value=1.0, why=WHY),
+                  pooling=DriftPooling(**{"group": ["group"], "spread": HalfNormal(
+                      dist="halfnormal", scale=0.014, why=WHY), **pooling}))
+
+
+def test_a_group_series_gives_the_group_drift_a_region_is_pooled_towards():
+    """``pooling.group``: the group's drift is the posterior of a growth model of the group's
+    rows (the same numbers as calibrating that model directly), and the region's drift lies
+    between it and the region's own record, nearer the group's for a small spread."""
+    history = _group_history()
+    component = _grouped()
+    group = component.group_drift(history, base_year=2020)
+    plain = Growth(model="growth", unit="u", evidence=["group"], drift=component.drift,
+                   volatility=component.volatility,
+                   base=Fixed(dist="fixed", value=1.0, why=WHY)).calibrate(history,
+                                                                           base_year=2020)
+    mean, var, _, _ = plain.fit.parameters.posteriors["linear"].moments()
+    assert group.loc == pytest.approx(mean[0], abs=1e-6)
+    assert group.scale == pytest.approx(math.sqrt(var[0]), abs=1e-6)
+    assert "lines 2, 3" in group.why and "t.csv" in group.why
+    own = math.log(1.12)
+    pooled = component.calibrate(history, base_year=2020).expected_change()
+    loose = _grouped(spread=HalfNormal(dist="halfnormal", scale=0.2, why=WHY)).calibrate(
+        history, base_year=2020).expected_change()
+    tight = _grouped(spread=HalfNormal(dist="halfnormal", scale=0.002, why=WHY)).calibrate(
+        history, base_year=2020).expected_change()
+    assert group.loc < tight < pooled < loose < own
+    assert tight - group.loc < 0.1 * (own - group.loc)  # a tight spread keeps it at the group
+    assert own - loose < 0.1 * (own - group.loc)  # a loose one lets the record speak
+
+
+def test_a_group_series_that_is_missing_or_dated_late_is_refused_at_pooling_group():
+    from forecast.errors import ForecastError
+    from forecast.models.base import ComponentError
+    from forecast.models.elasticity import Elasticity
+
+    with pytest.raises(ComponentError) as error:
+        _grouped(group=["nowhere"]).calibrate(_group_history(), base_year=2020)
+    assert error.value.key == "pooling.group" and "nowhere" in str(error.value)
+    with pytest.raises(ForecastError) as late:  # the group's figures run to 2022
+        _grouped().calibrate(_group_history(group_until=2022), base_year=2020)
+    assert "after the base year" in str(late.value)
+    with pytest.raises(ValueError, match="growth models only"):
+        Elasticity(model="elasticity", unit="u", inputs=["x"],
+                   elasticity=Normal(dist="normal", loc=1.0, scale=0.1, why=WHY),
+                   pooling=DriftPooling(group=["group"], spread=HalfNormal(
+                       dist="halfnormal", scale=0.01, why=WHY)))
+
+
 def _model_panel(path, units: int, rng: np.random.Generator) -> None:
     """A panel generated from the backtest's own model: a national local level path (drift
     changes and shocks drawn from the priors the backtest declares), relative drifts drawn

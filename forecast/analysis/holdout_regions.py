@@ -194,17 +194,29 @@ def _too_few(name: str, region: str, rows: list[Evidence], file: str) -> Problem
         "of region.predecessors"))
 
 
+def _group_rows(component, history: History) -> list[Evidence]:
+    """The rows of the group a component's drift is pooled towards (``pooling.group``: the
+    scenario's own rows of those indicators, superseded ones left out, readings combined)."""
+    from forecast.region import combine_readings
+
+    pooling = getattr(component, "pooling", None)
+    if pooling is None or not pooling.group:
+        return []
+    return combine_readings([r for r in history.rows if r.indicator in pooling.group
+                             and not r.region and r.status != "superseded"])
+
+
 def _forecasts(component, name: str, region: str, rows: list[Evidence], pool: list[Evidence],
-               origin: int, *, priors: PriorLibrary, draws: int,
-               seed: int) -> tuple[np.ndarray, dict[str, np.ndarray], dict]:
+               origin: int, *, priors: PriorLibrary, draws: int, seed: int,
+               group: list[Evidence] = ()) -> tuple[np.ndarray, dict[str, np.ndarray], dict]:
     """The model's paths from ``origin`` (years, draws), the benchmarks' yearly growth in
     %/yr (horizon, draws), the reporting-error draws and the fit's details, all from the
-    rows dated up to the origin."""
+    rows dated up to the origin (the region's, and its group's if its drift is pooled)."""
     from forecast.engine import Model, simulate_paths, stream_key
 
     known = [r for r in rows if _end(r) <= origin]
-    fitted = component.calibrate(History(tuple(known), rows[0].file), base_year=origin,
-                                 priors=priors)
+    fitted = component.calibrate(History(tuple(known) + tuple(
+        r for r in group if _end(r) <= origin), rows[0].file), base_year=origin, priors=priors)
     key = (stream_key(region), stream_key(name), origin)
     engine_seed = int(np.random.SeedSequence(seed, spawn_key=key).generate_state(1)[0])
     paths = simulate_paths(Model({name: fitted}, origin, origin + LAST_HORIZON), draws=draws,
@@ -310,6 +322,7 @@ def holdout_regions(scenario: Scenario, history: History, *, priors: PriorLibrar
     fits, unread = [], {}
     for (name, region), rows in series.items():
         component = scenario.indicators[name].model_copy(update={"base": INDEX})
+        group = _group_rows(component, history)
         pool = [r for (other, _), theirs in series.items() if other == name for r in theirs
                 if _yearly(r)]
         ends = sorted(_end(r) for r in rows if _yearly(r))
@@ -317,7 +330,7 @@ def holdout_regions(scenario: Scenario, history: History, *, priors: PriorLibrar
             try:
                 paths, benchmarks, fit = _forecasts(component, name, region, rows, pool,
                                                     origin, priors=priors, draws=draws,
-                                                    seed=seed)
+                                                    seed=seed, group=group)
             except ComponentError as exc:
                 raise ScenarioError([scenario.problem(
                     ("indicators", name, *exc.key.split(".")),

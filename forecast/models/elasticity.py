@@ -129,6 +129,9 @@ class Elasticity(Component):
     @model_validator(mode="after")
     def _common_is_an_input(self):
         check_common(self)
+        if self.pooling is not None and self.pooling.group:
+            raise ValueError("pooling.group (the group's own series) is read by growth models "
+                             "only; here the group's intercept is the `intercept` prior")
         return self
 
     def _driving(self, inputs: Mapping[str, np.ndarray]) -> Mapping[str, np.ndarray]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import PurePath
 from typing import Literal
 
 import numpy as np
@@ -140,6 +141,52 @@ class Growth(Component):
     def _common_is_an_input(self):
         check_common(self)
         return self
+
+    def calibrate(self, history, *, base_year: int, inputs=None, priors=None,
+                  until: int | None = None) -> "Growth":
+        """:meth:`Component.calibrate`; with ``pooling.group``, the group's drift is first
+        calibrated on the group's series (:meth:`group_drift`) and stands for ``drift``."""
+        if self.pooling is not None and self.pooling.group:
+            pooled = self.model_copy(update={
+                "drift": self.group_drift(history, base_year=base_year, priors=priors,
+                                          until=until),
+                "pooling": self.pooling.model_copy(update={"group": None})})
+            return pooled.calibrate(history, base_year=base_year, inputs=inputs,
+                                    priors=priors, until=until)
+        return super().calibrate(history, base_year=base_year, inputs=inputs, priors=priors,
+                                 until=until)
+
+    def group_drift(self, history, *, base_year: int, priors=None,
+                    until: int | None = None) -> Normal:
+        """The group's drift: a growth model of the rows ``pooling.group`` names, with this
+        component's ``drift`` and ``volatility`` as its priors, calibrated on the same history
+        (rows dated up to ``until``, default the base year); its posterior mean and sd (the
+        posterior over the noise scale, a mixture, summed up by its first two moments).
+
+        Raises
+        ------
+        ComponentError
+            Keyed ``pooling.group``, if the group's series cannot be calibrated.
+        """
+        from forecast.models.base import ComponentError
+        from forecast.spec.distributions import Fixed
+
+        names = list(self.pooling.group)
+        group = Growth(model="growth", unit=self.unit, evidence=names, drift=self.drift,
+                       volatility=self.volatility,
+                       base=Fixed(dist="fixed", value=1.0, why="not used: the group's drift"))
+        try:
+            fitted = group.calibrate(history, base_year=base_year, priors=priors, until=until)
+        except ComponentError as exc:
+            raise ComponentError("pooling.group", f"the group's series ({', '.join(names)}): "
+                                 f"{exc}") from None
+        mean, var, _, _ = fitted.fit.parameters.posteriors["linear"].moments()
+        lines = ", ".join(str(row.line) for row in fitted.fit.rows)
+        return Normal(dist="normal", loc=round(float(mean[0]), 6),
+                      scale=round(max(float(np.sqrt(var[0])), 1e-6), 6),
+                      why=f"the group's drift, calibrated on {', '.join(names)} (lines "
+                          f"{lines} of {PurePath(history.file).name}) with the prior "
+                          f"{self.drift.describe()}")
 
     def fit_parameters(self, reading: Reading, inputs: Mapping[str, Component]) -> ParameterFit:
         blocks = reading.blocks

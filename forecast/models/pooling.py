@@ -28,10 +28,18 @@ POINTS = 16
 
 class DriftPooling(BaseModel):
     """How a region's drift is pooled towards its group: the group's drift is the component's
-    drift prior (``drift`` of a growth model, ``intercept`` of an elasticity model); ``spread``
-    is the distribution of the spread of regions' persistent drifts around it."""
+    drift prior (``drift`` of a growth model, ``intercept`` of an elasticity model), or the
+    posterior of a growth model of the group's own series (``group``); ``spread`` is the
+    distribution of the spread of regions' persistent drifts around it."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+    group: list[str] | None = Field(default=None, min_length=1, description="Evidence names "
+                                    "of the group's own series (a growth model only: e.g. the "
+                                    "province's GRDP growth). The group's drift is calibrated "
+                                    "on them, with the component's `drift` and `volatility` "
+                                    "as its priors, and that posterior is the drift the "
+                                    "region's is pooled towards. None: `drift` is the "
+                                    "group's.")
     spread: PriorScale = Field(description="Distribution of the sd of regions' persistent "
                                "drifts around the group's, or a pooled prior derived from a "
                                "panel (`{dist: pooled, name: "
