@@ -212,11 +212,67 @@ def test_a_group_series_that_is_missing_or_dated_late_is_refused_at_pooling_grou
     with pytest.raises(ForecastError) as late:  # the group's figures run to 2022
         _grouped().calibrate(_group_history(group_until=2022), base_year=2020)
     assert "after the base year" in str(late.value)
+    clash = _group_history()  # a group average its own yearly figures contradict
+    clash = History(clash.rows + (Evidence("group", "average_growth", 2015, 2020, 15.0, "%/yr",
+                                           "test", "", "t.csv", 30),), "t.csv")
+    with pytest.raises(ComponentError) as unused:
+        _grouped().calibrate(clash, base_year=2020)
+    assert unused.value.key == "pooling.group" and "line 30" in str(unused.value)
     with pytest.raises(ValueError, match="growth models only"):
         Elasticity(model="elasticity", unit="u", inputs=["x"],
                    elasticity=Normal(dist="normal", loc=1.0, scale=0.1, why=WHY),
                    pooling=DriftPooling(group=["group"], spread=HalfNormal(
                        dist="halfnormal", scale=0.01, why=WHY)))
+
+
+def _yearly_rows(indicator: str, growth: dict[int, float], first_line: int = 2,
+                 status: str = "final") -> list[Evidence]:
+    return [Evidence(indicator, "average_growth", y - 1, y, 100 * (math.exp(g) - 1), "%/yr",
+                     "test", "", "t.csv", first_line + i, status)
+            for i, (y, g) in enumerate(sorted(growth.items()))]
+
+
+def test_a_region_reading_a_national_common_input_is_fitted_on_its_own_part():
+    """With national evidence, the region's record (its whole growth, as published) is net of
+    the national growth of the same years: a region always 2 points faster than the nation
+    has an own drift of 0.02, however the nation grew; the national reporting error adds to
+    the block's. Without national evidence the record is the region's own pace."""
+    from forecast.models.common import relative_reading
+
+    nation = {y: 0.05 + 0.03 * math.sin(y) for y in range(2011, 2021)}
+    rows = _yearly_rows("nation", nation, status="estimate")
+    region = sum(nation[y] + 0.02 for y in range(2016, 2021)) / 5
+    rows.append(Evidence("own", "average_growth", 2015, 2020, 100 * (math.exp(region) - 1),
+                         "%/yr", "test", "", "t.csv", 20))
+    history = History(tuple(rows), "t.csv")
+    national = _common(evidence=["nation"]).calibrate(history, base_year=2020)
+    fitted = _region(evidence=["own"], drift=Normal(dist="normal", loc=0.0, scale=0.05,
+                                                    why=WHY)).calibrate(
+        history, base_year=2020, inputs={"national": national})
+    reading = fitted.fit.reading  # the record as read, before the national part comes off
+    net = relative_reading(reading, national)
+    assert net.blocks[0].total == pytest.approx(0.10, abs=1e-9)
+    assert net.covariance[0, 0] > (0.0 if reading.covariance is None else
+                                   reading.covariance[0, 0])  # the nation's estimate error
+    assert fitted.expected_change() == pytest.approx(0.02, abs=0.002)
+    no_evidence = _common().calibrate(EMPTY, base_year=2020)
+    assert relative_reading(reading, no_evidence) is reading
+
+
+def test_a_span_the_national_series_cannot_split_is_refused_at_evidence():
+    from forecast.models.base import ComponentError
+
+    nation = {y: 0.05 for y in (2016, 2017, 2019, 2020)}  # no national figure for 2018
+    rows = _yearly_rows("nation", nation)
+    rows.append(Evidence("own", "average_growth", 2015, 2020, 8.0, "%/yr", "test", "",
+                         "t.csv", 20))
+    history = History(tuple(rows), "t.csv")
+    national = _common(evidence=["nation"]).calibrate(history, base_year=2020)
+    with pytest.raises(ComponentError) as error:
+        _region(evidence=["own"]).calibrate(history, base_year=2020,
+                                            inputs={"national": national})
+    assert error.value.key == "evidence" and "line" in str(error.value) and "2018" in str(
+        error.value)
 
 
 def _model_panel(path, units: int, rng: np.random.Generator) -> None:

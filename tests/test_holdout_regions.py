@@ -186,3 +186,34 @@ def test_regions_table_and_refusals(write_scenario):
     assert few.exit_code == 2
     assert "history.csv: region: 'b' has 1 yearly growth figure(s)" in few.output
     assert "Traceback" not in plain.output + both.output + few.output
+
+
+@pytest.mark.parametrize("name", ["phu_tho_2030.yaml", "phu_tho_2030_national.yaml"])
+def test_the_nations_rows_enter_a_forecast_only_up_to_its_origin(name):
+    """A province pooled towards the nation's growth (``pooling.group``) or reading it as a
+    national input (``common``) is held out with the nation's rows dated up to each origin:
+    a national figure of 2024 changed to a collapse moves no forecast made before 2024, and
+    moves the later ones."""
+    import dataclasses
+
+    from forecast.analysis.holdout_regions import holdout_regions
+    from forecast.io.history import History
+    from forecast.io.prior_library import load_prior_library
+    from forecast.pipeline import scenario_history
+
+    scenario = forecast.load_scenario(ROOT / "scenarios" / name)
+    history = scenario_history(scenario, resolved=False)
+    changed = History(tuple(dataclasses.replace(r, value=-20.0)
+                            if (r.indicator, r.year_end) == ("gdp_vietnam", 2024) else r
+                            for r in history.rows), history.file)
+    library = load_prior_library()
+    before = holdout_regions(scenario, history, priors=library, draws=200, seed=3)
+    after = holdout_regions(scenario, changed, priors=library, draws=200, seed=3)
+    assert before.figures, "the province's growth model is scored"
+
+    def made(result, early):
+        return [(f.model.row.line, f.origin, f.model.quantiles) for f in result.figures
+                if (f.origin < 2024) == early]
+
+    assert made(before, True) == made(after, True)
+    assert made(before, False) != made(after, False)

@@ -158,8 +158,8 @@ def _pooled(figures: list[PanelFigure], *, by_origin: bool) -> list[dict]:
 def _series(scenario: Scenario, history: History, regions: tuple[str, ...],
             skipped: list) -> dict[tuple[str, str], list[Evidence]]:
     """(indicator, region) -> the region's rows of the indicator's evidence (superseded rows
-    left out, readings combined), for every growth-model indicator without inputs whose
-    evidence some region has rows of."""
+    left out, readings combined), for every growth-model indicator whose evidence some region
+    has rows of and whose inputs, if any, are national (``common``) components."""
     from forecast.region import combine_readings
 
     own = {region: combine_readings([r for r in history.rows if r.region == region
@@ -168,7 +168,7 @@ def _series(scenario: Scenario, history: History, regions: tuple[str, ...],
     for name, component in scenario.indicators.items():
         if component.model != "growth" or not component.evidence:
             continue
-        if component.inputs:
+        if any(scenario.indicators[i].model != "common" for i in component.inputs):
             skipped.append((name, "hr_inputs", {"inputs": ", ".join(component.inputs)}))
             continue
         rows = {region: [r for r in own[region] if r.indicator in component.evidence]
@@ -194,33 +194,41 @@ def _too_few(name: str, region: str, rows: list[Evidence], file: str) -> Problem
         "of region.predecessors"))
 
 
-def _group_rows(component, history: History) -> list[Evidence]:
-    """The rows of the group a component's drift is pooled towards (``pooling.group``: the
-    scenario's own rows of those indicators, superseded ones left out, readings combined)."""
+def _shared_rows(scenario: Scenario, component, history: History) -> list[Evidence]:
+    """The scenario's own rows a unit's fit reads besides the unit's: its group's
+    (``pooling.group``) and its national inputs' evidence (superseded rows left out,
+    readings combined)."""
     from forecast.region import combine_readings
 
     pooling = getattr(component, "pooling", None)
-    if pooling is None or not pooling.group:
-        return []
-    return combine_readings([r for r in history.rows if r.indicator in pooling.group
+    names = set(pooling.group or ()) if pooling is not None else set()
+    for name in component.inputs:
+        names |= set(scenario.indicators[name].evidence)
+    return combine_readings([r for r in history.rows if r.indicator in names
                              and not r.region and r.status != "superseded"])
 
 
 def _forecasts(component, name: str, region: str, rows: list[Evidence], pool: list[Evidence],
                origin: int, *, priors: PriorLibrary, draws: int, seed: int,
-               group: list[Evidence] = ()) -> tuple[np.ndarray, dict[str, np.ndarray], dict]:
+               shared: list[Evidence] = (), national: dict | None = None,
+               ) -> tuple[np.ndarray, dict[str, np.ndarray], dict]:
     """The model's paths from ``origin`` (years, draws), the benchmarks' yearly growth in
     %/yr (horizon, draws), the reporting-error draws and the fit's details, all from the
-    rows dated up to the origin (the region's, and its group's if its drift is pooled)."""
+    rows dated up to the origin (the region's, and the shared rows of its group and its
+    national inputs, ``national``: those input components by name)."""
     from forecast.engine import Model, simulate_paths, stream_key
 
     known = [r for r in rows if _end(r) <= origin]
-    fitted = component.calibrate(History(tuple(known) + tuple(
-        r for r in group if _end(r) <= origin), rows[0].file), base_year=origin, priors=priors)
+    history = History(tuple(known) + tuple(r for r in shared if _end(r) <= origin),
+                      rows[0].file)
+    inputs = {n: c.model_copy(update={"base": INDEX}).calibrate(history, base_year=origin,
+                                                                priors=priors)
+              for n, c in (national or {}).items()}
+    fitted = component.calibrate(history, base_year=origin, priors=priors, inputs=inputs)
     key = (stream_key(region), stream_key(name), origin)
     engine_seed = int(np.random.SeedSequence(seed, spawn_key=key).generate_state(1)[0])
-    paths = simulate_paths(Model({name: fitted}, origin, origin + LAST_HORIZON), draws=draws,
-                           seed=engine_seed).paths[name]
+    paths = simulate_paths(Model({**inputs, name: fitted}, origin, origin + LAST_HORIZON),
+                           draws=draws, seed=engine_seed).paths[name]
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key + (1,)))
     size = (LAST_HORIZON, draws)
     mine = np.array([r.value for r in known if _yearly(r)])
@@ -322,7 +330,8 @@ def holdout_regions(scenario: Scenario, history: History, *, priors: PriorLibrar
     fits, unread = [], {}
     for (name, region), rows in series.items():
         component = scenario.indicators[name].model_copy(update={"base": INDEX})
-        group = _group_rows(component, history)
+        shared = _shared_rows(scenario, component, history)
+        national = {i: scenario.indicators[i] for i in component.inputs}
         pool = [r for (other, _), theirs in series.items() if other == name for r in theirs
                 if _yearly(r)]
         ends = sorted(_end(r) for r in rows if _yearly(r))
@@ -330,7 +339,8 @@ def holdout_regions(scenario: Scenario, history: History, *, priors: PriorLibrar
             try:
                 paths, benchmarks, fit = _forecasts(component, name, region, rows, pool,
                                                     origin, priors=priors, draws=draws,
-                                                    seed=seed, group=group)
+                                                    seed=seed, shared=shared,
+                                                    national=national)
             except ComponentError as exc:
                 raise ScenarioError([scenario.problem(
                     ("indicators", name, *exc.key.split(".")),

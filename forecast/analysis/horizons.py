@@ -142,8 +142,8 @@ def _pooled_origin(settings: HorizonSettings, levels: PanelLevels, spec: PooledS
     for i, unit in enumerate(names):
         others = (np.arange(len(names)) != i) & (counts >= 2)
         volatility = fit_cross_section(sds[others], counts[others]).best
-        relative = {y: levels.values[unit][y] / index[y] for y in years
-                    if y in levels.values[unit] and y >= levels.breaks.get(unit, 0)}
+        own = {y: levels.values[unit][y] for y in years
+               if y in levels.values[unit] and y >= levels.breaks.get(unit, 0)}
         component = Growth(model="growth", unit="million VND", evidence=["revenue"],
                            inputs=["national"], common="national",
                            drift=Normal(dist="normal", loc=0.0, scale=1e-4,
@@ -151,7 +151,7 @@ def _pooled_origin(settings: HorizonSettings, levels: PanelLevels, spec: PooledS
                            pooling=DriftPooling(spread=tau), volatility=volatility,
                            base=Fixed(dist="fixed", value=levels.values[unit][origin],
                                       why="the level at the origin"))
-        components[unit] = component.calibrate(revenue_history(unit, relative, file),
+        components[unit] = component.calibrate(revenue_history(unit, own, file),
                                                 base_year=origin,
                                                 inputs={"national": common})
     horizon = max(scored)

@@ -33,7 +33,7 @@ from pydantic import Field, model_validator
 from forecast.messages import Phrase
 from forecast.models.base import Component, Draws, ParameterFit, ParameterSource
 from forecast.models.categorical import categorical
-from forecast.models.evidence import Reading
+from forecast.models.evidence import Block, Reading
 from forecast.priors.common import local_level
 from forecast.spec.distributions import (Fixed, HalfNormal, Normal, PriorDistribution,
                                          PriorScale)
@@ -188,3 +188,45 @@ class Common(Component):
 def _concrete(dist):
     """A pooled prior's distribution (resolved by calibration before this is called)."""
     return getattr(dist, "concrete", dist)
+
+
+def relative_reading(reading: Reading, common: Component) -> Reading:
+    """A region's evidence net of the national part, when the ``common`` component it reads
+    was calibrated on national evidence: each block's total less the national log growth of
+    the same years (the national blocks whose years make up the block's), the national
+    reporting error added to the block's. Without national evidence the common part is
+    centred on 0 (``start``) and the region's record is its own pace: the reading is returned
+    as it is.
+
+    Raises
+    ------
+    ComponentError
+        Keyed ``evidence``, if a block's years are not a union of the national blocks' (the
+        national series cannot split that span), naming the evidence lines.
+    """
+    from forecast.models.base import ComponentError
+
+    national = common.fit.reading
+    if not national.blocks:
+        return reading
+    by_year = {year: i for i, block in enumerate(national.blocks) for year in block.years}
+    select = np.zeros((len(reading.blocks), len(national.blocks)))
+    totals = []
+    for i, block in enumerate(reading.blocks):
+        used = {by_year.get(year) for year in block.years}
+        if None in used or sum(len(national.blocks[j].years) for j in used) != len(block.years):
+            missing = sorted(y for y in block.years if by_year.get(y) is None)
+            raise ComponentError("evidence",
+                f"the evidence on lines {', '.join(map(str, block.rows))} covers "
+                f"{min(block.years) - 1}-{max(block.years)}, which the national series of "
+                f"its common input cannot split into a national and an own part ("
+                + (f"no national figure for {', '.join(map(str, missing))}" if missing else
+                   "a national figure spans years outside it") + ")")
+        select[i, sorted(used)] = 1.0
+        totals.append(block.total - sum(national.blocks[j].total for j in used))
+    blocks = tuple(Block(b.years, total, b.rows) for b, total in zip(reading.blocks, totals))
+    own = np.zeros((len(blocks),) * 2) if reading.covariance is None else reading.covariance
+    added = 0.0 if national.covariance is None else select @ national.covariance @ select.T
+    covariance = None if reading.covariance is None and national.covariance is None \
+        else own + added
+    return Reading(blocks, reading.unused, reading.levels, covariance)

@@ -18,6 +18,7 @@ from forecast.models.base import Component, Draws, ParameterFit
 from forecast.models.evidence import Reading
 from forecast.models.growth import (ar1_term, check_common, describe_linear, draw_persistence,
                                     fit_persistence)
+from forecast.models.common import relative_reading
 from forecast.models.pooling import DriftPooling, fit_pooled, prior_with_spread
 from forecast.models.posterior import fit_linear, no_fit, ols
 
@@ -144,6 +145,8 @@ class Elasticity(Component):
         return np.log(inputs[self.common][t] / inputs[self.common][t - 1])
 
     def fit_parameters(self, reading: Reading, inputs: Mapping[str, Component]) -> ParameterFit:
+        if self.common is not None:  # the own part: the record net of the national growth
+            reading = relative_reading(reading, inputs[self.common])
         return fit_on_inputs(reading, inputs, [i for i in self.inputs if i != self.common],
                              ["intercept", "elasticity"], [self.intercept, self.elasticity],
                              self.volatility, self.persistence, self.pooling)

@@ -13,6 +13,7 @@ from forecast.messages import Phrase
 from forecast.spec.distributions import Distribution, HalfNormal, Normal, Pooled, PriorDistribution, PriorScale
 from forecast.models.base import Component, Draws, ParameterFit, ParameterSource
 from forecast.models.categorical import categorical
+from forecast.models.common import relative_reading
 from forecast.models.evidence import Reading
 from forecast.models.pooling import DriftPooling, fit_pooled, prior_with_spread
 from forecast.models.posterior import GRID, LinearPosterior, ar1, fit_linear
@@ -180,6 +181,11 @@ class Growth(Component):
         except ComponentError as exc:
             raise ComponentError("pooling.group", f"the group's series ({', '.join(names)}): "
                                  f"{exc}") from None
+        if fitted.fit.reading.unused:
+            line, reason = fitted.fit.reading.unused[0]
+            raise ComponentError("pooling.group", f"the group's row on line {line} of "
+                                 f"{PurePath(history.file).name} cannot be used ({reason}); "
+                                 "correct it or take it out of the group's rows")
         mean, var, _, _ = fitted.fit.parameters.posteriors["linear"].moments()
         lines = ", ".join(str(row.line) for row in fitted.fit.rows)
         return Normal(dist="normal", loc=round(float(mean[0]), 6),
@@ -189,6 +195,8 @@ class Growth(Component):
                           f"{self.drift.describe()}")
 
     def fit_parameters(self, reading: Reading, inputs: Mapping[str, Component]) -> ParameterFit:
+        if self.common is not None:  # the own part: the record net of the national growth
+            reading = relative_reading(reading, inputs[self.common])
         blocks = reading.blocks
         arguments = (np.array([b.mean for b in blocks]), np.ones((len(blocks), 1)),
                      np.array([len(b.years) for b in blocks]), np.array([self.drift.loc]),
