@@ -748,6 +748,10 @@ CATALOG: dict[str, dict[str, str]] = {
                            "vi": "chưa xác định được từ số liệu: số liệu chỉ làm giảm {share} "
                                  "phương sai tiên nghiệm"},
     "src_prior": {"en": "prior {prior}", "vi": "tiên nghiệm {prior}"},
+    "src_group": {"en": "pooled towards the group's drift {prior}, calibrated on {names} "
+                        "(lines {lines} of {file})",
+                  "vi": "gộp về độ trôi của nhóm {prior}, hiệu chỉnh trên {names} (các dòng "
+                        "{lines} của {file})"},
     "src_pooled_prior": {"en": "pooled {name} = {dist}", "vi": "gộp {name} = {dist}"},
     "src_fixed": {"en": "fixed: prior {prior}", "vi": "cố định: tiên nghiệm {prior}"},
     "src_declared": {"en": "{prior}", "vi": "{prior}"},

@@ -153,6 +153,7 @@ def test_calibrate_in_vietnamese_writes_fits_and_reasons_from_the_catalog():
 SOURCE_ENGLISH = ("the evidence removed", "no usable evidence", "base-year level not given",
                   "not identified", "block(s) covering", "evidence rows on lines",
                   "no evidence pair", "read on line", "prior normal(",
+                  "pooled towards the group",
                   "prior halfnormal(", "prior pooled", "no AR(1) fit is made")
 
 
@@ -196,7 +197,8 @@ def test_parameter_sources_are_phrases_with_their_english_kept():
         assert not any(english in vi for english in SOURCE_ENGLISH), vi
     drift = next(r for r in report.parameters
                  if (r["indicator"], r["parameter"]) == ("output", "drift"))
-    assert [p["key"] for p in drift["phrases"]] == ["src_rows", "src_removed", "src_prior"]
+    assert [p["key"] for p in drift["phrases"]] == ["src_group", "src_rows", "src_removed",
+                                                  "src_prior"]
     # a plug-in's own words stay as written in every language; phrases nest
     own = ParameterSource("slope", "evidence", "3 year(s) of evidence")
     assert own.detail == own.text("vi") == "3 year(s) of evidence"

@@ -181,7 +181,7 @@ def test_a_group_series_gives_the_group_drift_a_region_is_pooled_towards():
     between it and the region's own record, nearer the group's for a small spread."""
     history = _group_history()
     component = _grouped()
-    group = component.group_drift(history, base_year=2020)
+    group, source = component.group_drift(history, base_year=2020)
     plain = Growth(model="growth", unit="u", evidence=["group"], drift=component.drift,
                    volatility=component.volatility,
                    base=Fixed(dist="fixed", value=1.0, why=WHY)).calibrate(history,
@@ -190,6 +190,7 @@ def test_a_group_series_gives_the_group_drift_a_region_is_pooled_towards():
     assert group.loc == pytest.approx(mean[0], abs=1e-6)
     assert group.scale == pytest.approx(math.sqrt(var[0]), abs=1e-6)
     assert "lines 2, 3" in group.why and "t.csv" in group.why
+    assert source.key == "src_group" and "2, 3" in str(source.fields)
     own = math.log(1.12)
     pooled = component.calibrate(history, base_year=2020).expected_change()
     loose = _grouped(spread=HalfNormal(dist="halfnormal", scale=0.2, why=WHY)).calibrate(
@@ -252,27 +253,84 @@ def test_a_region_reading_a_national_common_input_is_fitted_on_its_own_part():
     reading = fitted.fit.reading  # the record as read, before the national part comes off
     net = relative_reading(reading, national)
     assert net.blocks[0].total == pytest.approx(0.10, abs=1e-9)
-    assert net.covariance[0, 0] > (0.0 if reading.covariance is None else
-                                   reading.covariance[0, 0])  # the nation's estimate error
-    assert fitted.expected_change() == pytest.approx(0.02, abs=0.002)
+    national_var = np.diag(national.fit.reading.covariance)[-5:].sum()  # 2016-2020
+    own_var = 0.0 if reading.covariance is None else reading.covariance[0, 0]
+    assert net.covariance[0, 0] == pytest.approx(own_var + national_var, rel=1e-12)
+    assert national_var > 0  # the nation's rows are estimates
+    assert fitted.expected_change() - national.expected_change() == pytest.approx(0.02,
+                                                                                 abs=0.002)
     no_evidence = _common().calibrate(EMPTY, base_year=2020)
     assert relative_reading(reading, no_evidence) is reading
 
 
-def test_a_span_the_national_series_cannot_split_is_refused_at_evidence():
-    from forecast.models.base import ComponentError
+def test_a_span_the_national_series_cannot_split_is_refused_unless_unused_is_allowed():
+    """A region's figure over years the nation's rows do not cover one by one (no figure for
+    2018; or a national average over years outside it) is not split by guess: its rows are
+    unused with the reason, which a calibration refuses at the row (a mid-plan update may
+    go on without it)."""
+    from forecast.calibration import evidence_problems
 
-    nation = {y: 0.05 for y in (2016, 2017, 2019, 2020)}  # no national figure for 2018
-    rows = _yearly_rows("nation", nation)
-    rows.append(Evidence("own", "average_growth", 2015, 2020, 8.0, "%/yr", "test", "",
-                         "t.csv", 20))
-    history = History(tuple(rows), "t.csv")
+    def fitted(nation_rows):
+        rows = list(nation_rows) + [Evidence("own", "average_growth", 2015, 2020, 8.0, "%/yr",
+                                             "test", "", "t.csv", 20)]
+        history = History(tuple(rows), "t.csv")
+        national = _common(evidence=["nation"]).calibrate(history, base_year=2020)
+        return _region(evidence=["own"]).calibrate(history, base_year=2020,
+                                                   inputs={"national": national})
+
+    gap = fitted(_yearly_rows("nation", {y: 0.05 for y in (2016, 2017, 2019, 2020)}))
+    assert [line for line, _ in gap.fit.reading.unused] == [20]
+    assert "no figure for 2018" in gap.fit.reading.unused[0][1]
+    problems = evidence_problems(gap, "own")
+    assert [(p.file, p.line) for p in problems] == [("t.csv", 20)]
+    assert evidence_problems(gap, "own", allow_unused=True) == []
+    wide = fitted([Evidence("nation", "average_growth", 2014, 2020, 6.0, "%/yr", "test", "",
+                            "t.csv", 2)])
+    assert "spans years outside it" in wide.fit.reading.unused[0][1]
+
+
+def test_a_region_on_a_national_input_reports_its_whole_growth_and_persists_its_own_part():
+    """Read as an input, the region's expected growth is its own part plus the nation's; its
+    AR(1) term starts from the base year's own growth, not its whole growth."""
+    nation = {y: 0.06 + 0.01 * math.sin(y) for y in range(2011, 2021)}
+    own = {y: nation[y] + 0.01 + 0.003 * (-1) ** y for y in range(2011, 2021)}
+    history = History(tuple(_yearly_rows("nation", nation) + _yearly_rows("own", own, 30)),
+                      "t.csv")
     national = _common(evidence=["nation"]).calibrate(history, base_year=2020)
-    with pytest.raises(ComponentError) as error:
-        _region(evidence=["own"]).calibrate(history, base_year=2020,
-                                            inputs={"national": national})
-    assert error.value.key == "evidence" and "line" in str(error.value) and "2018" in str(
-        error.value)
+    region = _region(evidence=["own"], drift=Normal(dist="normal", loc=0.0, scale=0.05,
+                                                    why=WHY),
+                     persistence=Uniform(dist="uniform", low=0.3, high=0.9, why=WHY)).calibrate(
+        history, base_year=2020, inputs={"national": national})
+    assert region.base_year_growth() == pytest.approx(0.013, abs=1e-9)  # 2020: own part
+    assert region.expected_change() == pytest.approx(national.expected_change() + 0.01,
+                                                     abs=2e-3)
+    paths = simulate_paths(Model({"national": national, "region": region}, 2020, 2025),
+                           draws=2000, seed=1).paths
+    gap = np.log(paths["region"][1:] / paths["region"][:-1]) - np.log(
+        paths["national"][1:] / paths["national"][:-1])
+    assert np.allclose(gap.mean(axis=1), 0.01, atol=2e-3)  # no drift away from its own pace
+
+
+def test_pooling_towards_a_group_does_not_go_with_a_common_input_or_the_own_rows():
+    with pytest.raises(ValueError, match="do not go together"):
+        _region(evidence=["own"], pooling=DriftPooling(group=["group"], spread=HalfNormal(
+            dist="halfnormal", scale=0.01, why=WHY)))
+    with pytest.raises(ValueError, match="evidence reads too"):
+        _grouped(group=["own"])
+
+
+def test_a_pooled_prior_that_can_be_negative_is_refused_as_a_scale():
+    from forecast.models.base import ComponentError
+    from forecast.spec.distributions import Pooled
+
+    library = load_prior_library()
+    normal = Pooled(dist="pooled", name="vietnam_provincial_revenue_persistence", why=WHY)
+    for component, key in (
+            (_grouped(group=None, spread=normal), "pooling.spread.name"),
+            (_grouped(group=None).model_copy(update={"volatility": normal}), "volatility.name")):
+        with pytest.raises(ComponentError) as error:
+            component.calibrate(_group_history(), base_year=2020, priors=library)
+        assert error.value.key == key and "can be negative" in str(error.value)
 
 
 def _model_panel(path, units: int, rng: np.random.Generator) -> None:

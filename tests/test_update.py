@@ -182,3 +182,19 @@ def test_update_command_writes_the_run_folder(tmp_path):
         assert not re.search(rf"(?<![\w_]){re.escape(english.strip())}(?![\w_])", words), english
     assert re.search(r"[+-]\d+,\d điểm %", words)  # Babel's decimal comma, the unit in words
     assert "label" in (out / "summary.csv").read_text(encoding="utf-8").splitlines()[0]
+
+
+def test_a_region_assembled_from_predecessors_is_updated_on_its_derived_evidence(tmp_path):
+    """The merged province (rows of its predecessors, derived into its own): its history is
+    resolved together with the observed rows, so an update runs, and a figure of 2026 above
+    the pace raises the odds of the 2026 growth target (a test figure, not a published one)."""
+    observed = tmp_path / "observed.csv"
+    observed.write_text(
+        "indicator,kind,year,year_end,value,unit,source,note,status,error\n"
+        "grdp_growth,average_growth,2025,2026,12.0,%/yr,test,a test figure,,\n",
+        encoding="utf-8")
+    answer = update(ROOT / "scenarios" / "phu_tho_2030.yaml", [observed], draws=2000)
+    assert answer.as_of == 2026
+    target = "grdp_growth_2026"
+    assert answer.now.results.summary.target(target).probability == 1.0  # 12 % >= 11 %
+    assert answer.baseline is None and answer.base.results.summary.target(target).probability < 0.5

@@ -107,7 +107,22 @@ class BacktestResult:
 
 def revenue_history(name: str, levels: dict[int, float], file: str,
                     indicator: str = "revenue") -> History:
-    """A province's panel levels as the evidence rows of one indicator (to calibrate on)."""
+    """A province's panel levels as the evidence rows of one indicator (to calibrate on).
+
+    Parameters
+    ----------
+    name : str
+        The province (named in each row's source).
+    levels : mapping of year to level
+    file : str
+        The panel's file, for the rows' locations.
+    indicator : str
+        The evidence name the rows carry.
+
+    Returns
+    -------
+    History
+    """
     rows = tuple(Evidence(indicator, "level", year, None, value, "million VND",
                           f"Ministry of Finance settled budget ({name})", "", file, index + 2)
                  for index, (year, value) in enumerate(sorted(levels.items())))
@@ -176,9 +191,24 @@ def _check_years(settings: BacktestSettings, levels: PanelLevels, spec: PooledSp
 
 
 def naive_draws(logs: np.ndarray, years: np.ndarray, horizons: np.ndarray, draws: int,
-           rng: np.random.Generator) -> tuple[np.ndarray, float, float]:
-    """Constant average growth with the sample variance of the fitting years (changes over a
-    gap count as several years, as in the pooled prior), shape (horizons, draws)."""
+                rng: np.random.Generator) -> tuple[np.ndarray, float, float]:
+    """The naive benchmark: constant average growth with the sample variance of the fitting
+    years (changes over a gap count as several years, as in the pooled prior).
+
+    Parameters
+    ----------
+    logs, years : ndarray
+        Log levels of the fitting years and those years.
+    horizons : ndarray of int
+        Years after the last fitting year to forecast.
+    draws : int
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    tuple of (ndarray of shape (horizons, draws), float, float)
+        The log-level draws, the mean yearly change and its sample sd.
+    """
     changes, gaps = np.diff(logs)[None], np.diff(years).astype(float)
     mean = float(changes.sum() / gaps.sum())
     sd = float(sample_sds(changes, gaps)[0][0])

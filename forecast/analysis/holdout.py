@@ -117,8 +117,24 @@ class Holdout:
 
 
 def statistic(row: Evidence, path: np.ndarray, origin: int, unit: str) -> np.ndarray | None:
-    """The simulated value of what ``row`` reports (draws), or None for a kind or unit this
-    check does not read. ``path`` has shape (years from the origin, draws)."""
+    """The simulated value of what ``row`` reports.
+
+    Parameters
+    ----------
+    row : Evidence
+        A held-out figure: a level or a yearly change in ``unit``, or an average growth in
+        ``%/yr``.
+    path : ndarray, shape (years from the origin, draws)
+        Simulated levels, the origin's first.
+    origin : int
+    unit : str
+        The indicator's unit.
+
+    Returns
+    -------
+    ndarray of shape (draws,), or None
+        None for a kind or unit this check does not read.
+    """
     if row.kind == "level" and row.unit == unit:
         return path[row.year - origin]
     if row.kind == "change" and row.unit == unit and row.year - 1 >= origin:
@@ -132,7 +148,22 @@ def statistic(row: Evidence, path: np.ndarray, origin: int, unit: str) -> np.nda
 
 
 def held_out(name: str, row: Evidence, horizon: int, values: np.ndarray) -> HeldOut:
-    """The score of ``row`` against draws of its published value."""
+    """The score of ``row`` against draws of its published value.
+
+    Parameters
+    ----------
+    name : str
+        The indicator that names the row as evidence.
+    row : Evidence
+    horizon : int
+        Years after the origin.
+    values : ndarray, shape (draws,)
+        Draws of the published figure (the reporting error added).
+
+    Returns
+    -------
+    HeldOut
+    """
     q = np.quantile(values, [0.05, 0.25, 0.5, 0.75, 0.95])
     return HeldOut(name, row, horizon, tuple(float(v) for v in q),
                    float(np.mean(values <= row.value)),

@@ -10,6 +10,7 @@ scored on the later yearly growth figures, beside a naive and a climatology benc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -210,7 +211,7 @@ def _shared_rows(scenario: Scenario, component, history: History) -> list[Eviden
 
 def _forecasts(component, name: str, region: str, rows: list[Evidence], pool: list[Evidence],
                origin: int, *, priors: PriorLibrary, draws: int, seed: int,
-               shared: list[Evidence] = (), national: dict | None = None,
+               shared: Sequence[Evidence] = (), national: dict | None = None,
                ) -> tuple[np.ndarray, dict[str, np.ndarray], dict]:
     """The model's paths from ``origin`` (years, draws), the benchmarks' yearly growth in
     %/yr (horizon, draws), the reporting-error draws and the fit's details, all from the
@@ -240,6 +241,7 @@ def _forecasts(component, name: str, region: str, rows: list[Evidence], pool: li
     fit = {"indicator": name, "region": region, "origin": origin,
            "lines": [r.line for r in known], "yearly_figures": int(mine.size),
            "drift_mean": float(drift[0]), "volatility_mean": float(volatility),
+           "drift_is_own_part": bool(inputs),  # net of a national input's growth
            "naive_mean": float(mine.mean()), "naive_sd": float(mine.std(ddof=1)),
            "climatology_figures": int(climate.size)}
     return paths, benchmarks, fit

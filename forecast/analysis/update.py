@@ -151,10 +151,13 @@ def check_observed(scenario: Scenario, history: History, rows: Sequence[Evidence
 def recalibrate(scenario: Scenario, history: History, rows: Sequence[Evidence], *,
                 until: int, priors) -> Model:
     """:func:`forecast.calibration.calibrate` on the history plus ``rows``, the rows dated up
-    to ``until`` allowed."""
+    to ``until`` allowed; the rows as read, resolved together for the scenario's region
+    (:func:`forecast.region.resolve`: a merged region's rows derived from its predecessors')."""
     from forecast.calibration import _copula
+    from forecast.region import resolve
 
-    extended = History(tuple(history.rows) + tuple(rows), history.file)
+    extended = resolve(History(tuple(history.rows) + tuple(rows), history.file),
+                       scenario.region_spec)
     fitted: dict[str, Component] = {}
     for name in dependency_order(scenario):
         component = scenario.indicators[name]

@@ -9,6 +9,8 @@ t-1 to year t at once.
 
 from __future__ import annotations
 
+import dataclasses
+
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,7 +24,7 @@ from forecast.io.history import Evidence, History
 from forecast.messages import Phrase, compose
 from forecast.models.evidence import Reading, read_evidence
 from forecast.spec.distributions import (BaseLevel, Fixed, LogNormal, Pooled, Relation,
-                                         Uniform)
+                                         Uniform, non_negative)
 
 if TYPE_CHECKING:  # pragma: no cover
     from forecast.priors.library import PriorLibrary
@@ -271,6 +273,9 @@ class Component(BaseModel):
                     "year_end" if row.year_end is not None else "year")
         reading = read_evidence(rows, unit=self.unit, transform=self.transform, scale=self.scale)
         fit = self.fit_parameters(reading, inputs)
+        own = fit.posteriors.get("own_reading") if isinstance(fit.posteriors, dict) else None
+        if own is not None and len(own.unused) > len(reading.unused):  # spans not split
+            reading = dataclasses.replace(reading, unused=own.unused)
         base, observed = self._base(rows, base_year, history, inputs)
         new = self.model_copy()
         new._fit = Fit(base, observed, reading, rows, fit, base_year)
@@ -279,24 +284,32 @@ class Component(BaseModel):
     def _resolve_pooled(self, priors: PriorLibrary | None) -> "Component":
         """A copy whose pooled settings stand for the library's distributions (``self`` if
         there are none left to resolve)."""
-        def resolve(value: Pooled, key: str) -> Pooled:
+        def resolve(value: Pooled, key: str, scale: bool) -> Pooled:
             if priors is None:
                 raise ComponentError(key, f"the pooled prior '{value.name}' comes from a "
                                      "prior library, and none was given to calibrate with")
             try:
-                return value.resolved(priors.distribution(value.name))
+                distribution = priors.distribution(value.name)
             except InputError as exc:
                 raise ComponentError(f"{key}.name", exc.problems[0].message) from None
+            if scale and distribution.bounds()[0] < 0:  # a scale, as a written one must be
+                raise ComponentError(f"{key}.name", f"the pooled prior '{value.name}' is "
+                                     f"{distribution.describe()}, which can be negative; a "
+                                     "scale takes a pooled prior of a scale")
+            return value.resolved(distribution)
+
+        def is_scale(info) -> bool:
+            return any(getattr(m, "func", None) is non_negative for m in info.metadata)
 
         update = {}
-        for setting in type(self).model_fields:
+        for setting, info in type(self).model_fields.items():
             value = getattr(self, setting)
             spread = getattr(value, "spread", None)  # a pooling's spread may be pooled too
             if isinstance(spread, Pooled) and spread._resolved is None:
                 update[setting] = value.model_copy(
-                    update={"spread": resolve(spread, f"{setting}.spread")})
+                    update={"spread": resolve(spread, f"{setting}.spread", True)})
             elif isinstance(value, Pooled) and value._resolved is None:
-                update[setting] = resolve(value, setting)
+                update[setting] = resolve(value, setting, is_scale(info))
         return self.model_copy(update=update) if update else self
 
     def _base(self, rows: tuple[Evidence, ...], base_year: int, history: History | None = None,

@@ -192,41 +192,55 @@ def _concrete(dist):
 
 def relative_reading(reading: Reading, common: Component) -> Reading:
     """A region's evidence net of the national part, when the ``common`` component it reads
-    was calibrated on national evidence: each block's total less the national log growth of
-    the same years (the national blocks whose years make up the block's), the national
-    reporting error added to the block's. Without national evidence the common part is
-    centred on 0 (``start``) and the region's record is its own pace: the reading is returned
-    as it is.
+    was calibrated on national evidence.
 
-    Raises
-    ------
-    ComponentError
-        Keyed ``evidence``, if a block's years are not a union of the national blocks' (the
-        national series cannot split that span), naming the evidence lines.
+    Parameters
+    ----------
+    reading : Reading
+        The region's evidence as read (its whole growth, as published).
+    common : Component
+        The calibrated national component.
+
+    Returns
+    -------
+    Reading
+        Each block's total less the national log growth of the same years (the national
+        blocks whose years make up the block's), the national reporting error added to the
+        block's. A block the national series cannot split (a year with no national figure, or
+        a national figure spanning years outside it) is left out, its rows listed as unused
+        with the reason (an error in a calibration, allowed in a mid-plan update). Without
+        national evidence the common part is centred on 0 (``start``) and the region's
+        record is its own pace: ``reading`` is returned as it is.
     """
-    from forecast.models.base import ComponentError
-
     national = common.fit.reading
     if not national.blocks:
         return reading
     by_year = {year: i for i, block in enumerate(national.blocks) for year in block.years}
-    select = np.zeros((len(reading.blocks), len(national.blocks)))
-    totals = []
+    kept, select, totals, unused = [], [], [], list(reading.unused)
     for i, block in enumerate(reading.blocks):
         used = {by_year.get(year) for year in block.years}
         if None in used or sum(len(national.blocks[j].years) for j in used) != len(block.years):
             missing = sorted(y for y in block.years if by_year.get(y) is None)
-            raise ComponentError("evidence",
-                f"the evidence on lines {', '.join(map(str, block.rows))} covers "
-                f"{min(block.years) - 1}-{max(block.years)}, which the national series of "
-                f"its common input cannot split into a national and an own part ("
-                + (f"no national figure for {', '.join(map(str, missing))}" if missing else
-                   "a national figure spans years outside it") + ")")
-        select[i, sorted(used)] = 1.0
+            why = ("the national series of its common input has no figure for "
+                   + ", ".join(map(str, missing)) if missing else "a national figure of its "
+                   "common input spans years outside it") + (
+                f", so its growth over {min(block.years) - 1}-{max(block.years)} cannot be "
+                "split into a national and an own part")
+            unused += [(line, why) for line in block.rows]
+            continue
+        row = np.zeros(len(national.blocks))
+        row[sorted(used)] = 1.0
+        kept.append(i)
+        select.append(row)
         totals.append(block.total - sum(national.blocks[j].total for j in used))
-    blocks = tuple(Block(b.years, total, b.rows) for b, total in zip(reading.blocks, totals))
-    own = np.zeros((len(blocks),) * 2) if reading.covariance is None else reading.covariance
-    added = 0.0 if national.covariance is None else select @ national.covariance @ select.T
-    covariance = None if reading.covariance is None and national.covariance is None \
-        else own + added
-    return Reading(blocks, reading.unused, reading.levels, covariance)
+    blocks = tuple(Block(reading.blocks[i].years, total, reading.blocks[i].rows)
+                   for i, total in zip(kept, totals))
+    select = np.array(select).reshape(len(kept), len(national.blocks))
+    covariance = None
+    if reading.covariance is not None or national.covariance is not None:
+        covariance = np.zeros((len(kept), len(kept)))
+        if reading.covariance is not None:
+            covariance += reading.covariance[np.ix_(kept, kept)]
+        if national.covariance is not None:
+            covariance += select @ national.covariance @ select.T
+    return Reading(blocks, tuple(unused), reading.levels, covariance)

@@ -145,16 +145,23 @@ class Elasticity(Component):
         return np.log(inputs[self.common][t] / inputs[self.common][t - 1])
 
     def fit_parameters(self, reading: Reading, inputs: Mapping[str, Component]) -> ParameterFit:
+        national = None
         if self.common is not None:  # the own part: the record net of the national growth
             reading = relative_reading(reading, inputs[self.common])
-        return fit_on_inputs(reading, inputs, [i for i in self.inputs if i != self.common],
-                             ["intercept", "elasticity"], [self.intercept, self.elasticity],
-                             self.volatility, self.persistence, self.pooling)
+            national = inputs[self.common]
+        fit = fit_on_inputs(reading, inputs, [i for i in self.inputs if i != self.common],
+                            ["intercept", "elasticity"], [self.intercept, self.elasticity],
+                            self.volatility, self.persistence, self.pooling)
+        return ParameterFit({**fit.posteriors, "national": national, "own_reading": reading},
+                            fit.sources, fit.notes)
 
     def expected_change(self) -> float:
+        """The posterior mean of the yearly log growth, the national part's included."""
         posteriors = self.fit.parameters.posteriors
         mean = posteriors["linear"].sigma_weight @ posteriors["linear"].beta_mean
-        return float(mean[0] + mean[1] * posteriors["input_mean"])
+        own = float(mean[0] + mean[1] * posteriors["input_mean"])
+        national = posteriors.get("national")
+        return own if national is None else own + national.expected_change()
 
     def sample(self, rng: np.random.Generator, size: int, steps: int) -> Draws:
         beta, sigma = self.fit.parameters.posteriors["linear"].sample(rng, size)

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import PurePath
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from forecast.messages import Phrase
-from forecast.spec.distributions import Distribution, HalfNormal, Normal, Pooled, PriorDistribution, PriorScale
-from forecast.models.base import Component, Draws, ParameterFit, ParameterSource
+from forecast.spec.distributions import (Distribution, Fixed, HalfNormal, Normal, Pooled,
+                                         PriorDistribution, PriorScale)
+from forecast.io.history import History
+from forecast.models.base import Component, ComponentError, Draws, ParameterFit, ParameterSource
 from forecast.models.categorical import categorical
 from forecast.models.common import relative_reading
 from forecast.models.evidence import Reading
 from forecast.models.pooling import DriftPooling, fit_pooled, prior_with_spread
 from forecast.models.posterior import GRID, LinearPosterior, ar1, fit_linear
+
+if TYPE_CHECKING:  # pragma: no cover
+    from forecast.priors.library import PriorLibrary
 
 
 class Jump(BaseModel):
@@ -138,40 +143,68 @@ class Growth(Component):
                                "whose yearly log growth is added one for one: the national "
                                "part every region shares.")
 
+    _group: tuple[Normal, Phrase] | None = PrivateAttr(default=None)
+    """The group's drift calibrated on ``pooling.group`` and where it came from (set by
+    :meth:`calibrate`)."""
+
     @model_validator(mode="after")
     def _common_is_an_input(self):
         check_common(self)
+        group = set(self.pooling.group or ()) if self.pooling is not None else set()
+        if group and self.common is not None:
+            raise ValueError("pooling.group and common do not go together: with a common input "
+                             "the drift is the region's own part, pooled towards 0 (give "
+                             "pooling a spread and no group)")
+        if group & set(self.evidence):
+            raise ValueError(f"pooling.group names {', '.join(sorted(group & set(self.evidence)))}"
+                             ", which this indicator's evidence reads too: the group's rows "
+                             "must be the group's own")
         return self
 
-    def calibrate(self, history, *, base_year: int, inputs=None, priors=None,
-                  until: int | None = None) -> "Growth":
+    def calibrate(self, history: History, *, base_year: int,
+                  inputs: Mapping[str, Component] | None = None,
+                  priors: PriorLibrary | None = None, until: int | None = None) -> "Growth":
         """:meth:`Component.calibrate`; with ``pooling.group``, the group's drift is first
-        calibrated on the group's series (:meth:`group_drift`) and stands for ``drift``."""
+        calibrated on the group's rows (:meth:`group_drift`), and the region's drift is pooled
+        towards that posterior (the declared ``drift`` is its prior, and stays as declared)."""
         if self.pooling is not None and self.pooling.group:
-            pooled = self.model_copy(update={
-                "drift": self.group_drift(history, base_year=base_year, priors=priors,
-                                          until=until),
-                "pooling": self.pooling.model_copy(update={"group": None})})
+            pooled = self.model_copy(update={"pooling": self.pooling.model_copy(
+                update={"group": None})})
+            pooled._group = self.group_drift(history, base_year=base_year, priors=priors,
+                                             until=until)
             return pooled.calibrate(history, base_year=base_year, inputs=inputs,
                                     priors=priors, until=until)
         return super().calibrate(history, base_year=base_year, inputs=inputs, priors=priors,
                                  until=until)
 
-    def group_drift(self, history, *, base_year: int, priors=None,
-                    until: int | None = None) -> Normal:
+    def group_drift(self, history: History, *, base_year: int,
+                    priors: PriorLibrary | None = None,
+                    until: int | None = None) -> tuple[Normal, Phrase]:
         """The group's drift: a growth model of the rows ``pooling.group`` names, with this
-        component's ``drift`` and ``volatility`` as its priors, calibrated on the same history
-        (rows dated up to ``until``, default the base year); its posterior mean and sd (the
-        posterior over the noise scale, a mixture, summed up by its first two moments).
+        component's ``drift`` and ``volatility`` as its priors, calibrated on the same history.
+
+        Parameters
+        ----------
+        history : History
+        base_year : int
+        priors : PriorLibrary, optional
+            For a pooled volatility.
+        until : int, optional
+            The last year the group's rows may be dated (default: ``base_year``; later in a
+            mid-plan update).
+
+        Returns
+        -------
+        tuple of (Normal, Phrase)
+            The posterior mean and sd of the group's drift (the posterior over the noise scale,
+            a mixture, summed up by its first two moments), and where it came from.
 
         Raises
         ------
         ComponentError
-            Keyed ``pooling.group``, if the group's series cannot be calibrated.
+            Keyed ``pooling.group``, if the group's rows cannot be calibrated or one of them
+            cannot be used.
         """
-        from forecast.models.base import ComponentError
-        from forecast.spec.distributions import Fixed
-
         names = list(self.pooling.group)
         group = Growth(model="growth", unit=self.unit, evidence=names, drift=self.drift,
                        volatility=self.volatility,
@@ -179,35 +212,43 @@ class Growth(Component):
         try:
             fitted = group.calibrate(history, base_year=base_year, priors=priors, until=until)
         except ComponentError as exc:
-            raise ComponentError("pooling.group", f"the group's series ({', '.join(names)}): "
+            raise ComponentError("pooling.group", f"the group's rows ({', '.join(names)}): "
                                  f"{exc}") from None
+        file = PurePath(history.file).name
         if fitted.fit.reading.unused:
             line, reason = fitted.fit.reading.unused[0]
-            raise ComponentError("pooling.group", f"the group's row on line {line} of "
-                                 f"{PurePath(history.file).name} cannot be used ({reason}); "
-                                 "correct it or take it out of the group's rows")
+            raise ComponentError("pooling.group", f"the group's row on line {line} of {file} "
+                                 f"cannot be used ({reason}); correct it or take it out of "
+                                 "the group's rows")
         mean, var, _, _ = fitted.fit.parameters.posteriors["linear"].moments()
         lines = ", ".join(str(row.line) for row in fitted.fit.rows)
-        return Normal(dist="normal", loc=round(float(mean[0]), 6),
-                      scale=round(max(float(np.sqrt(var[0])), 1e-6), 6),
-                      why=f"the group's drift, calibrated on {', '.join(names)} (lines "
-                          f"{lines} of {PurePath(history.file).name}) with the prior "
-                          f"{self.drift.describe()}")
+        drift = Normal(dist="normal", loc=round(float(mean[0]), 6),
+                       scale=round(max(float(np.sqrt(var[0])), 1e-6), 6),
+                       why=f"the group's drift, calibrated on {', '.join(names)} (lines {lines} "
+                           f"of {file})")
+        return drift, Phrase.of("src_group", prior=drift.describe(), names=", ".join(names),
+                                lines=lines, file=file)
 
     def fit_parameters(self, reading: Reading, inputs: Mapping[str, Component]) -> ParameterFit:
+        national = None
         if self.common is not None:  # the own part: the record net of the national growth
             reading = relative_reading(reading, inputs[self.common])
+            national = inputs[self.common]
+        group = self._group[0] if self._group is not None else self.drift
         blocks = reading.blocks
         arguments = (np.array([b.mean for b in blocks]), np.ones((len(blocks), 1)),
-                     np.array([len(b.years) for b in blocks]), np.array([self.drift.loc]),
-                     np.array([self.drift.scale]), self.volatility, reading.mean_covariance)
+                     np.array([len(b.years) for b in blocks]), np.array([group.loc]),
+                     np.array([group.scale]), self.volatility, reading.mean_covariance)
         if self.pooling is None:
-            posterior, prior = fit_linear(*arguments), self.drift
+            posterior, prior = fit_linear(*arguments), group
         else:
             posterior = fit_pooled(*arguments, self.pooling.spread)
-            prior = prior_with_spread(self.drift, self.pooling.spread)
+            prior = prior_with_spread(group, self.pooling.spread)
         sources = list(describe_linear(posterior, ["drift"], reading, [prior],
                                        self.volatility))
+        if self._group is not None:
+            sources[0] = ParameterSource("drift", sources[0].origin,
+                                         (self._group[1], *sources[0].phrases))
         years, series = consecutive_run(reading)
         diagnostic = {**ar1(series), "years": [years[0], years[-1]] if years else []}
         persistence = None
@@ -215,17 +256,23 @@ class Growth(Component):
             persistence, source = fit_persistence(self.persistence, diagnostic)
             sources.append(source)
         return ParameterFit({"linear": posterior, "persistence": persistence,
+                             "national": national, "own_reading": reading,
                              "diagnostics": {"ar1": diagnostic}}, tuple(sources))
 
     def base_year_growth(self) -> float | None:
         """The growth of the base year itself when a yearly figure of the evidence gives it
-        (the persistence term of the first simulated year starts from it), else None."""
+        (the persistence term of the first simulated year starts from it), else None; with a
+        common input, its own part (the persistence works on the own part)."""
         year = self.fit.base_year
-        return next((b.total for b in self.fit.reading.blocks if b.years == {year}), None)
+        own = self.fit.parameters.posteriors.get("own_reading") or self.fit.reading
+        return next((b.total for b in own.blocks if b.years == {year}), None)
 
     def expected_change(self) -> float:
-        posterior = self.fit.parameters.posteriors["linear"]
-        return float(posterior.sigma_weight @ posterior.beta_mean[:, 0])
+        """The posterior mean of the yearly log growth, the national part's included."""
+        posteriors = self.fit.parameters.posteriors
+        own = float(posteriors["linear"].sigma_weight @ posteriors["linear"].beta_mean[:, 0])
+        national = posteriors.get("national")
+        return own if national is None else own + national.expected_change()
 
     def sample(self, rng: np.random.Generator, size: int, steps: int) -> Draws:
         beta, sigma = self.fit.parameters.posteriors["linear"].sample(rng, size)

@@ -437,7 +437,7 @@ PriorDistribution = Annotated[
 priors at calibration: the volatilities of growth, elasticity/fiscal and poverty)."""
 
 
-def _non_negative(dist: _Dist) -> _Dist:
+def non_negative(dist: _Dist) -> _Dist:
     """A scale (a volatility) cannot be negative: its distribution's support starts at 0 or
     above (a pooled prior is log-normal by construction)."""
     if not isinstance(dist, Pooled) and dist.bounds()[0] < 0:
@@ -449,14 +449,14 @@ def _non_negative(dist: _Dist) -> _Dist:
 
 Scale = Annotated[
     Union[Fixed, Uniform, HalfNormal, Beta, Triangular, LogNormal],
-    Field(discriminator="dist"), AfterValidator(_non_negative),
+    Field(discriminator="dist"), AfterValidator(non_negative),
 ]
 """A declared distribution of a volatility: continuous (the grid posterior needs a density;
 ``fixed`` is a point) and never negative."""
 
 PriorScale = Annotated[
     Union[Fixed, Uniform, HalfNormal, Beta, Triangular, LogNormal, Pooled],
-    Field(discriminator="dist"), AfterValidator(_non_negative),
+    Field(discriminator="dist"), AfterValidator(non_negative),
 ]
 """:data:`Scale` or a pooled prior."""
 
