@@ -321,3 +321,24 @@ def test_charts_do_not_import_pyplot():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_analyses_calibrate_with_the_prior_library_they_are_given():
+    """compare, solve, sensitivity and the calibration report pass ``priors`` on: with a
+    library that lacks the base scenario's pooled priors, each says so (at the setting)
+    instead of quietly using the shipped one."""
+    from forecast.errors import ForecastError
+    from forecast.priors.library import PriorLibrary
+
+    empty = PriorLibrary({}, {}, {}, "empty library")
+    base = str(ROOT / "scenarios" / "base.yaml")
+    low = str(ROOT / "scenarios" / "low_growth.yaml")
+    calls = [lambda: forecast.compare([base, low], draws=200, priors=empty),
+             lambda: forecast.solve(base, target="roads_2025", lever="extra_road_share",
+                                    draws=200, priors=empty),
+             lambda: forecast.sensitivity(base, draws=32, discovery=False, priors=empty),
+             lambda: forecast.calibration_report(base, draws=50, priors=empty)]
+    for call in calls:
+        with pytest.raises(ForecastError) as error:
+            call()
+        assert "vietnam_provincial_revenue" in str(error.value)

@@ -12,9 +12,10 @@ on runs of yearly growth), or why none could be made.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -25,7 +26,9 @@ from forecast.messages import Phrase, compose
 from forecast.models.base import Component
 from forecast.spec.scenario import Scenario
 
-import re
+if TYPE_CHECKING:  # pragma: no cover
+    from forecast.priors.library import PriorLibrary
+
 
 FIT_NAMES = {"ols": "OLS on matched yearly figures", "ar1": "AR(1) of yearly growth"}
 """The fits calibration makes, by key (the catalog writes them as ``cal_fit_<key>``)."""
@@ -184,7 +187,8 @@ def _indicator(name: str, component: Component) -> dict[str, Any]:
 
 
 def calibration_report(scenario_or_model: Scenario | Model | str | Path, *,
-                       draws: int = BLOCK_SIZE, seed: int | None = None) -> CalibrationReport:
+                       draws: int = BLOCK_SIZE, seed: int | None = None,
+                       priors: PriorLibrary | None = None) -> CalibrationReport:
     """Calibrate (if needed) and describe every parameter of every indicator.
 
     Parameters
@@ -196,6 +200,8 @@ def calibration_report(scenario_or_model: Scenario | Model | str | Path, *,
     seed : int, optional
         Seed of those draws (default: the scenario's seed, 0 for a model). The draws are those
         of block 0 of a run with this seed.
+    priors : PriorLibrary, optional
+        Where pooled priors come from (default: the library shipped in the package).
 
     Returns
     -------
@@ -211,7 +217,7 @@ def calibration_report(scenario_or_model: Scenario | Model | str | Path, *,
         from forecast.pipeline import _scenario
 
         scenario = _scenario(scenario_or_model)
-        model = calibrate(scenario)
+        model = calibrate(scenario, priors=priors)
         seed = scenario.seed if seed is None else int(seed)
         name = scenario.name
     steps = model.horizon - model.base_year

@@ -14,13 +14,17 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from forecast.errors import InputError
 from forecast.results import Results, run_labels, shared_targets
 from forecast.summary import binomial_se
+
+if TYPE_CHECKING:  # pragma: no cover
+    from forecast.priors.library import PriorLibrary
+
 
 RECORD_KEYS = ("scenario", "target", "indicator", "probability", "probability_se", "difference",
                "difference_se", "unpaired_se", "rate_kind", "unit", "required_rate",
@@ -280,7 +284,7 @@ def _finite(value: float) -> float | None:
 
 
 def compare(items: Sequence[Any], *, draws: int | None = None, seed: int | None = None,
-            workers: int = 1) -> Comparison:
+            workers: int = 1, priors: PriorLibrary | None = None) -> Comparison:
     """Compare scenarios and finished runs target by target, against the first.
 
     Parameters
@@ -294,6 +298,8 @@ def compare(items: Sequence[Any], *, draws: int | None = None, seed: int | None 
         those of the first item, so they share their random numbers.
     workers : int
         Processes of a local Dask cluster for each simulation.
+    priors : PriorLibrary, optional
+        Where pooled priors come from (default: the library shipped in the package).
 
     Returns
     -------
@@ -325,5 +331,6 @@ def compare(items: Sequence[Any], *, draws: int | None = None, seed: int | None 
     draws = draws if draws is not None else first.draws
     seed = seed if seed is not None else first.seed
     runs = tuple(item if isinstance(item, Results) else simulate(
-        item, draws=draws, seed=seed, workers=workers, keep_draws=True) for item in loaded)
+        item, draws=draws, seed=seed, workers=workers, keep_draws=True, priors=priors)
+        for item in loaded)
     return Comparison(runs)

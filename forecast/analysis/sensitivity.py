@@ -35,13 +35,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from forecast.analysis.discovery import Box, miss_box
 from forecast.analysis.drivers import (CURVE_BINS, GROUPS, Curve, bootstrap_weights, curve,
                                        first_order_with_se, group_of, inputs_of)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from forecast.priors.library import PriorLibrary
 
 OUTPUTS = ("hit", "quantity")
 """What is decomposed for each target: its hit indicator (1 if met) and its quantity."""
@@ -318,7 +321,7 @@ class Sensitivity:
 
 def sensitivity(scenario, *, draws: int = 4096, seed: int | None = None,
                 plain_draws: int | None = None, resamples: int = 100, model=None,
-                discovery: bool = True) -> Sensitivity:
+                discovery: bool = True, priors: PriorLibrary | None = None) -> Sensitivity:
     """Sobol indices (and curves, what to measure first, PRIM boxes) of a scenario.
 
     Parameters
@@ -338,6 +341,8 @@ def sensitivity(scenario, *, draws: int = 4096, seed: int | None = None,
         The calibrated model, if at hand.
     discovery : bool
         Whether to search PRIM boxes (the slowest part, a second or two per target).
+    priors : PriorLibrary, optional
+        Where pooled priors come from (default: the library shipped in the package).
     """
     from forecast.engine import draw_block
     from forecast.info import describe_model
@@ -348,7 +353,7 @@ def sensitivity(scenario, *, draws: int = 4096, seed: int | None = None,
         from forecast.errors import InputError
         raise InputError.single(f"needs at least 2 base samples; got {draws}", key="draws")
     root = scenario.seed if seed is None else int(seed)
-    model = calibrate(scenario) if model is None else model
+    model = calibrate(scenario, priors=priors) if model is None else model
     info = describe_model(scenario, model)
     targets = list(scenario.targets)
     noise_a, shocks_a = draw_block(model, root, 0, draws)

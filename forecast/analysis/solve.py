@@ -13,11 +13,15 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from forecast.analysis.trials import Trials, check_lever, check_probability, check_targets
 from forecast.spec.scenario import Scenario
 from forecast.summary import binomial_se
+
+if TYPE_CHECKING:  # pragma: no cover
+    from forecast.priors.library import PriorLibrary
+
 
 
 @dataclass(frozen=True)
@@ -154,7 +158,8 @@ class Solution:
 
 def solve(scenario: Scenario | Mapping[str, Any] | str | Path, *, target: str, lever: str,
           probability: float = 0.8, draws: int | None = None, seed: int | None = None,
-          tolerance: float | None = None, max_trials: int = 40) -> Solution:
+          tolerance: float | None = None, max_trials: int = 40,
+          priors: PriorLibrary | None = None) -> Solution:
     """Find the value of ``lever`` at which ``target`` is reached with ``probability``.
 
     Parameters
@@ -174,6 +179,8 @@ def solve(scenario: Scenario | Mapping[str, Any] | str | Path, *, target: str, l
         Stop when the bracket is narrower than this (default: 1/1000 of the lever's range).
     max_trials : int
         Most simulations to run.
+    priors : PriorLibrary, optional
+        Where pooled priors come from (default: the library shipped in the package).
 
     Returns
     -------
@@ -196,7 +203,7 @@ def solve(scenario: Scenario | Mapping[str, Any] | str | Path, *, target: str, l
     check_lever(scenario, lever)
     spec = scenario.levers[lever]
     tolerance = tolerance if tolerance is not None else (spec.high - spec.low) / 1000
-    runs = Trials(scenario, [target], draws=draws, seed=seed)
+    runs = Trials(scenario, [target], draws=draws, seed=seed, priors=priors)
     draws, seed = runs.draws, runs.seed
     trials: list[tuple[float, float]] = []
 
