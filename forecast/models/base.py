@@ -273,8 +273,9 @@ class Component(BaseModel):
                     "year_end" if row.year_end is not None else "year")
         reading = read_evidence(rows, unit=self.unit, transform=self.transform, scale=self.scale)
         fit = self.fit_parameters(reading, inputs)
-        own = fit.posteriors.get("own_reading") if isinstance(fit.posteriors, dict) else None
-        if own is not None and len(own.unused) > len(reading.unused):  # spans not split
+        own = fit.posteriors.get("own_reading") if isinstance(fit.posteriors, Mapping) \
+            else None  # the record net of a national input: the spans it could not split
+        if own is not None:
             reading = dataclasses.replace(reading, unused=own.unused)
         base, observed = self._base(rows, base_year, history, inputs)
         new = self.model_copy()
